@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from guardian.admin import GuardedModelAdmin
+
+from accounts.models import (
+    AuditEntry,
+    Employment,
+    Membership,
+    Organisation,
+    Person,
+    ProfessionalSeries,
+    Region,
+    User,
+)
+
+admin.site.register(User, UserAdmin)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ProfessionalSeries)
+class ProfessionalSeriesAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(GuardedModelAdmin):
+    list_display = ["name", "kind", "level", "region", "status", "uscc"]
+    list_filter = ["kind", "status", "level"]
+    search_fields = ["name", "uscc"]
+    list_select_related = ["region"]
+    # State changes go through the review screens so that they are audited.
+    readonly_fields = ["status", "status_reason"]
+
+
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["real_name", "id_number", "phone"]
+    search_fields = ["real_name", "id_number"]
+
+
+@admin.register(Employment)
+class EmploymentAdmin(admin.ModelAdmin):
+    list_display = ["person", "employer", "status", "requested_at"]
+    list_filter = ["status"]
+    list_select_related = ["person", "employer"]
+    readonly_fields = ["person", "employer", "status", "reason", "decided_at", "ended_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "from_state", "to_state"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_id", "reason"]
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,120 @@
+"""Demo data for `make run`: one organisation of each kind and one login per role."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Decision, Level, Organisation, Region, User
+from accounts.validators import id_number_check_char, uscc_check_char
+
+
+def demo_uscc(serial: int) -> str:
+    first17 = f"91440101MA{serial:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+def demo_id_number(birth: str, serial: int) -> str:
+    first17 = f"440105{birth}{serial:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+
+
+def _password() -> str:
+    return "Ce-" + secrets.token_urlsafe(9)
+
+
+@transaction.atomic
+def demo_load() -> list[DemoLogin]:
+    """Create the demo organisations and logins; returns the logins with their passwords."""
+    province = Region.objects.get(code="440000")
+    guangzhou = Region.objects.get(code="440100")
+    haizhu = Region.objects.get(code="440105")
+    logins: list[DemoLogin] = []
+
+    def login(role: str, username: str) -> str:
+        password = _password()
+        logins.append(DemoLogin(role, username, password))
+        return password
+
+    hrss = services.organisation_create(
+        kind=Organisation.Kind.HRSS, name="广东省人力资源和社会保障厅", region=province,
+        level=Level.PROVINCE,
+    )
+    services.membership_add(actor=None, organisation=hrss, username="hrss",
+                            role="admin", password=login("HRSS", "hrss"))
+    hrss_admin = User.objects.get(username="hrss")
+
+    institution = services.organisation_create(
+        kind=Organisation.Kind.INSTITUTION, name="广州市专业技术人员继续教育基地（广州大学）",
+        region=guangzhou, level=Level.CITY,
+    )
+    services.membership_add(actor=None, organisation=institution, username="institution",
+                            role="admin", password=login("Institution", "institution"))
+
+    province_authority = services.authority_register(
+        username="authority", password=login("Authority (province)", "authority"),
+        name="广东省住房和城乡建设厅", level=Level.PROVINCE, region=province, parent=None,
+        series_codes=["engineering"], contact_name="陈科长", contact_phone="13800000001",
+    )
+    province_authority = services.organisation_review(
+        reviewer=hrss_admin, reviewer_organisation=hrss, organisation=province_authority,
+        decision=Decision.APPROVE,
+    )
+    services.authority_register(
+        username="city_authority", password=login("Authority (city, pending)", "city_authority"),
+        name="广州市住房和城乡建设局", level=Level.CITY, region=guangzhou,
+        parent=province_authority, series_codes=["engineering"], contact_name="黄主任",
+        contact_phone="13800000002",
+    )
+
+    employer = services.employer_register(
+        username="employer", password=login("Employer", "employer"),
+        name="广州示范建设工程有限公司", uscc=demo_uscc(1), region=haizhu,
+        contact_name="李经理", contact_phone="13800000003",
+    )
+    employer = services.organisation_review(
+        reviewer=hrss_admin, reviewer_organisation=hrss, organisation=employer,
+        decision=Decision.APPROVE,
+    )
+    services.employer_register(
+        username="employer2", password=login("Employer (pending)", "employer2"),
+        name="广州新申请科技有限公司", uscc=demo_uscc(2), region=haizhu,
+        contact_name="周主任", contact_phone="13800000004",
+    )
+    employer_admin = User.objects.get(username="employer")
+
+    person = services.person_register(
+        username="person", password=login("Person", "person"), real_name="张三",
+        id_number=demo_id_number("19880312", 1), phone="13900000001",
+        series_codes=["engineering"],
+    )
+    binding = services.employment_request(person=person, employer=employer)
+    services.employment_review(reviewer=employer_admin, employment=binding,
+                               decision=Decision.APPROVE)
+
+    waiting = services.person_register(
+        username="person2", password=login("Person (binding pending)", "person2"),
+        real_name="李四", id_number=demo_id_number("19920721", 2), phone="13900000002",
+        series_codes=["accounting"],
+    )
+    services.employment_request(person=waiting, employer=employer)
+
+    # One login, two roles: a professional who also reviews for the employer.
+    both = services.person_register(
+        username="reviewer", password=login("Person + employer reviewer", "reviewer"),
+        real_name="王五", id_number=demo_id_number("19850101", 3), phone="13900000003",
+        series_codes=["engineering", "archives"],
+    )
+    services.membership_add(actor=employer_admin, organisation=employer,
+                            username=both.user.username, role="reviewer")
+    return logins

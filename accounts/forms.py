@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Decision, Level, Membership, Organisation, ProfessionalSeries, Region
+from accounts.validators import validate_id_number, validate_phone, validate_uscc
+
+
+def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class _PasswordPairMixin(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class _SeriesField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=ProfessionalSeries.objects.filter(is_active=True),
+            to_field_name="code",
+            widget=forms.CheckboxSelectMultiple,
+            label=_("Professional series"),
+            **kwargs,
+        )
+
+
+class PersonRegistrationForm(_PasswordPairMixin):
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=18, min_length=18, validators=[validate_id_number]
+    )
+    phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_phone])
+    series = _SeriesField()
+
+    def clean_id_number(self) -> str:
+        return str(self.cleaned_data["id_number"]).strip().upper()
+
+
+class _OrganisationFields(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=120)
+    region = forms.ModelChoiceField(queryset=Region.objects.all(), label=_("Region"))
+    contact_name = forms.CharField(label=_("Contact person"), max_length=50)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"), max_length=11, validators=[validate_phone]
+    )
+
+
+class EmployerRegistrationForm(_PasswordPairMixin, _OrganisationFields):
+    uscc = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, validators=[validate_uscc]
+    )
+
+    field_order = ["name", "uscc", "region", "contact_name", "contact_phone", "username"]
+
+    def clean_uscc(self) -> str:
+        return str(self.cleaned_data["uscc"]).strip().upper()
+
+
+class AuthorityRegistrationForm(_PasswordPairMixin, _OrganisationFields):
+    level = forms.ChoiceField(choices=Level.choices, label=_("Level"))
+    parent = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label=_("Parent authority (city and district level)"),
+    )
+    series = _SeriesField()
+
+    field_order = ["name", "level", "parent", "region", "series", "contact_name"]
+
+    def __init__(self, *args: Any, parents: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parents is not None:
+            self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+
+class OrganisationEditForm(_OrganisationFields):
+    uscc = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, validators=[validate_uscc],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": organisation.name,
+                "region": organisation.region_id,
+                "contact_name": organisation.contact_name,
+                "contact_phone": organisation.contact_phone,
+                "uscc": organisation.uscc,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if organisation.kind != Organisation.Kind.EMPLOYER:
+            del self.fields["uscc"]
+
+
+class ProfileForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_phone])
+    series = _SeriesField()
+
+
+class BindForm(forms.Form):
+    uscc = forms.CharField(
+        label=_("Employer's unified social credit code"),
+        max_length=18,
+        validators=[validate_uscc],
+        help_text=_("Ask your employer's CE administrator for it."),
+    )
+
+    def clean_uscc(self) -> str:
+        return str(self.cleaned_data["uscc"]).strip().upper()
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=Decision.choices, widget=forms.RadioSelect, label=_("Decision")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you reject or return."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") in (Decision.REJECT, Decision.RETURN) and not (
+            data.get("reason") or ""
+        ).strip():
+            self.add_error("reason", _("Give a reason when you reject or return."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"))
+    password = forms.CharField(
+        label=_("Password for a new sub-account"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("Leave empty to add an existing login."),
+    )
+
+
+class MemberUpdateForm(forms.Form):
+    ACTIONS = (("role", _("Change role")), ("remove", _("Remove")))
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    role = forms.ChoiceField(choices=Membership.Role.choices, required=False)
+
+
+class StaffAddForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=18, min_length=18, validators=[validate_id_number]
+    )

@@ -1,0 +1,61 @@
+"""Load the region and professional-series catalogues from fixtures/ and protect the audit log.
+
+The fixtures are read as JSON and written through the historical models (not `loaddata`,
+which would use today's models and break once they change).
+"""
+
+import json
+from pathlib import Path
+
+from django.db import migrations
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+AUDIT_GUARD_SQL = """
+CREATE OR REPLACE FUNCTION accounts_auditentry_immutable() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit entries cannot be changed or deleted';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER accounts_auditentry_immutable
+    BEFORE UPDATE OR DELETE ON accounts_auditentry
+    FOR EACH ROW EXECUTE FUNCTION accounts_auditentry_immutable();
+"""
+AUDIT_GUARD_REVERSE = """
+DROP TRIGGER IF EXISTS accounts_auditentry_immutable ON accounts_auditentry;
+DROP FUNCTION IF EXISTS accounts_auditentry_immutable();
+"""
+
+
+def load_catalogues(apps, schema_editor):
+    Region = apps.get_model("accounts", "Region")
+    Series = apps.get_model("accounts", "ProfessionalSeries")
+    regions = json.loads((FIXTURES / "regions.json").read_text(encoding="utf-8"))
+    for row in regions:  # ordered parents first
+        fields = dict(row["fields"])
+        parent = fields.pop("parent")
+        Region.objects.update_or_create(
+            pk=row["pk"], defaults={**fields, "parent_id": parent}
+        )
+    for row in json.loads((FIXTURES / "series.json").read_text(encoding="utf-8")):
+        fields = dict(row["fields"])
+        Series.objects.update_or_create(code=fields.pop("code"), defaults=fields)
+
+
+def audit_guard(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(AUDIT_GUARD_SQL)
+
+
+def audit_guard_reverse(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(AUDIT_GUARD_REVERSE)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(load_catalogues, migrations.RunPython.noop),
+        migrations.RunPython(audit_guard, audit_guard_reverse),
+    ]

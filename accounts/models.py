@@ -1,0 +1,363 @@
+"""Users, the five roles' organisations, memberships, persons, employment and the audit log."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_id_number, validate_phone, validate_uscc
+
+
+class User(AbstractUser):
+    """A login. What it may do comes from its Person profile and its Memberships."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+
+class Decision(models.TextChoices):
+    """The three outcomes of every review in the system (同意 / 不同意并结案 / 不同意并退案)."""
+
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject and close")
+    RETURN = "return", _("Return for changes")
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+
+
+class Region(models.Model):
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProfessionalSeries(models.Model):
+    """A professional series (专业系列); `code` is stable and used by the API and the rules."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("professional series")
+        verbose_name_plural = _("professional series")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """Every organisation of the four kinds lives in this one table.
+
+    `Employer`, `Institution`, `Authority` and `HrssOffice` are proxies with their own
+    managers, so memberships, review queues and guardian object permissions work the same
+    for all kinds (guardian resolves a proxy to this concrete content type).
+    """
+
+    class Kind(models.TextChoices):
+        EMPLOYER = "employer", _("Employer")
+        INSTITUTION = "institution", _("Institution")
+        AUTHORITY = "authority", _("Authority")
+        HRSS = "hrss", _("HRSS office")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for changes")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    status_reason = models.TextField(_("reviewer's reason"), blank=True)
+    # Employer only: the unified social credit code.
+    uscc = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_uscc],
+    )
+    # Institution, authority and HRSS office: the administrative level.
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, blank=True)
+    # Authority only: the parent authority that reviews its application (province → city → district).
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent authority"),
+    )
+    # Authority only: the series it governs.
+    series = models.ManyToManyField(
+        ProfessionalSeries, blank=True, related_name="authorities", verbose_name=_("series")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=11, blank=True, validators=[validate_phone]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="employer") | Q(uscc__isnull=False),
+                name="employer_has_uscc",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="employer") | ~Q(level=""),
+                name="non_employer_has_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="authority") | Q(parent__isnull=True),
+                name="only_authority_has_parent",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status"])]
+        # Object permissions granted to per-organisation groups (see accounts.permissions).
+        permissions = [
+            ("act_for_organisation", "Can act for the organisation"),
+            ("edit_organisation", "Can edit and resubmit the organisation"),
+            ("manage_members", "Can manage the organisation's members"),
+            ("view_audit", "Can read the organisation's audit log"),
+            ("review_bindings", "Can confirm or refuse staff bindings"),
+            ("manage_staff", "Can add and unbind staff"),
+            ("review_organisations", "Can review organisation applications"),
+            ("review_records", "Can review CE records"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class _KindManager(models.Manager["Organisation"]):
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def get_queryset(self) -> models.QuerySet[Organisation]:
+        return super().get_queryset().filter(kind=self.kind)
+
+
+class Employer(Organisation):
+    """用人单位: registers with a USCC and is approved by HRSS."""
+
+    objects: ClassVar[_KindManager] = _KindManager(Organisation.Kind.EMPLOYER)  # type: ignore[assignment]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+
+
+class Institution(Organisation):
+    """施教机构: a teaching institution at province, city or district level."""
+
+    objects: ClassVar[_KindManager] = _KindManager(Organisation.Kind.INSTITUTION)  # type: ignore[assignment]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+
+class Authority(Organisation):
+    """行业主管部门: approved by HRSS (province) or by its parent authority (city, district)."""
+
+    objects: ClassVar[_KindManager] = _KindManager(Organisation.Kind.AUTHORITY)  # type: ignore[assignment]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+
+
+class HrssOffice(Organisation):
+    """人社部门: the regulator at province, city or district level."""
+
+    objects: ClassVar[_KindManager] = _KindManager(Organisation.Kind.HRSS)  # type: ignore[assignment]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("HRSS office")
+        verbose_name_plural = _("HRSS offices")
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. Mirrored into the organisation's guardian groups."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        REVIEWER = "reviewer", _("Reviewer")
+        STAFF = "staff", _("Staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation_id", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Person(models.Model):
+    """专业技术人员: the professional who must earn CE hours."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
+    )
+    real_name = models.CharField(_("real name"), max_length=50)
+    id_number = models.CharField(
+        _("ID number"), max_length=18, unique=True, validators=[validate_id_number]
+    )
+    phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_phone])
+    series = models.ManyToManyField(
+        ProfessionalSeries, related_name="persons", verbose_name=_("professional series")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["real_name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return self.real_name
+
+
+class Employment(models.Model):
+    """A person's binding to an employer: requested by the person, confirmed by the employer."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for changes")
+        ENDED = "ended", _("Ended")
+
+    OPEN_STATUSES: ClassVar[tuple[str, ...]] = (
+        Status.REQUESTED,
+        Status.CONFIRMED,
+        Status.RETURNED,
+    )
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="employments")
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="employments", verbose_name=_("employer")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=["requested", "confirmed", "returned"]),
+                name="one_open_employment_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.employer} ({self.status})"
+
+
+class AuditEntry(models.Model):
+    """One state change: who, when, what, from which state to which, and why.
+
+    Rows are written by services in the same transaction as the change and are never
+    updated or deleted through the application (see `save`/`delete`, the read-only admin and,
+    on PostgreSQL, a trigger that refuses UPDATE and DELETE).
+    """
+
+    # PROTECT: the log outlives nothing it names; deactivate users instead of deleting them.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["organisation", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries cannot be deleted.")

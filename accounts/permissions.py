@@ -1,0 +1,273 @@
+"""The one permission module.
+
+- Roles are Membership rows; each organisation has one guardian group per role, and object
+  permissions are granted to those groups on the organisation (never one row per record).
+- Every view declares an access policy with `@access(...)` or `@org_access(...)`; a test walks
+  the URL resolver and fails on any pattern without one.
+- Every "get this object for this user" helper lives here: a missing object and an object
+  the user may not see both end in 404; a member without the needed permission gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import assign_perm, get_perms
+
+from accounts.models import Employment, Membership, Organisation, Person, User
+
+# ---------------------------------------------------------------------------------------------
+# Roles and their object permissions
+# ---------------------------------------------------------------------------------------------
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Membership.Role.ADMIN: (
+        "act_for_organisation",
+        "edit_organisation",
+        "manage_members",
+        "view_audit",
+        "review_bindings",
+        "manage_staff",
+        "review_organisations",
+        "review_records",
+    ),
+    Membership.Role.REVIEWER: (
+        "act_for_organisation",
+        "review_bindings",
+        "review_organisations",
+        "review_records",
+    ),
+    Membership.Role.STAFF: ("act_for_organisation",),
+}
+
+
+def role_group_name(organisation_id: int, role: str) -> str:
+    return f"org:{organisation_id}:{role}"
+
+
+def organisation_groups_ensure(organisation: Organisation) -> dict[str, Group]:
+    """Create the organisation's role groups and grant their object permissions (idempotent)."""
+    groups: dict[str, Group] = {}
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=role_group_name(organisation.pk, role))
+        if created:
+            for perm in perms:
+                assign_perm(f"accounts.{perm}", group, organisation)
+        groups[role] = group
+    return groups
+
+
+def role_group(organisation: Organisation, role: str) -> Group:
+    return organisation_groups_ensure(organisation)[role]
+
+
+def can(user: User | AnonymousUser, perm: str, organisation: Organisation) -> bool:
+    """May `user` do `perm` (a codename of Organisation's permissions) for `organisation`?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm(f"accounts.{perm}", organisation)
+
+
+def organisation_perms(user: User, organisation: Organisation) -> frozenset[str]:
+    """Every permission codename `user` holds on `organisation`, in one look-up."""
+    if not user.is_active:
+        return frozenset()
+    return frozenset(get_perms(user, organisation))
+
+
+# ---------------------------------------------------------------------------------------------
+# Access policies, declared on every view
+# ---------------------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+PERSON = "person"
+ORG_ROLES = tuple(Organisation.Kind.values)
+ALL_ROLES = frozenset({ANONYMOUS, PERSON, *ORG_ROLES})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may use a URL. `roles` are the role kinds let in; org policies add a permission."""
+
+    name: str
+    roles: frozenset[str]
+    kinds: tuple[str, ...] = ()
+    perm: str = ""
+    require_approved: bool = False
+
+    def describe(self) -> str:
+        return self.name
+
+
+PUBLIC = Policy("public", ALL_ROLES)
+AUTHENTICATED = Policy("authenticated", ALL_ROLES - {ANONYMOUS})
+PERSON_ONLY = Policy("person", frozenset({PERSON}))
+STAFF_SITE = Policy("django-admin staff", frozenset())  # declared on the admin namespace
+
+
+def user_is_person(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and hasattr(user, "person")
+
+
+def access(policy: Policy) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Declare and enforce a non-organisation policy on a view function."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if ANONYMOUS not in policy.roles and not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if policy is PERSON_ONLY and not user_is_person(user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.access_policy = policy  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def org_access(
+    *kinds: str, perm: str = "act_for_organisation", require_approved: bool = True
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Declare and enforce an organisation policy.
+
+    The URL carries `organisation_id`; the view receives `organisation` instead, already
+    checked: a member of that organisation, of one of `kinds`, holding `perm`.
+    """
+    kinds = kinds or ORG_ROLES
+    policy = Policy(
+        name=f"{'/'.join(kinds)} member with {perm}",
+        roles=frozenset(kinds),
+        kinds=kinds,
+        perm=perm,
+        require_approved=require_approved,
+    )
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(
+            request: HttpRequest, *args: Any, organisation_id: int, **kwargs: Any
+        ) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            organisation, perms = _organisation_and_perms(
+                request.user,  # type: ignore[arg-type]
+                organisation_id,
+                kinds=kinds,
+                perm=perm,
+                require_approved=require_approved,
+            )
+            request.organisation_perms = perms  # type: ignore[attr-defined]
+            return view(request, *args, organisation=organisation, **kwargs)
+
+        wrapped.access_policy = policy  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+# ---------------------------------------------------------------------------------------------
+# "Get this object for this user" helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def get_organisation_for_user(
+    user: User,
+    organisation_id: int,
+    *,
+    kinds: Iterable[str] = ORG_ROLES,
+    perm: str = "act_for_organisation",
+    require_approved: bool = False,
+) -> Organisation:
+    """The organisation, if `user` is its member; 404 otherwise, 403 without `perm`."""
+    return _organisation_and_perms(
+        user, organisation_id, kinds=kinds, perm=perm, require_approved=require_approved
+    )[0]
+
+
+def _organisation_and_perms(
+    user: User,
+    organisation_id: int,
+    *,
+    kinds: Iterable[str],
+    perm: str,
+    require_approved: bool,
+) -> tuple[Organisation, frozenset[str]]:
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("region"),
+        pk=organisation_id,
+        kind__in=list(kinds),
+        memberships__user=user,
+    )
+    perms = organisation_perms(user, organisation)
+    if perm not in perms:
+        raise PermissionDenied
+    if require_approved and not organisation.is_approved:
+        raise PermissionDenied
+    return organisation, perms
+
+
+def get_person_for_user(user: User) -> Person:
+    try:
+        return Person.objects.select_related("user").get(user=user)
+    except Person.DoesNotExist:
+        raise PermissionDenied from None
+
+
+def get_own_employment(person: Person, employment_id: int) -> Employment:
+    return get_object_or_404(
+        Employment.objects.select_related("employer"), pk=employment_id, person=person
+    )
+
+
+def get_employment_for_employer(employer: Organisation, employment_id: int) -> Employment:
+    return get_object_or_404(
+        Employment.objects.select_related("person", "employer"),
+        pk=employment_id,
+        employer_id=employer.pk,
+    )
+
+
+def get_membership_in(organisation: Organisation, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organisation=organisation
+    )
+
+
+def reviewable_organisations(reviewer: Organisation) -> QuerySet[Organisation]:
+    """Organisations whose applications `reviewer` decides.
+
+    - An HRSS office reviews employers in its region (its own region and the regions below),
+      and a provincial HRSS office also reviews provincial authorities.
+    - An authority reviews the authorities that name it as parent (province → city → district).
+    """
+    if reviewer.kind == Organisation.Kind.HRSS:
+        in_region = (
+            Q(region_id=reviewer.region_id)
+            | Q(region__parent_id=reviewer.region_id)
+            | Q(region__parent__parent_id=reviewer.region_id)
+        )
+        scope = Q(kind=Organisation.Kind.EMPLOYER) & in_region
+        if reviewer.level == "province":
+            scope |= Q(kind=Organisation.Kind.AUTHORITY, level="province")
+        return Organisation.objects.filter(scope)
+    if reviewer.kind == Organisation.Kind.AUTHORITY:
+        return Organisation.objects.filter(kind=Organisation.Kind.AUTHORITY, parent=reviewer)
+    return Organisation.objects.none()
+
+
+def get_application_for_reviewer(reviewer: Organisation, application_id: int) -> Organisation:
+    return get_object_or_404(
+        reviewable_organisations(reviewer).select_related("region", "parent"), pk=application_id
+    )

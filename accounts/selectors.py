@@ -1,0 +1,163 @@
+"""Every read of the accounts app that is more than a `.get()`; each returns scoped querysets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import AuditEntry, Employment, Membership, Organisation, Person, User
+
+
+@dataclass(frozen=True)
+class RoleOption:
+    """One role a login can act in, as shown in the header's role switch."""
+
+    key: str  # "person" or "org:<id>"
+    kind: str  # "person" or an Organisation.Kind
+    label: str
+    url: str
+
+
+def roles_for_user(user: User) -> list[RoleOption]:
+    """The roles `user` can act in: their person profile first, then each membership (1 query)."""
+    options: list[RoleOption] = []
+    person = Person.objects.filter(user=user).only("pk", "real_name").first()
+    if person is not None:
+        options.append(
+            RoleOption("person", permissions.PERSON, _("Professional"), reverse("accounts:me"))
+        )
+    memberships = (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__kind", "organisation__name")
+    )
+    for membership in memberships:
+        org = membership.organisation
+        options.append(
+            RoleOption(
+                key=f"org:{org.pk}",
+                kind=org.kind,
+                label=f"{org.get_kind_display()} · {org.name}",
+                url=reverse("accounts:org_home", kwargs={"organisation_id": org.pk}),
+            )
+        )
+    return options
+
+
+def employer_choices() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.EMPLOYER, status=Organisation.Status.APPROVED
+    ).order_by("name")
+
+
+def authority_parent_choices() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.AUTHORITY,
+        status=Organisation.Status.APPROVED,
+        level__in=["province", "city"],
+    ).order_by("level", "name")
+
+
+def person_employments(person: Person) -> QuerySet[Employment]:
+    return Employment.objects.filter(person=person).select_related("employer")
+
+
+def person_open_employment(person: Person) -> Employment | None:
+    return (
+        person_employments(person).filter(status__in=Employment.OPEN_STATUSES).first()
+    )
+
+
+def binding_queue(employer: Organisation) -> QuerySet[Employment]:
+    return (
+        Employment.objects.filter(employer_id=employer.pk, status=Employment.Status.REQUESTED)
+        .select_related("person")
+        .prefetch_related("person__series")
+        .order_by("requested_at", "pk")
+    )
+
+
+def staff_list(employer: Organisation, *, search: str = "") -> QuerySet[Employment]:
+    qs = Employment.objects.filter(
+        employer_id=employer.pk, status=Employment.Status.CONFIRMED
+    ).select_related("person")
+    if search:
+        qs = qs.filter(Q(person__real_name__icontains=search) | Q(person__id_number=search))
+    return qs.prefetch_related("person__series").order_by("person__real_name", "pk")
+
+
+def members_of(organisation: Organisation) -> QuerySet[Membership]:
+    return Membership.objects.filter(organisation=organisation).select_related("user")
+
+
+def application_queue(
+    reviewer: Organisation, *, status: str = Organisation.Status.PENDING
+) -> QuerySet[Organisation]:
+    qs = permissions.reviewable_organisations(reviewer).select_related("region", "parent")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("created_at", "pk")
+
+
+def audit_for_organisation(organisation: Organisation) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(organisation=organisation).select_related("actor")
+
+
+def audit_for_target(target_type: str, target_id: int) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(target_type=target_type, target_id=str(target_id)).select_related(
+        "actor"
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One count on a role's home page: what waits for this role, and where to act on it."""
+
+    label: str
+    count: int
+    url: str
+
+
+def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) -> list[Waiting]:
+    """The counts of pending items shown on an organisation's home page."""
+    items: list[Waiting] = []
+    org_kw = {"organisation_id": organisation.pk}
+    if not organisation.is_approved:
+        return items
+    if organisation.kind == Organisation.Kind.EMPLOYER:
+        counts = Employment.objects.filter(employer_id=organisation.pk).aggregate(
+            requested=Count("pk", filter=Q(status=Employment.Status.REQUESTED)),
+            confirmed=Count("pk", filter=Q(status=Employment.Status.CONFIRMED)),
+        )
+        if "review_bindings" in perms:
+            items.append(
+                Waiting(
+                    _("Staff bindings awaiting confirmation"),
+                    counts["requested"],
+                    reverse("accounts:binding_queue", kwargs=org_kw),
+                )
+            )
+        if "manage_staff" in perms:
+            items.append(
+                Waiting(_("Confirmed staff"), counts["confirmed"],
+                        reverse("accounts:staff_list", kwargs=org_kw))
+            )
+    if organisation.kind in (Organisation.Kind.HRSS, Organisation.Kind.AUTHORITY) and (
+        "review_organisations" in perms
+    ):
+        pending = application_queue(organisation).aggregate(
+            employers=Count("pk", filter=Q(kind=Organisation.Kind.EMPLOYER)),
+            authorities=Count("pk", filter=Q(kind=Organisation.Kind.AUTHORITY)),
+        )
+        url = reverse("accounts:application_queue", kwargs=org_kw)
+        if organisation.kind == Organisation.Kind.HRSS:
+            items.append(Waiting(_("Employer registrations to review"), pending["employers"], url))
+        if organisation.kind == Organisation.Kind.AUTHORITY or organisation.level == "province":
+            items.append(
+                Waiting(_("Authority applications to review"), pending["authorities"], url)
+            )
+    return items

@@ -1,0 +1,541 @@
+"""Every write of the accounts app. Keyword-only, one transaction, one audit entry per change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import (
+    AuditEntry,
+    Authority,
+    Decision,
+    Employer,
+    Employment,
+    Level,
+    Membership,
+    Organisation,
+    Person,
+    ProfessionalSeries,
+    Region,
+    User,
+)
+from accounts.validators import normalise_id_number, normalise_uscc
+
+# ---------------------------------------------------------------------------------------------
+# Audit
+# ---------------------------------------------------------------------------------------------
+
+
+def _target_type(target: Model) -> str:
+    return f"{target._meta.app_label}.{target._meta.model_name}"
+
+
+def audit_log(
+    *,
+    actor: User | None,
+    action: str,
+    target: Model,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    organisation: Organisation | None = None,
+) -> AuditEntry:
+    """Write one audit entry. Call inside the transaction of the change it records."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=_target_type(target),
+        target_id=str(target.pk),
+        organisation=organisation,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Users and persons
+# ---------------------------------------------------------------------------------------------
+
+
+def _user_create(*, username: str, password: str, email: str = "") -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    user = User(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _series_by_codes(codes: Iterable[str]) -> list[ProfessionalSeries]:
+    codes = list(dict.fromkeys(codes))
+    found = list(ProfessionalSeries.objects.filter(code__in=codes, is_active=True))
+    if not codes or len(found) != len(codes):
+        raise ValidationError({"series": _("Choose at least one valid professional series.")})
+    return found
+
+
+@transaction.atomic
+def person_register(
+    *,
+    username: str,
+    password: str,
+    real_name: str,
+    id_number: str,
+    phone: str,
+    series_codes: Sequence[str],
+) -> Person:
+    id_number = normalise_id_number(id_number)
+    if Person.objects.filter(id_number=id_number).exists():
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")})
+    series = _series_by_codes(series_codes)
+    user = _user_create(username=username, password=password)
+    person = Person(user=user, real_name=real_name.strip(), id_number=id_number, phone=phone)
+    person.full_clean(exclude=["user"])
+    person.save()
+    person.series.set(series)
+    audit_log(actor=user, action="person.register", target=person, to_state="registered")
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, phone: str, series_codes: Sequence[str]) -> Person:
+    """Change contact details and series.
+
+    Locking a year's series once its certificate exists (004 Q&A person #14) is enforced by
+    the certificates app through `credits.api` when it lands; nothing here depends on it yet.
+    """
+    series = _series_by_codes(series_codes)
+    person.phone = phone
+    person.full_clean(exclude=["user"])
+    person.save(update_fields=["phone"])
+    before = ",".join(sorted(person.series.values_list("code", flat=True)))
+    person.series.set(series)
+    after = ",".join(sorted(s.code for s in series))
+    if before != after:
+        audit_log(
+            actor=person.user, action="person.series", target=person,
+            from_state=before[:20], to_state=after[:20], reason=f"{before} → {after}",
+        )
+    return person
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisations: registration, review, resubmission
+# ---------------------------------------------------------------------------------------------
+
+
+def _organisation_save(organisation: Organisation) -> Organisation:
+    organisation.full_clean()
+    organisation.save()
+    permissions.organisation_groups_ensure(organisation)
+    return organisation
+
+
+def _membership_create(*, user: User, organisation: Organisation, role: str) -> Membership:
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    user.groups.add(permissions.role_group(organisation, role))
+    return membership
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    kind: str,
+    name: str,
+    region: Region,
+    level: str = "",
+    status: str = Organisation.Status.APPROVED,
+    actor: User | None = None,
+) -> Organisation:
+    """An institution or HRSS office set up by an administrator (no public registration)."""
+    organisation = _organisation_save(
+        Organisation(kind=kind, name=name, region=region, level=level, status=status)
+    )
+    audit_log(
+        actor=actor, action="organisation.create", target=organisation,
+        organisation=organisation, to_state=status,
+    )
+    return organisation
+
+
+@transaction.atomic
+def employer_register(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    uscc: str,
+    region: Region,
+    contact_name: str = "",
+    contact_phone: str = "",
+) -> Employer:
+    uscc = normalise_uscc(uscc)
+    if Organisation.objects.filter(uscc=uscc).exists():
+        raise ValidationError({"uscc": _("An employer with this credit code is already registered.")})
+    user = _user_create(username=username, password=password)
+    employer = Employer(
+        kind=Organisation.Kind.EMPLOYER,
+        name=name.strip(),
+        uscc=uscc,
+        region=region,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+    )
+    _organisation_save(employer)
+    _membership_create(user=user, organisation=employer, role=Membership.Role.ADMIN)
+    audit_log(
+        actor=user, action="organisation.register", target=employer, organisation=employer,
+        to_state=employer.status,
+    )
+    return employer
+
+
+def _check_authority_parent(level: str, parent: Organisation | None) -> None:
+    expected_parent_level = {Level.CITY: Level.PROVINCE, Level.DISTRICT: Level.CITY}.get(
+        Level(level)
+    )
+    if expected_parent_level is None:
+        if parent is not None:
+            raise ValidationError(
+                {"parent": _("A provincial authority is reviewed by HRSS and has no parent.")}
+            )
+        return
+    if parent is None or parent.kind != Organisation.Kind.AUTHORITY:
+        raise ValidationError({"parent": _("Choose the parent authority that will review you.")})
+    if parent.level != expected_parent_level:
+        raise ValidationError(
+            {"parent": _("The parent authority must be one level above yours.")}
+        )
+    if not parent.is_approved:
+        raise ValidationError({"parent": _("The parent authority is not approved yet.")})
+
+
+@transaction.atomic
+def authority_register(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    level: str,
+    region: Region,
+    parent: Organisation | None,
+    series_codes: Sequence[str],
+    contact_name: str = "",
+    contact_phone: str = "",
+) -> Authority:
+    _check_authority_parent(level, parent)
+    series = _series_by_codes(series_codes)
+    user = _user_create(username=username, password=password)
+    authority = Authority(
+        kind=Organisation.Kind.AUTHORITY,
+        name=name.strip(),
+        level=level,
+        region=region,
+        parent=parent,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+    )
+    _organisation_save(authority)
+    authority.series.set(series)
+    _membership_create(user=user, organisation=authority, role=Membership.Role.ADMIN)
+    audit_log(
+        actor=user, action="organisation.register", target=authority, organisation=authority,
+        to_state=authority.status,
+    )
+    return authority
+
+
+_DECISION_TO_STATUS = {
+    Decision.APPROVE: Organisation.Status.APPROVED,
+    Decision.REJECT: Organisation.Status.REJECTED,
+    Decision.RETURN: Organisation.Status.RETURNED,
+}
+
+
+def _require_reason(decision: str, reason: str) -> None:
+    if decision != Decision.APPROVE and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason when you reject or return.")})
+
+
+@transaction.atomic
+def organisation_review(
+    *,
+    reviewer: User,
+    reviewer_organisation: Organisation,
+    organisation: Organisation,
+    decision: str,
+    reason: str = "",
+) -> Organisation:
+    """Decide a pending employer registration or authority application."""
+    _require_reason(decision, reason)
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.status != Organisation.Status.PENDING:
+        raise ValidationError(_("This application has already been decided."))
+    if not permissions.reviewable_organisations(reviewer_organisation).filter(pk=locked.pk).exists():
+        raise ValidationError(_("Your organisation does not review this application."))
+    before = locked.status
+    locked.status = _DECISION_TO_STATUS[Decision(decision)]
+    locked.status_reason = reason.strip()
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    audit_log(
+        actor=reviewer, action=f"organisation.{decision}", target=locked,
+        organisation=locked, from_state=before, to_state=locked.status, reason=reason.strip(),
+    )
+    return locked
+
+
+@transaction.atomic
+def organisation_resubmit(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    region: Region,
+    contact_name: str,
+    contact_phone: str,
+    uscc: str | None = None,
+) -> Organisation:
+    """Edit a returned application and send it back to the reviewer's queue."""
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.status != Organisation.Status.RETURNED:
+        raise ValidationError(_("Only an application returned for changes can be resubmitted."))
+    locked.name = name.strip()
+    locked.region = region
+    locked.contact_name = contact_name
+    locked.contact_phone = contact_phone
+    if locked.kind == Organisation.Kind.EMPLOYER and uscc:
+        uscc = normalise_uscc(uscc)
+        if Organisation.objects.filter(uscc=uscc).exclude(pk=locked.pk).exists():
+            raise ValidationError(
+                {"uscc": _("An employer with this credit code is already registered.")}
+            )
+        locked.uscc = uscc
+    locked.status = Organisation.Status.PENDING
+    locked.full_clean()
+    locked.save()
+    audit_log(
+        actor=actor, action="organisation.resubmit", target=locked, organisation=locked,
+        from_state=Organisation.Status.RETURNED, to_state=locked.status,
+    )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Memberships (sub-accounts)
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    username: str,
+    role: str,
+    password: str = "",
+) -> Membership:
+    """Add an existing login to the organisation, or create a sub-account when given a password."""
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        if not password:
+            raise ValidationError(
+                {"password": _("No such login: give a password to create the sub-account.")}
+            )
+        user = _user_create(username=username, password=password)
+    elif Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError({"username": _("This login is already a member.")})
+    membership = _membership_create(user=user, organisation=organisation, role=role)
+    audit_log(
+        actor=actor, action="membership.add", target=membership, organisation=organisation,
+        to_state=role, reason=user.username,
+    )
+    return membership
+
+
+def _lock_admins(organisation: Organisation) -> list[Membership]:
+    return list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role=Membership.Role.ADMIN)
+        .order_by("pk")
+    )
+
+
+def _ensure_not_last_admin(organisation: Organisation, membership: Membership) -> None:
+    admins = _lock_admins(organisation)
+    if membership.role == Membership.Role.ADMIN and [a.pk for a in admins] == [membership.pk]:
+        raise ValidationError(
+            {"role": _("An organisation must keep at least one administrator.")}
+        )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
+        pk=membership.pk
+    )
+    if role == membership.role:
+        return membership
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    organisation = membership.organisation
+    _ensure_not_last_admin(organisation, membership)
+    before = membership.role
+    membership.user.groups.remove(permissions.role_group(organisation, before))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    membership.user.groups.add(permissions.role_group(organisation, role))
+    audit_log(
+        actor=actor, action="membership.role", target=membership, organisation=organisation,
+        from_state=before, to_state=role, reason=membership.user.username,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
+        pk=membership.pk
+    )
+    organisation = membership.organisation
+    _ensure_not_last_admin(organisation, membership)
+    membership.user.groups.remove(permissions.role_group(organisation, membership.role))
+    audit_log(
+        actor=actor, action="membership.remove", target=membership, organisation=organisation,
+        from_state=membership.role, to_state="removed", reason=membership.user.username,
+    )
+    membership.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Employment binding
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_no_open_employment(person: Person) -> None:
+    if Employment.objects.filter(person=person, status__in=Employment.OPEN_STATUSES).exists():
+        raise ValidationError(
+            {"employer": _("You are already bound to an employer (or waiting); unbind first.")}
+        )
+
+
+@transaction.atomic
+def employment_request(*, person: Person, employer: Organisation) -> Employment:
+    if employer.kind != Organisation.Kind.EMPLOYER or not employer.is_approved:
+        raise ValidationError({"employer": _("This employer is not approved yet.")})
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    _check_no_open_employment(person)
+    try:
+        with transaction.atomic():
+            employment = Employment.objects.create(person=person, employer_id=employer.pk)
+    except IntegrityError:
+        raise ValidationError({"employer": _("You already have an open binding.")}) from None
+    audit_log(
+        actor=person.user, action="employment.request", target=employment,
+        organisation=employer, to_state=employment.status,
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_resubmit(*, person: Person, employment: Employment) -> Employment:
+    employment = Employment.objects.select_for_update().get(pk=employment.pk, person=person)
+    if employment.status != Employment.Status.RETURNED:
+        raise ValidationError(_("Only a returned binding can be resubmitted."))
+    employment.status = Employment.Status.REQUESTED
+    employment.save(update_fields=["status"])
+    audit_log(
+        actor=person.user, action="employment.resubmit", target=employment,
+        organisation=employment.employer, from_state=Employment.Status.RETURNED,
+        to_state=employment.status,
+    )
+    return employment
+
+
+_BINDING_DECISION = {
+    Decision.APPROVE: Employment.Status.CONFIRMED,
+    Decision.REJECT: Employment.Status.REJECTED,
+    Decision.RETURN: Employment.Status.RETURNED,
+}
+
+
+@transaction.atomic
+def employment_review(
+    *, reviewer: User, employment: Employment, decision: str, reason: str = ""
+) -> Employment:
+    _require_reason(decision, reason)
+    employment = Employment.objects.select_for_update().select_related("employer").get(
+        pk=employment.pk
+    )
+    if employment.status != Employment.Status.REQUESTED:
+        raise ValidationError(_("This binding has already been decided."))
+    before = employment.status
+    employment.status = _BINDING_DECISION[Decision(decision)]
+    employment.reason = reason.strip()
+    employment.decided_at = timezone.now()
+    employment.save(update_fields=["status", "reason", "decided_at"])
+    audit_log(
+        actor=reviewer, action=f"employment.{decision}", target=employment,
+        organisation=employment.employer, from_state=before, to_state=employment.status,
+        reason=employment.reason,
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_end(*, actor: User, employment: Employment, reason: str = "") -> Employment:
+    """Unbind (by the employer or the person) or withdraw a pending request."""
+    employment = Employment.objects.select_for_update().select_related("employer").get(
+        pk=employment.pk
+    )
+    if employment.status not in Employment.OPEN_STATUSES:
+        raise ValidationError(_("This binding has already ended."))
+    before = employment.status
+    employment.status = Employment.Status.ENDED
+    employment.ended_at = timezone.now()
+    employment.reason = reason.strip()
+    employment.save(update_fields=["status", "ended_at", "reason"])
+    audit_log(
+        actor=actor, action="employment.end", target=employment,
+        organisation=employment.employer, from_state=before, to_state=employment.status,
+        reason=employment.reason,
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_add_by_employer(
+    *, actor: User, employer: Organisation, id_number: str
+) -> Employment:
+    """The employer adds a registered person as staff directly (confirmed at once)."""
+    if not employer.is_approved:
+        raise ValidationError(_("Your organisation is not approved yet."))
+    person = Person.objects.select_for_update().filter(
+        id_number=normalise_id_number(id_number)
+    ).first()
+    if person is None:
+        raise ValidationError({"id_number": _("No registered person has this ID number.")})
+    if Employment.objects.filter(person=person, status__in=Employment.OPEN_STATUSES).exists():
+        raise ValidationError({"id_number": _("This person is already bound to an employer.")})
+    employment = Employment.objects.create(
+        person=person,
+        employer_id=employer.pk,
+        status=Employment.Status.CONFIRMED,
+        decided_at=timezone.now(),
+    )
+    audit_log(
+        actor=actor, action="employment.add", target=employment, organisation=employer,
+        to_state=employment.status,
+    )
+    return employment

@@ -1,0 +1,64 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+from accounts.permissions import AUTHENTICATED, PUBLIC, access
+
+app_name = "accounts"
+
+org = "orgs/<int:organisation_id>/"
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        access(PUBLIC)(auth_views.LoginView.as_view(template_name="accounts/login.html")),
+        name="login",
+    ),
+    path("accounts/logout/", access(PUBLIC)(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "accounts/password/",
+        access(AUTHENTICATED)(
+            auth_views.PasswordChangeView.as_view(
+                template_name="accounts/simple_form.html", success_url="/"
+            )
+        ),
+        name="password_change",
+    ),
+    path("accounts/role/", views.switch_role, name="switch_role"),
+    path("accounts/register/", views.register, name="register"),
+    path("accounts/register/person/", views.register_person, name="register_person"),
+    path("accounts/register/employer/", views.register_employer, name="register_employer"),
+    path("accounts/register/authority/", views.register_authority, name="register_authority"),
+    path("me/", views.me, name="me"),
+    path("me/profile/", views.me_profile, name="me_profile"),
+    path("me/employment/bind/", views.me_bind, name="me_bind"),
+    path(
+        "me/employment/<int:employment_id>/end/",
+        views.me_employment_end,
+        name="me_employment_end",
+    ),
+    path(
+        "me/employment/<int:employment_id>/resubmit/",
+        views.me_employment_resubmit,
+        name="me_employment_resubmit",
+    ),
+    path(org, views.org_home, name="org_home"),
+    path(org + "edit/", views.org_edit, name="org_edit"),
+    path(org + "members/", views.members, name="members"),
+    path(org + "members/<int:membership_id>/", views.member_update, name="member_update"),
+    path(org + "bindings/", views.binding_queue, name="binding_queue"),
+    path(
+        org + "bindings/<int:employment_id>/decide/",
+        views.binding_decide,
+        name="binding_decide",
+    ),
+    path(org + "staff/", views.staff_list, name="staff_list"),
+    path(org + "staff/<int:employment_id>/unbind/", views.staff_unbind, name="staff_unbind"),
+    path(org + "applications/", views.application_queue, name="application_queue"),
+    path(
+        org + "applications/<int:application_id>/",
+        views.application_detail,
+        name="application_detail",
+    ),
+    path(org + "audit/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,1 @@
+"""Models of the certificates app (the issue that builds this app adds them)."""

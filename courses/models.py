@@ -1,0 +1,1 @@
+"""Models of the courses app (the issue that builds this app adds them)."""

@@ -1,0 +1,175 @@
+"""Seeded rule data, as plain constants in the shape the evaluator takes.
+
+A Django data migration can load these rows into tables (``dataclasses.asdict(row)``), and
+a DB loader must build the same dataclasses back, so ``RuleBook.default()`` and a
+DB-backed rule book give identical results.  Sources: see /work/shared/DOMAIN.md,
+"Yearly requirements".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .types import (
+    POLICY_ACCOUNTING,
+    POLICY_ARCHIVES,
+    POLICY_GENERAL,
+    TARGET_PROFESSIONAL,
+    TARGET_WHOLE_YEAR,
+    ActivityConversion,
+    DegreeStudyRule,
+    Scheme,
+    YearSettings,
+)
+
+MIN_YEAR = 2010
+"""Earliest year the engine evaluates (the legacy general scheme starts here)."""
+
+KNOWN_SERIES: tuple[str, ...] = (
+    "engineering",
+    "accounting",
+    "archives",
+    "health",
+    "education",
+    "economics",
+    "agriculture",
+    "journalism",
+    "library",
+    "higher_education",
+    "vocational_teacher",
+    "technical_school_teacher",
+    "natural_science_research",
+    "social_science_research",
+    "lab_technician",
+    "social_work",
+    "culture_arts",
+    "publishing",
+    "translation",
+    "broadcasting",
+    "statistics",
+    "auditing",
+    "sports",
+    "lawyer",
+)
+
+SCHEMES: tuple[Scheme, ...] = (
+    # 003, 000, 001; 004 provincial regulation art. 9: 72 h (12 days) = 18 / 42 / 12.
+    Scheme(
+        code="general_legacy",
+        series_codes=(),
+        valid_from=date(2010, 1, 1),
+        valid_to=date(2020, 12, 31),
+        public=Decimal(18),
+        professional=Decimal(42),
+        elective=Decimal(12),
+        allows_elective=True,
+        total=Decimal(72),
+        policy=POLICY_GENERAL,
+    ),
+    # 002: from 2021, 90 h = 30 / 42 / 18.
+    Scheme(
+        code="general_2021",
+        series_codes=(),
+        valid_from=date(2021, 1, 1),
+        valid_to=None,
+        public=Decimal(30),
+        professional=Decimal(42),
+        elective=Decimal(18),
+        allows_elective=True,
+        total=Decimal(90),
+        policy=POLICY_GENERAL,
+    ),
+    # 004 accounting regulation art. 12; 001 Q&A #3: 90 credits = 30 public / 60 professional.
+    Scheme(
+        code="accounting_2018",
+        series_codes=("accounting",),
+        valid_from=date(2018, 7, 1),
+        valid_to=None,
+        public=Decimal(30),
+        professional=Decimal(60),
+        elective=None,
+        allows_elective=False,
+        total=Decimal(90),
+        policy=POLICY_ACCOUNTING,
+    ),
+    # 004 archive regulation art. 9: 90 h = 30 / 60; new in post without degree: 80 prof.
+    Scheme(
+        code="archives_2019",
+        series_codes=("archives",),
+        valid_from=date(2019, 1, 1),
+        valid_to=None,
+        public=Decimal(30),
+        professional=Decimal(60),
+        elective=None,
+        allows_elective=False,
+        total=Decimal(90),
+        policy=POLICY_ARCHIVES,
+        new_post_professional=Decimal(80),
+    ),
+)
+
+DEFAULT_HOURS_PER_DAY = Decimal(8)
+DEFAULT_MINUTES_PER_HOUR = 45
+
+# Units carry forward: a year without a row takes hours_per_day / minutes_per_hour from the
+# latest earlier row (see evaluator.settings_for_year); deadlines default to 31 December.
+YEAR_SETTINGS: tuple[YearSettings, ...] = (
+    # 003: 12 days = 72 h, so one day = 6 h under the legacy scheme.
+    YearSettings(
+        year=2010,
+        hours_per_day=Decimal(6),
+        minutes_per_hour=45,
+        declaration_deadline=date(2010, 12, 31),
+        public_catch_up_deadline=date(2010, 12, 31),
+    ),
+    # 001: 2018 public subjects could be studied until 2019-06-30.
+    YearSettings(
+        year=2018,
+        hours_per_day=Decimal(6),
+        minutes_per_hour=45,
+        declaration_deadline=date(2019, 6, 30),
+        public_catch_up_deadline=date(2019, 6, 30),
+    ),
+    # 002: one day = 8 h, 45 min = 1 h; courseware offline 2021-12-31, no catch-up.
+    YearSettings(
+        year=2021,
+        hours_per_day=Decimal(8),
+        minutes_per_hour=45,
+        declaration_deadline=date(2021, 12, 31),
+        public_catch_up_deadline=date(2021, 12, 31),
+    ),
+    # 004: 2023 credits confirmed until 2024-04-30, no catch-up after.
+    YearSettings(
+        year=2023,
+        hours_per_day=Decimal(8),
+        minutes_per_hour=45,
+        declaration_deadline=date(2024, 4, 30),
+        public_catch_up_deadline=date(2024, 4, 30),
+    ),
+)
+
+ACCOUNTING = "accounting"
+
+# 004 accounting regulation art. 13 and the Guangzhou 2023 credit table.
+ACTIVITY_CONVERSIONS: tuple[ActivityConversion, ...] = (
+    ActivityConversion("accounting_exam_pass", ACCOUNTING, TARGET_WHOLE_YEAR, Decimal(90)),
+    ActivityConversion("degree_graduation", ACCOUNTING, TARGET_WHOLE_YEAR, Decimal(90)),
+    ActivityConversion("cpa_continuing_education", ACCOUNTING, TARGET_WHOLE_YEAR, Decimal(90)),
+    ActivityConversion("related_exam_pass", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
+    ActivityConversion("degree_course_pass", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
+    ActivityConversion("research_lead", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
+    ActivityConversion("research_member", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(60)),
+    ActivityConversion("paper_first_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(30)),
+    ActivityConversion("paper_other_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(10)),
+    ActivityConversion("book_first_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
+    ActivityConversion("book_other_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(60)),
+    ActivityConversion("conference_day", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(10), unit="day"),
+    ActivityConversion(
+        "inhouse_training_day", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(20), unit="day"
+    ),
+    ActivityConversion("online_hour", ACCOUNTING, TARGET_PROFESSIONAL, Decimal("2.5"), unit="hour"),
+)
+
+# 004 Q&A policy #11: degree study → at most 72 elective hours a year, not education/health.
+DEGREE_STUDY = DegreeStudyRule(cap_hours=Decimal(72), excluded_series=("education", "health"))

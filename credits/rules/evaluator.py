@@ -1,0 +1,580 @@
+"""The yearly-requirement rules engine: a pure function over plain data.
+
+``evaluate(data, rules, today=...)`` takes an ``EvaluationInput`` and a ``RuleBook`` and
+returns an ``EvaluationResult``; it reads no globals, no clock and no database.  What a year
+requires is data (``Scheme`` rows with effective dates); the few behaviours that data alone
+cannot express live in small policy classes chosen by ``Scheme.policy``.
+
+Readings of the rules (see /work/shared/DOMAIN.md, "Yearly requirements"):
+
+* Scheme choice: a series uses the scheme in force for it on 31 December of the year; a
+  scheme naming the series beats a catch-all scheme (``series_codes`` empty), and among
+  equals the latest ``valid_from`` wins.  So accounting uses the general legacy scheme in
+  2017 and the accounting scheme from 2018.
+* Several series: public and elective are required once, at the largest requirement among
+  the person's schemes (elective: among schemes that allow elective; 0 if none does);
+  professional is required per series.  Surplus in one category or series never makes up
+  another's shortfall.
+* Units: days x the year's ``hours_per_day``; minutes are floored to whole hours
+  (``floor(minutes / minutes_per_hour)``: 90 min = 2 h, 100 min = 2 h, 44 min = 0 h).
+  Hours are rounded to 0.1 (half up).
+* No elective (accounting, archives): an elective record counts 0 only when none of the
+  person's schemes allows elective.  A person who also holds a general-scheme series still
+  has an elective requirement, and elective hours count toward it.
+* Degree study (kind ``degree_study``) always counts as elective, at most the rule's cap
+  (72 h) over all degree-study records of the year, in record order.  It counts 0 for the
+  excluded series (education, health): when the record names a series, that series decides;
+  when it names none, it counts 0 only if every series the person holds is excluded.
+* In-house training (kind ``inhouse_training``) without an approved plan
+  (``approved_plan`` not ``True``, so unknown counts as not approved) counts as elective,
+  never professional or public.
+* Accounting requires nothing (0 professional, and it adds no public or elective) for years
+  up to and including ``accounting_start_year``.  Its records still count.
+* Archives requires ``Scheme.new_post_professional`` (80 h) instead of 60 in
+  ``archives_new_post_year`` when ``archives_degree`` is ``False`` (``None`` = unknown: 60).
+* Accounting activities count as professional hours of the activity's series whatever
+  category was declared.  ``whole_year`` activities also meet that series' professional
+  requirement and the public requirement (earned is raised to the required hours); they do
+  not meet another series' professional or the elective requirement.
+* A record whose optional ``year`` differs from the evaluated year counts 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from .defaults import DEFAULT_HOURS_PER_DAY, DEFAULT_MINUTES_PER_HOUR
+from .types import (
+    CATEGORIES,
+    ELECTIVE,
+    KIND_DEGREE_STUDY,
+    KIND_INHOUSE_TRAINING,
+    KINDS,
+    POLICY_ACCOUNTING,
+    POLICY_ARCHIVES,
+    POLICY_GENERAL,
+    PROFESSIONAL,
+    PUBLIC,
+    TARGET_WHOLE_YEAR,
+    ZERO,
+    ActivityConversion,
+    Breakdown,
+    EvaluationError,
+    EvaluationInput,
+    EvaluationResult,
+    Profile,
+    RecordInput,
+    RecordOutcome,
+    RuleBook,
+    Scheme,
+    YearSettings,
+    quantize_hours,
+)
+
+# --- rule data look-ups --------------------------------------------------------------------
+
+
+def settings_for_year(
+    year: int,
+    overrides: Iterable[YearSettings],
+    *,
+    default_hours_per_day: Decimal = DEFAULT_HOURS_PER_DAY,
+    default_minutes_per_hour: int = DEFAULT_MINUTES_PER_HOUR,
+) -> YearSettings:
+    """The settings row for ``year``, or a default when there is none.
+
+    The default carries the units (``hours_per_day``, ``minutes_per_hour``) forward from the
+    latest earlier row (so 2019 keeps 2018's 6 h days and 2022 keeps 2021's 8 h days), falls
+    back to the given defaults when no earlier row exists, and puts both deadlines on
+    31 December of the year.
+    """
+    rows = list(overrides)
+    for row in rows:
+        if row.year == year:
+            return row
+    earlier = [row for row in rows if row.year < year]
+    base = max(earlier, key=lambda row: row.year) if earlier else None
+    year_end = date(year, 12, 31)
+    return YearSettings(
+        year=year,
+        hours_per_day=base.hours_per_day if base else default_hours_per_day,
+        minutes_per_hour=base.minutes_per_hour if base else default_minutes_per_hour,
+        declaration_deadline=year_end,
+        public_catch_up_deadline=year_end,
+    )
+
+
+def scheme_for(series: str, year: int, schemes: Iterable[Scheme]) -> Scheme | None:
+    """The scheme in force for ``series`` on 31 December of ``year`` (specific beats general)."""
+    year_end = date(year, 12, 31)
+    candidates = [s for s in schemes if s.covers(series) and s.in_force_on(year_end)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (bool(s.series_codes), s.valid_from))
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesRequirement:
+    """What one series requires in one year, after its scheme's policy is applied."""
+
+    series: str
+    scheme: Scheme
+    public: Decimal
+    professional: Decimal
+    elective: Decimal
+    allows_elective: bool
+    messages: tuple[str, ...] = ()
+
+
+class GeneralPolicy:
+    """The scheme row's numbers as they stand."""
+
+    def requirement(
+        self, series: str, scheme: Scheme, year: int, profile: Profile
+    ) -> SeriesRequirement:
+        elective = (scheme.elective or ZERO) if scheme.allows_elective else ZERO
+        return SeriesRequirement(
+            series=series,
+            scheme=scheme,
+            public=scheme.public,
+            professional=scheme.professional,
+            elective=elective,
+            allows_elective=scheme.allows_elective,
+        )
+
+
+class AccountingPolicy(GeneralPolicy):
+    """Accounting CE starts the year after the qualification / start of accounting work."""
+
+    def requirement(
+        self, series: str, scheme: Scheme, year: int, profile: Profile
+    ) -> SeriesRequirement:
+        base = super().requirement(series, scheme, year, profile)
+        start = profile.accounting_start_year
+        if start is not None and year <= start:
+            return replace(
+                base,
+                public=ZERO,
+                professional=ZERO,
+                elective=ZERO,
+                messages=(f"{series}: nothing required in {year}, CE starts after {start}",),
+            )
+        return base
+
+
+class ArchivesPolicy(GeneralPolicy):
+    """New in an archives post without an archives degree: more professional hours."""
+
+    def requirement(
+        self, series: str, scheme: Scheme, year: int, profile: Profile
+    ) -> SeriesRequirement:
+        base = super().requirement(series, scheme, year, profile)
+        new_post = scheme.new_post_professional
+        if (
+            new_post is not None
+            and profile.archives_new_post_year == year
+            and profile.archives_degree is False
+        ):
+            return replace(
+                base,
+                professional=max(base.professional, new_post),
+                messages=(
+                    f"{series}: {_fmt(new_post)} h professional required in the first year "
+                    "in post without an archives degree",
+                ),
+            )
+        return base
+
+
+POLICIES: Mapping[str, GeneralPolicy] = {
+    POLICY_GENERAL: GeneralPolicy(),
+    POLICY_ACCOUNTING: AccountingPolicy(),
+    POLICY_ARCHIVES: ArchivesPolicy(),
+}
+
+
+def requirement_for(series: str, scheme: Scheme, year: int, profile: Profile) -> SeriesRequirement:
+    policy = POLICIES.get(scheme.policy)
+    if policy is None:
+        raise ValueError(f"scheme {scheme.code!r} names unknown policy {scheme.policy!r}")
+    return policy.requirement(series, scheme, year, profile)
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+
+def _fmt(value: Decimal) -> str:
+    """Hours for notes and messages: ``16``, ``7.5``."""
+    q = quantize_hours(value)
+    return str(int(q)) if q == q.to_integral_value() else str(q)
+
+
+def _fmt_raw(value: Decimal) -> str:
+    """An input amount as given, without exponent or trailing zeros: ``2``, ``0.5``."""
+    return format(value.normalize(), "f")
+
+
+# --- validation and conversion -------------------------------------------------------------
+
+_AMOUNT_FIELDS = ("hours", "days", "minutes", "activity")
+
+
+@dataclass(frozen=True)
+class _Converted:
+    hours: Decimal
+    notes: tuple[str, ...]
+    conversion: ActivityConversion | None
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.by_path: dict[str, list[str]] = {}
+
+    def add(self, path: str, message: str) -> None:
+        self.by_path.setdefault(path, []).append(message)
+
+    def __len__(self) -> int:
+        return sum(len(messages) for messages in self.by_path.values())
+
+
+def _validate_header(
+    data: EvaluationInput, rules: RuleBook, today: date, errors: _Errors
+) -> list[SeriesRequirement]:
+    max_year = today.year + 1
+    year_ok = rules.min_year <= data.year <= max_year
+    if not year_ok:
+        errors.add("year", f"year must be between {rules.min_year} and {max_year}")
+    if not data.series:
+        errors.add("series", "at least one series is required")
+    requirements: list[SeriesRequirement] = []
+    seen: set[str] = set()
+    for series in data.series:
+        if series not in rules.known_series:
+            errors.add("series", f"unknown series {series!r}")
+            continue
+        if series in seen:
+            errors.add("series", f"duplicate series {series!r}")
+            continue
+        seen.add(series)
+        if not year_ok:
+            continue
+        scheme = scheme_for(series, data.year, rules.schemes)
+        if scheme is None:
+            errors.add("series", f"no requirement scheme for {series!r} in {data.year}")
+            continue
+        requirements.append(requirement_for(series, scheme, data.year, data.profile))
+    return requirements
+
+
+def _check_amount(path: str, name: str, value: Decimal | None, errors: _Errors) -> None:
+    if value is None:
+        return
+    if not value.is_finite():
+        errors.add(f"{path}.{name}", "must be a finite number")
+    elif value <= 0:
+        errors.add(f"{path}.{name}", "must be greater than 0")
+
+
+def _validate_record(
+    index: int,
+    record: RecordInput,
+    held: frozenset[str],
+    rules: RuleBook,
+    settings: YearSettings,
+    errors: _Errors,
+) -> _Converted | None:
+    """Validate one record and convert its amount to hours (``None`` when invalid)."""
+    path = f"records[{index}]"
+    before = len(errors)
+
+    if record.category not in CATEGORIES:
+        errors.add(f"{path}.category", f"unknown category {record.category!r}")
+    if record.kind is not None and record.kind not in KINDS:
+        errors.add(f"{path}.kind", f"unknown kind {record.kind!r}")
+    if record.series is not None:
+        if record.series not in rules.known_series:
+            errors.add(f"{path}.series", f"unknown series {record.series!r}")
+        elif record.series not in held:
+            errors.add(f"{path}.series", f"series {record.series!r} is not one of the person's")
+    elif record.category == PROFESSIONAL and record.activity is None:
+        errors.add(f"{path}.series", "a professional record needs a series")
+
+    given = [name for name in _AMOUNT_FIELDS if getattr(record, name) is not None]
+    if not given:
+        errors.add(path, "one of hours, days, minutes or activity is required")
+    elif len(given) > 1:
+        errors.add(path, f"only one of hours, days, minutes or activity allowed: {given}")
+    if record.quantity is not None and record.activity is None:
+        errors.add(f"{path}.quantity", "quantity is only allowed with an activity")
+    for name in ("hours", "days", "minutes", "quantity"):
+        _check_amount(path, name, getattr(record, name), errors)
+
+    conversion: ActivityConversion | None = None
+    if record.activity is not None:
+        conversion = rules.activity(record.activity)
+        if conversion is None:
+            errors.add(f"{path}.activity", f"unknown activity {record.activity!r}")
+        elif conversion.series not in held:
+            errors.add(
+                f"{path}.activity",
+                f"activity {conversion.code!r} counts for series {conversion.series!r}, "
+                "which the person does not hold",
+            )
+        elif record.series is not None and record.series != conversion.series:
+            errors.add(
+                f"{path}.series",
+                f"activity {conversion.code!r} counts for series {conversion.series!r}",
+            )
+        if record.kind is not None:
+            errors.add(f"{path}.kind", "kind cannot be combined with an activity")
+
+    if len(errors) > before:
+        return None
+
+    notes: list[str] = []
+    if record.hours is not None:
+        field = "hours"
+        hours = quantize_hours(record.hours)
+        if hours != record.hours:
+            notes.append(f"rounded {_fmt_raw(record.hours)} h to {_fmt(hours)} h")
+    elif record.days is not None:
+        field = "days"
+        hours = quantize_hours(record.days * settings.hours_per_day)
+        notes.append(
+            f"converted {_fmt_raw(record.days)} days x {_fmt(settings.hours_per_day)} h"
+            f" = {_fmt(hours)} h"
+        )
+    elif record.minutes is not None:
+        field = "minutes"
+        per_hour = Decimal(settings.minutes_per_hour)
+        hours = record.minutes // per_hour
+        note = f"converted {_fmt_raw(record.minutes)} min / {per_hour} = {_fmt(hours)} h"
+        remainder = record.minutes - hours * per_hour
+        if remainder:
+            note += f", {_fmt_raw(remainder)} min dropped"
+        notes.append(note)
+    else:
+        assert conversion is not None
+        field = "quantity" if record.quantity is not None else "activity"
+        quantity = record.quantity if record.quantity is not None else Decimal(1)
+        hours = quantize_hours(quantity * conversion.hours)
+        notes.append(
+            f"converted {conversion.series} activity {conversion.code}: "
+            f"{_fmt_raw(quantity)} x {_fmt(conversion.hours)} h = {_fmt(hours)} h"
+        )
+
+    if hours > rules.max_hours_per_record:
+        errors.add(
+            f"{path}.{field}",
+            f"more than a year's worth of hours ({_fmt(hours)} h > "
+            f"{_fmt(rules.max_hours_per_record)} h)",
+        )
+        return None
+    return _Converted(hours=hours, notes=tuple(notes), conversion=conversion)
+
+
+# --- counting ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    public: Decimal = ZERO
+    elective: Decimal = ZERO
+    degree_study_used: Decimal = ZERO
+
+
+def _count_record(
+    index: int,
+    record: RecordInput,
+    converted: _Converted,
+    *,
+    year: int,
+    held: tuple[str, ...],
+    elective_allowed: bool,
+    rules: RuleBook,
+    tally: _Tally,
+    professional: dict[str, Decimal],
+    whole_year: dict[str, int],
+) -> RecordOutcome:
+    """Decide where one valid record counts, add it to the tallies, and explain it."""
+    notes = list(converted.notes)
+    hours = converted.hours
+    conversion = converted.conversion
+    series = (
+        record.series
+        if record.series is not None
+        else (conversion.series if conversion is not None else None)
+    )
+
+    # 1. Where the record counts.
+    category = record.category
+    reason: str | None = None
+    if conversion is not None:
+        category, reason = PROFESSIONAL, f"{conversion.series} activity"
+    elif record.kind == KIND_DEGREE_STUDY:
+        category, reason = ELECTIVE, "degree study"
+    elif record.kind == KIND_INHOUSE_TRAINING and record.approved_plan is not True:
+        category, reason = ELECTIVE, "in-house training without approved plan"
+    if category != record.category:
+        notes.append(f"counted as {category} instead of {record.category}: {reason}")
+
+    # 2. Whether it counts at all, and how much.
+    degree_rule = rules.degree_study
+    if record.year is not None and record.year != year:
+        notes.append(f"not counted: record is for {record.year}, not {year}")
+        hours = ZERO
+    elif record.kind == KIND_DEGREE_STUDY and _degree_study_excluded(
+        record.series, held, degree_rule.excluded_series
+    ):
+        excluded = ", ".join(degree_rule.excluded_series)
+        notes.append(f"not counted: degree study does not count for {excluded}")
+        hours = ZERO
+    elif category == ELECTIVE and not elective_allowed:
+        notes.append(f"not counted: no elective for {', '.join(held)}")
+        hours = ZERO
+    elif record.kind == KIND_DEGREE_STUDY:
+        remaining = max(degree_rule.cap_hours - tally.degree_study_used, ZERO)
+        if hours > remaining:
+            notes.append(
+                f"degree study cap {_fmt(degree_rule.cap_hours)} h reached: "
+                f"counted {_fmt(remaining)} of {_fmt(hours)} h"
+            )
+            hours = remaining
+        tally.degree_study_used += hours
+
+    # 3. Add it up.
+    if category == PUBLIC:
+        tally.public += hours
+    elif category == ELECTIVE:
+        tally.elective += hours
+    elif series is not None:
+        professional[series] += hours
+    if conversion is not None and conversion.target == TARGET_WHOLE_YEAR and hours > 0:
+        whole_year.setdefault(conversion.series, index)
+        notes.append(f"whole year satisfied: public and professional {conversion.series} met")
+
+    return RecordOutcome(
+        index=index,
+        category=category,
+        series=series if category == PROFESSIONAL else record.series,
+        hours=hours,
+        notes=tuple(notes),
+    )
+
+
+def _degree_study_excluded(
+    record_series: str | None, held: tuple[str, ...], excluded: tuple[str, ...]
+) -> bool:
+    if record_series is not None:
+        return record_series in excluded
+    return all(series in excluded for series in held)
+
+
+def _scheme_message(req: SeriesRequirement) -> str:
+    scheme = req.scheme
+    elective = f"{_fmt(scheme.elective or ZERO)} elective" if req.allows_elective else "no elective"
+    return (
+        f"{req.series}: scheme {scheme.code} ({_fmt(scheme.public)} public, "
+        f"{_fmt(scheme.professional)} professional, {elective})"
+    )
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> EvaluationResult:
+    """Check one person's year against the rules.
+
+    Raises ``EvaluationError`` (all problems at once, keyed by field path) on invalid input;
+    ``today`` bounds the year (at most next year).
+    """
+    errors = _Errors()
+    requirements = _validate_header(data, rules, today, errors)
+    settings = settings_for_year(data.year, rules.year_settings)
+    held = frozenset(data.series)
+    converted = [
+        _validate_record(index, record, held, rules, settings, errors)
+        for index, record in enumerate(data.records)
+    ]
+    if errors.by_path:
+        raise EvaluationError(errors.by_path)
+
+    series_order = tuple(r.series for r in requirements)
+    required = Breakdown(
+        public=max((r.public for r in requirements), default=ZERO),
+        elective=max((r.elective for r in requirements if r.allows_elective), default=ZERO),
+        professional={r.series: r.professional for r in requirements},
+    )
+    elective_allowed = any(r.allows_elective for r in requirements)
+
+    tally = _Tally()
+    professional: dict[str, Decimal] = dict.fromkeys(series_order, ZERO)
+    whole_year: dict[str, int] = {}
+    outcomes: list[RecordOutcome] = []
+    for index, (record, conv) in enumerate(zip(data.records, converted, strict=True)):
+        assert conv is not None
+        outcomes.append(
+            _count_record(
+                index,
+                record,
+                conv,
+                year=data.year,
+                held=series_order,
+                elective_allowed=elective_allowed,
+                rules=rules,
+                tally=tally,
+                professional=professional,
+                whole_year=whole_year,
+            )
+        )
+
+    messages: list[str] = []
+    for req in requirements:
+        messages.append(_scheme_message(req))
+        messages.extend(req.messages)
+
+    public = tally.public
+    for series, index in whole_year.items():
+        professional[series] = max(professional[series], required.professional[series])
+        public = max(public, required.public)
+        messages.append(f"{series}: whole year satisfied by record {index}")
+
+    earned = Breakdown(public=public, elective=tally.elective, professional=professional)
+    shortfall = Breakdown(
+        public=max(required.public - earned.public, ZERO),
+        elective=max(required.elective - earned.elective, ZERO),
+        professional={
+            s: max(required.professional[s] - earned.professional[s], ZERO) for s in series_order
+        },
+    )
+
+    if shortfall.public:
+        messages.append(f"public: {_fmt(shortfall.public)} h short")
+    if shortfall.elective:
+        messages.append(f"elective: {_fmt(shortfall.elective)} h short")
+    for series, short in shortfall.professional.items():
+        if short:
+            messages.append(f"professional {series}: {_fmt(short)} h short")
+    compliant = not (shortfall.public or shortfall.elective or any(shortfall.professional.values()))
+    messages.append(
+        f"all requirements met for {data.year}"
+        if compliant
+        else f"requirements not met for {data.year}"
+    )
+
+    return EvaluationResult(
+        year=data.year,
+        compliant=compliant,
+        required=required,
+        earned=earned,
+        shortfall=shortfall,
+        records=tuple(outcomes),
+        messages=tuple(messages),
+        schemes={r.series: r.scheme.code for r in requirements},
+    )

@@ -1,0 +1,265 @@
+"""Plain-data inputs and outputs of the yearly-requirement rules engine.
+
+Everything here is a frozen dataclass holding plain values (``str``, ``int``, ``date``,
+``Decimal``, tuples and dicts), so the engine can run without Django and a DB loader can
+build the same objects from table rows.  Hours are ``Decimal`` throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+# --- vocabulary ----------------------------------------------------------------------------
+
+PUBLIC = "public"
+PROFESSIONAL = "professional"
+ELECTIVE = "elective"
+CATEGORIES: tuple[str, ...] = (PUBLIC, PROFESSIONAL, ELECTIVE)
+
+KIND_DEGREE_STUDY = "degree_study"
+KIND_INHOUSE_TRAINING = "inhouse_training"
+KINDS: tuple[str, ...] = (KIND_DEGREE_STUDY, KIND_INHOUSE_TRAINING)
+
+TARGET_WHOLE_YEAR = "whole_year"
+TARGET_PROFESSIONAL = "professional"
+ACTIVITY_TARGETS: tuple[str, ...] = (TARGET_WHOLE_YEAR, TARGET_PROFESSIONAL)
+
+POLICY_GENERAL = "general"
+POLICY_ACCOUNTING = "accounting"
+POLICY_ARCHIVES = "archives"
+
+TENTH = Decimal("0.1")
+ZERO = Decimal(0)
+
+
+def quantize_hours(value: Decimal) -> Decimal:
+    """Round hours to 0.1 (half up), the precision used everywhere in the engine."""
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def hours_to_json(value: Decimal) -> int | float:
+    """JSON number for hours: an int when whole, else a float with one decimal."""
+    q = quantize_hours(value)
+    if q == q.to_integral_value():
+        return int(q)
+    return float(q)
+
+
+# --- rule data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One requirement scheme row: what a year demands for the series it covers.
+
+    ``series_codes`` empty means "every series no more specific scheme covers".  The scheme
+    in force on 31 December of a year applies to that year.  ``policy`` names the small
+    policy class that applies the scheme (``general``, ``accounting``, ``archives``);
+    ``new_post_professional`` is the professional requirement in an archives person's first
+    year in post without an archives degree (archives policy only).
+    """
+
+    code: str
+    series_codes: tuple[str, ...]
+    valid_from: date
+    valid_to: date | None
+    public: Decimal
+    professional: Decimal
+    elective: Decimal | None
+    allows_elective: bool
+    total: Decimal
+    policy: str = POLICY_GENERAL
+    new_post_professional: Decimal | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def covers(self, series: str) -> bool:
+        return not self.series_codes or series in self.series_codes
+
+
+@dataclass(frozen=True)
+class YearSettings:
+    """Per-year units and deadlines (see ``settings_for_year`` for years without a row)."""
+
+    year: int
+    hours_per_day: Decimal
+    minutes_per_hour: int
+    declaration_deadline: date
+    public_catch_up_deadline: date
+
+
+@dataclass(frozen=True)
+class ActivityConversion:
+    """How one kind of activity converts to hours (the accounting credit table).
+
+    ``hours`` is per unit of quantity (per item, per day or per hour, as ``unit`` says).
+    ``target`` ``whole_year`` means the activity satisfies the ``series``' whole year:
+    its professional requirement and the public requirement.
+    """
+
+    code: str
+    series: str
+    target: str
+    hours: Decimal
+    unit: str = "item"
+
+
+@dataclass(frozen=True)
+class DegreeStudyRule:
+    """Degree study counts as elective, capped per year, and not for ``excluded_series``."""
+
+    cap_hours: Decimal
+    excluded_series: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """All rule data the evaluator needs, passed in explicitly."""
+
+    schemes: tuple[Scheme, ...]
+    year_settings: tuple[YearSettings, ...]
+    activities: tuple[ActivityConversion, ...]
+    degree_study: DegreeStudyRule
+    known_series: frozenset[str]
+    min_year: int = 2010
+    max_hours_per_record: Decimal = Decimal(366 * 24)
+
+    @classmethod
+    def default(cls) -> RuleBook:
+        """The seeded rules (``credits.rules.defaults``)."""
+        from . import defaults
+
+        return cls(
+            schemes=defaults.SCHEMES,
+            year_settings=defaults.YEAR_SETTINGS,
+            activities=defaults.ACTIVITY_CONVERSIONS,
+            degree_study=defaults.DEGREE_STUDY,
+            known_series=frozenset(defaults.KNOWN_SERIES),
+            min_year=defaults.MIN_YEAR,
+        )
+
+    def activity(self, code: str) -> ActivityConversion | None:
+        for conversion in self.activities:
+            if conversion.code == code:
+                return conversion
+        return None
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Facts about the person that change requirements.
+
+    ``accounting_start_year``: year the accounting qualification was obtained or accounting
+    work started; accounting requires nothing up to and including that year.
+    ``archives_new_post_year`` / ``archives_degree``: first year in an archives post and
+    whether the person holds an archives degree (``False`` in that year → 80 h professional).
+    """
+
+    accounting_start_year: int | None = None
+    archives_new_post_year: int | None = None
+    archives_degree: bool | None = None
+
+
+@dataclass(frozen=True)
+class RecordInput:
+    """One CE record as declared.
+
+    Exactly one amount: ``hours``, ``days``, ``minutes`` or ``activity`` (with an optional
+    ``quantity``, default 1).  ``year`` is optional; when set and different from the
+    evaluated year the record counts 0 (hours never carry over).
+    """
+
+    category: str
+    series: str | None = None
+    kind: str | None = None
+    approved_plan: bool | None = None
+    hours: Decimal | None = None
+    days: Decimal | None = None
+    minutes: Decimal | None = None
+    activity: str | None = None
+    quantity: Decimal | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationInput:
+    year: int
+    series: tuple[str, ...]
+    profile: Profile = field(default_factory=Profile)
+    records: tuple[RecordInput, ...] = ()
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    public: Decimal
+    elective: Decimal
+    professional: dict[str, Decimal]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "public": hours_to_json(self.public),
+            "elective": hours_to_json(self.elective),
+            "professional": {s: hours_to_json(h) for s, h in self.professional.items()},
+        }
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """How one record counted: ``category`` is where it counted (may differ from declared)."""
+
+    index: int
+    category: str
+    series: str | None
+    hours: Decimal
+    notes: tuple[str, ...] = ()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "category": self.category,
+            "series": self.series,
+            "hours": hours_to_json(self.hours),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    year: int
+    compliant: bool
+    required: Breakdown
+    earned: Breakdown
+    shortfall: Breakdown
+    records: tuple[RecordOutcome, ...]
+    messages: tuple[str, ...]
+    schemes: dict[str, str] = field(default_factory=dict)
+    """series code → code of the scheme applied to it (not part of the JSON shape)."""
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "compliant": self.compliant,
+            "required": self.required.to_json_dict(),
+            "earned": self.earned.to_json_dict(),
+            "shortfall": self.shortfall.to_json_dict(),
+            "records": [r.to_json_dict() for r in self.records],
+            "messages": list(self.messages),
+        }
+
+
+class EvaluationError(ValueError):
+    """Invalid input; ``errors`` maps a field path (``records[3].series``) to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{path}: {', '.join(msgs)}" for path, msgs in errors.items()))
