@@ -6,7 +6,6 @@ from guardian.admin import GuardedModelAdmin
 from accounts.models import (
     AuditEntry,
     Employment,
-    Membership,
     Organisation,
     Person,
     ProfessionalSeries,
@@ -38,8 +37,6 @@ class OrganisationAdmin(GuardedModelAdmin):
     list_select_related = ["region"]
     # State changes go through the review screens so that they are audited.
     readonly_fields = ["status", "status_reason"]
-
-
 
 
 @admin.register(Person)

@@ -47,74 +47,118 @@ def demo_load() -> list[DemoLogin]:
         return password
 
     hrss = services.organisation_create(
-        kind=Organisation.Kind.HRSS, name="广东省人力资源和社会保障厅", region=province,
+        kind=Organisation.Kind.HRSS,
+        name="广东省人力资源和社会保障厅",
+        region=province,
         level=Level.PROVINCE,
     )
-    services.membership_add(actor=None, organisation=hrss, username="hrss",
-                            role="admin", password=login("HRSS", "hrss"))
+    services.membership_add(
+        actor=None, organisation=hrss, username="hrss", role="admin", password=login("HRSS", "hrss")
+    )
     hrss_admin = User.objects.get(username="hrss")
 
     institution = services.organisation_create(
-        kind=Organisation.Kind.INSTITUTION, name="广州市专业技术人员继续教育基地（广州大学）",
-        region=guangzhou, level=Level.CITY,
+        kind=Organisation.Kind.INSTITUTION,
+        name="广州市专业技术人员继续教育基地（广州大学）",
+        region=guangzhou,
+        level=Level.CITY,
     )
-    services.membership_add(actor=None, organisation=institution, username="institution",
-                            role="admin", password=login("Institution", "institution"))
+    services.membership_add(
+        actor=None,
+        organisation=institution,
+        username="institution",
+        role="admin",
+        password=login("Institution", "institution"),
+    )
 
-    province_authority = services.authority_register(
-        username="authority", password=login("Authority (province)", "authority"),
-        name="广东省住房和城乡建设厅", level=Level.PROVINCE, region=province, parent=None,
-        series_codes=["engineering"], contact_name="陈科长", contact_phone="13800000001",
+    province_authority: Organisation = services.authority_register(
+        username="authority",
+        password=login("Authority (province)", "authority"),
+        name="广东省住房和城乡建设厅",
+        level=Level.PROVINCE,
+        region=province,
+        parent=None,
+        series_codes=["engineering"],
+        contact_name="陈科长",
+        contact_phone="13800000001",
     )
     province_authority = services.organisation_review(
-        reviewer=hrss_admin, reviewer_organisation=hrss, organisation=province_authority,
+        reviewer=hrss_admin,
+        reviewer_organisation=hrss,
+        organisation=province_authority,
         decision=Decision.APPROVE,
     )
     services.authority_register(
-        username="city_authority", password=login("Authority (city, pending)", "city_authority"),
-        name="广州市住房和城乡建设局", level=Level.CITY, region=guangzhou,
-        parent=province_authority, series_codes=["engineering"], contact_name="黄主任",
+        username="city_authority",
+        password=login("Authority (city, pending)", "city_authority"),
+        name="广州市住房和城乡建设局",
+        level=Level.CITY,
+        region=guangzhou,
+        parent=province_authority,
+        series_codes=["engineering"],
+        contact_name="黄主任",
         contact_phone="13800000002",
     )
 
-    employer = services.employer_register(
-        username="employer", password=login("Employer", "employer"),
-        name="广州示范建设工程有限公司", uscc=demo_uscc(1), region=haizhu,
-        contact_name="李经理", contact_phone="13800000003",
+    employer: Organisation = services.employer_register(
+        username="employer",
+        password=login("Employer", "employer"),
+        name="广州示范建设工程有限公司",
+        uscc=demo_uscc(1),
+        region=haizhu,
+        contact_name="李经理",
+        contact_phone="13800000003",
     )
     employer = services.organisation_review(
-        reviewer=hrss_admin, reviewer_organisation=hrss, organisation=employer,
+        reviewer=hrss_admin,
+        reviewer_organisation=hrss,
+        organisation=employer,
         decision=Decision.APPROVE,
     )
     services.employer_register(
-        username="employer2", password=login("Employer (pending)", "employer2"),
-        name="广州新申请科技有限公司", uscc=demo_uscc(2), region=haizhu,
-        contact_name="周主任", contact_phone="13800000004",
+        username="employer2",
+        password=login("Employer (pending)", "employer2"),
+        name="广州新申请科技有限公司",
+        uscc=demo_uscc(2),
+        region=haizhu,
+        contact_name="周主任",
+        contact_phone="13800000004",
     )
     employer_admin = User.objects.get(username="employer")
 
     person = services.person_register(
-        username="person", password=login("Person", "person"), real_name="张三",
-        id_number=demo_id_number("19880312", 1), phone="13900000001",
+        username="person",
+        password=login("Person", "person"),
+        real_name="张三",
+        id_number=demo_id_number("19880312", 1),
+        phone="13900000001",
         series_codes=["engineering"],
     )
     binding = services.employment_request(person=person, employer=employer)
-    services.employment_review(reviewer=employer_admin, employment=binding,
-                               decision=Decision.APPROVE)
+    services.employment_review(
+        reviewer=employer_admin, employment=binding, decision=Decision.APPROVE
+    )
 
     waiting = services.person_register(
-        username="person2", password=login("Person (binding pending)", "person2"),
-        real_name="李四", id_number=demo_id_number("19920721", 2), phone="13900000002",
+        username="person2",
+        password=login("Person (binding pending)", "person2"),
+        real_name="李四",
+        id_number=demo_id_number("19920721", 2),
+        phone="13900000002",
         series_codes=["accounting"],
     )
     services.employment_request(person=waiting, employer=employer)
 
     # One login, two roles: a professional who also reviews for the employer.
     both = services.person_register(
-        username="reviewer", password=login("Person + employer reviewer", "reviewer"),
-        real_name="王五", id_number=demo_id_number("19850101", 3), phone="13900000003",
+        username="reviewer",
+        password=login("Person + employer reviewer", "reviewer"),
+        real_name="王五",
+        id_number=demo_id_number("19850101", 3),
+        phone="13900000003",
         series_codes=["engineering", "archives"],
     )
-    services.membership_add(actor=employer_admin, organisation=employer,
-                            username=both.user.username, role="reviewer")
+    services.membership_add(
+        actor=employer_admin, organisation=employer, username=both.user.username, role="reviewer"
+    )
     return logins

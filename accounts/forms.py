@@ -95,7 +95,9 @@ class AuthorityRegistrationForm(_PasswordPairMixin, _OrganisationFields):
 
 class OrganisationEditForm(_OrganisationFields):
     uscc = forms.CharField(
-        label=_("Unified social credit code"), max_length=18, validators=[validate_uscc],
+        label=_("Unified social credit code"),
+        max_length=18,
+        validators=[validate_uscc],
         required=False,
     )
 
@@ -146,9 +148,10 @@ class DecisionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("decision") in (Decision.REJECT, Decision.RETURN) and not (
-            data.get("reason") or ""
-        ).strip():
+        if (
+            data.get("decision") in (Decision.REJECT, Decision.RETURN)
+            and not (data.get("reason") or "").strip()
+        ):
             self.add_error("reason", _("Give a reason when you reject or return."))
         return data
 

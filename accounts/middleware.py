@@ -20,7 +20,7 @@ class ActingRoleMiddleware:
         def roles() -> list[selectors.RoleOption]:
             if not request.user.is_authenticated:
                 return []
-            return selectors.roles_for_user(request.user)  # type: ignore[arg-type]
+            return selectors.roles_for_user(request.user)
 
         def current() -> selectors.RoleOption | None:
             options = request.roles  # type: ignore[attr-defined]

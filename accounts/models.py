@@ -107,7 +107,7 @@ class Organisation(models.Model):
     )
     # Institution, authority and HRSS office: the administrative level.
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, blank=True)
-    # Authority only: the parent authority that reviews its application (province → city → district).
+    # Authority only: the parent that reviews its application (province → city → district).
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -328,7 +328,10 @@ class AuditEntry(models.Model):
 
     # PROTECT: the log outlives nothing it names; deactivate users instead of deleting them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -357,7 +360,7 @@ class AuditEntry(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise PermissionError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit entries cannot be deleted.")

@@ -19,7 +19,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import assign_perm, get_perms
 
@@ -118,12 +119,14 @@ def user_is_person(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and hasattr(user, "person")
 
 
-def access(policy: Policy) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def access(
+    policy: Policy,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Declare and enforce a non-organisation policy on a view function."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if ANONYMOUS not in policy.roles and not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -139,7 +142,7 @@ def access(policy: Policy) -> Callable[[Callable[..., HttpResponse]], Callable[.
 
 def org_access(
     *kinds: str, perm: str = "act_for_organisation", require_approved: bool = True
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Declare and enforce an organisation policy.
 
     The URL carries `organisation_id`; the view receives `organisation` instead, already
@@ -154,15 +157,15 @@ def org_access(
         require_approved=require_approved,
     )
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapped(
             request: HttpRequest, *args: Any, organisation_id: int, **kwargs: Any
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             organisation, perms = _organisation_and_perms(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 organisation_id,
                 kinds=kinds,
                 perm=perm,

@@ -67,9 +67,7 @@ def person_employments(person: Person) -> QuerySet[Employment]:
 
 
 def person_open_employment(person: Person) -> Employment | None:
-    return (
-        person_employments(person).filter(status__in=Employment.OPEN_STATUSES).first()
-    )
+    return person_employments(person).filter(status__in=Employment.OPEN_STATUSES).first()
 
 
 def binding_queue(employer: Organisation) -> QuerySet[Employment]:
@@ -108,9 +106,9 @@ def audit_for_organisation(organisation: Organisation) -> QuerySet[AuditEntry]:
 
 
 def audit_for_target(target_type: str, target_id: int) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(target_type=target_type, target_id=str(target_id)).select_related(
-        "actor"
-    )
+    return AuditEntry.objects.filter(
+        target_type=target_type, target_id=str(target_id)
+    ).select_related("actor")
 
 
 @dataclass(frozen=True)
@@ -143,8 +141,11 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
             )
         if "manage_staff" in perms:
             items.append(
-                Waiting(_("Confirmed staff"), counts["confirmed"],
-                        reverse("accounts:staff_list", kwargs=org_kw))
+                Waiting(
+                    _("Confirmed staff"),
+                    counts["confirmed"],
+                    reverse("accounts:staff_list", kwargs=org_kw),
+                )
             )
     if organisation.kind in (Organisation.Kind.HRSS, Organisation.Kind.AUTHORITY) and (
         "review_organisations" in perms

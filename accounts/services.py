@@ -98,7 +98,9 @@ def person_register(
 ) -> Person:
     id_number = normalise_id_number(id_number)
     if Person.objects.filter(id_number=id_number).exists():
-        raise ValidationError({"id_number": _("A person with this ID number is already registered.")})
+        raise ValidationError(
+            {"id_number": _("A person with this ID number is already registered.")}
+        )
     series = _series_by_codes(series_codes)
     user = _user_create(username=username, password=password)
     person = Person(user=user, real_name=real_name.strip(), id_number=id_number, phone=phone)
@@ -125,8 +127,12 @@ def person_update(*, person: Person, phone: str, series_codes: Sequence[str]) ->
     after = ",".join(sorted(s.code for s in series))
     if before != after:
         audit_log(
-            actor=person.user, action="person.series", target=person,
-            from_state=before[:20], to_state=after[:20], reason=f"{before} → {after}",
+            actor=person.user,
+            action="person.series",
+            target=person,
+            from_state=before[:20],
+            to_state=after[:20],
+            reason=f"{before} → {after}",
         )
     return person
 
@@ -164,8 +170,11 @@ def organisation_create(
         Organisation(kind=kind, name=name, region=region, level=level, status=status)
     )
     audit_log(
-        actor=actor, action="organisation.create", target=organisation,
-        organisation=organisation, to_state=status,
+        actor=actor,
+        action="organisation.create",
+        target=organisation,
+        organisation=organisation,
+        to_state=status,
     )
     return organisation
 
@@ -183,7 +192,9 @@ def employer_register(
 ) -> Employer:
     uscc = normalise_uscc(uscc)
     if Organisation.objects.filter(uscc=uscc).exists():
-        raise ValidationError({"uscc": _("An employer with this credit code is already registered.")})
+        raise ValidationError(
+            {"uscc": _("An employer with this credit code is already registered.")}
+        )
     user = _user_create(username=username, password=password)
     employer = Employer(
         kind=Organisation.Kind.EMPLOYER,
@@ -196,7 +207,10 @@ def employer_register(
     _organisation_save(employer)
     _membership_create(user=user, organisation=employer, role=Membership.Role.ADMIN)
     audit_log(
-        actor=user, action="organisation.register", target=employer, organisation=employer,
+        actor=user,
+        action="organisation.register",
+        target=employer,
+        organisation=employer,
         to_state=employer.status,
     )
     return employer
@@ -215,9 +229,7 @@ def _check_authority_parent(level: str, parent: Organisation | None) -> None:
     if parent is None or parent.kind != Organisation.Kind.AUTHORITY:
         raise ValidationError({"parent": _("Choose the parent authority that will review you.")})
     if parent.level != expected_parent_level:
-        raise ValidationError(
-            {"parent": _("The parent authority must be one level above yours.")}
-        )
+        raise ValidationError({"parent": _("The parent authority must be one level above yours.")})
     if not parent.is_approved:
         raise ValidationError({"parent": _("The parent authority is not approved yet.")})
 
@@ -251,7 +263,10 @@ def authority_register(
     authority.series.set(series)
     _membership_create(user=user, organisation=authority, role=Membership.Role.ADMIN)
     audit_log(
-        actor=user, action="organisation.register", target=authority, organisation=authority,
+        actor=user,
+        action="organisation.register",
+        target=authority,
+        organisation=authority,
         to_state=authority.status,
     )
     return authority
@@ -283,15 +298,24 @@ def organisation_review(
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.status != Organisation.Status.PENDING:
         raise ValidationError(_("This application has already been decided."))
-    if not permissions.reviewable_organisations(reviewer_organisation).filter(pk=locked.pk).exists():
+    if (
+        not permissions.reviewable_organisations(reviewer_organisation)
+        .filter(pk=locked.pk)
+        .exists()
+    ):
         raise ValidationError(_("Your organisation does not review this application."))
     before = locked.status
     locked.status = _DECISION_TO_STATUS[Decision(decision)]
     locked.status_reason = reason.strip()
     locked.save(update_fields=["status", "status_reason", "updated_at"])
     audit_log(
-        actor=reviewer, action=f"organisation.{decision}", target=locked,
-        organisation=locked, from_state=before, to_state=locked.status, reason=reason.strip(),
+        actor=reviewer,
+        action=f"organisation.{decision}",
+        target=locked,
+        organisation=locked,
+        from_state=before,
+        to_state=locked.status,
+        reason=reason.strip(),
     )
     return locked
 
@@ -326,8 +350,12 @@ def organisation_resubmit(
     locked.full_clean()
     locked.save()
     audit_log(
-        actor=actor, action="organisation.resubmit", target=locked, organisation=locked,
-        from_state=Organisation.Status.RETURNED, to_state=locked.status,
+        actor=actor,
+        action="organisation.resubmit",
+        target=locked,
+        organisation=locked,
+        from_state=Organisation.Status.RETURNED,
+        to_state=locked.status,
     )
     return locked
 
@@ -358,8 +386,12 @@ def membership_add(
         raise ValidationError({"username": _("This login is already a member.")})
     membership = _membership_create(user=user, organisation=organisation, role=role)
     audit_log(
-        actor=actor, action="membership.add", target=membership, organisation=organisation,
-        to_state=role, reason=user.username,
+        actor=actor,
+        action="membership.add",
+        target=membership,
+        organisation=organisation,
+        to_state=role,
+        reason=user.username,
     )
     return membership
 
@@ -375,15 +407,15 @@ def _lock_admins(organisation: Organisation) -> list[Membership]:
 def _ensure_not_last_admin(organisation: Organisation, membership: Membership) -> None:
     admins = _lock_admins(organisation)
     if membership.role == Membership.Role.ADMIN and [a.pk for a in admins] == [membership.pk]:
-        raise ValidationError(
-            {"role": _("An organisation must keep at least one administrator.")}
-        )
+        raise ValidationError({"role": _("An organisation must keep at least one administrator.")})
 
 
 @transaction.atomic
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .get(pk=membership.pk)
     )
     if role == membership.role:
         return membership
@@ -397,23 +429,35 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     membership.save(update_fields=["role"])
     membership.user.groups.add(permissions.role_group(organisation, role))
     audit_log(
-        actor=actor, action="membership.role", target=membership, organisation=organisation,
-        from_state=before, to_state=role, reason=membership.user.username,
+        actor=actor,
+        action="membership.role",
+        target=membership,
+        organisation=organisation,
+        from_state=before,
+        to_state=role,
+        reason=membership.user.username,
     )
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
-    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .get(pk=membership.pk)
     )
     organisation = membership.organisation
     _ensure_not_last_admin(organisation, membership)
     membership.user.groups.remove(permissions.role_group(organisation, membership.role))
     audit_log(
-        actor=actor, action="membership.remove", target=membership, organisation=organisation,
-        from_state=membership.role, to_state="removed", reason=membership.user.username,
+        actor=actor,
+        action="membership.remove",
+        target=membership,
+        organisation=organisation,
+        from_state=membership.role,
+        to_state="removed",
+        reason=membership.user.username,
     )
     membership.delete()
 
@@ -442,8 +486,11 @@ def employment_request(*, person: Person, employer: Organisation) -> Employment:
     except IntegrityError:
         raise ValidationError({"employer": _("You already have an open binding.")}) from None
     audit_log(
-        actor=person.user, action="employment.request", target=employment,
-        organisation=employer, to_state=employment.status,
+        actor=person.user,
+        action="employment.request",
+        target=employment,
+        organisation=employer,
+        to_state=employment.status,
     )
     return employment
 
@@ -456,8 +503,11 @@ def employment_resubmit(*, person: Person, employment: Employment) -> Employment
     employment.status = Employment.Status.REQUESTED
     employment.save(update_fields=["status"])
     audit_log(
-        actor=person.user, action="employment.resubmit", target=employment,
-        organisation=employment.employer, from_state=Employment.Status.RETURNED,
+        actor=person.user,
+        action="employment.resubmit",
+        target=employment,
+        organisation=employment.employer,
+        from_state=Employment.Status.RETURNED,
         to_state=employment.status,
     )
     return employment
@@ -475,8 +525,8 @@ def employment_review(
     *, reviewer: User, employment: Employment, decision: str, reason: str = ""
 ) -> Employment:
     _require_reason(decision, reason)
-    employment = Employment.objects.select_for_update().select_related("employer").get(
-        pk=employment.pk
+    employment = (
+        Employment.objects.select_for_update().select_related("employer").get(pk=employment.pk)
     )
     if employment.status != Employment.Status.REQUESTED:
         raise ValidationError(_("This binding has already been decided."))
@@ -486,8 +536,12 @@ def employment_review(
     employment.decided_at = timezone.now()
     employment.save(update_fields=["status", "reason", "decided_at"])
     audit_log(
-        actor=reviewer, action=f"employment.{decision}", target=employment,
-        organisation=employment.employer, from_state=before, to_state=employment.status,
+        actor=reviewer,
+        action=f"employment.{decision}",
+        target=employment,
+        organisation=employment.employer,
+        from_state=before,
+        to_state=employment.status,
         reason=employment.reason,
     )
     return employment
@@ -496,8 +550,8 @@ def employment_review(
 @transaction.atomic
 def employment_end(*, actor: User, employment: Employment, reason: str = "") -> Employment:
     """Unbind (by the employer or the person) or withdraw a pending request."""
-    employment = Employment.objects.select_for_update().select_related("employer").get(
-        pk=employment.pk
+    employment = (
+        Employment.objects.select_for_update().select_related("employer").get(pk=employment.pk)
     )
     if employment.status not in Employment.OPEN_STATUSES:
         raise ValidationError(_("This binding has already ended."))
@@ -507,8 +561,12 @@ def employment_end(*, actor: User, employment: Employment, reason: str = "") -> 
     employment.reason = reason.strip()
     employment.save(update_fields=["status", "ended_at", "reason"])
     audit_log(
-        actor=actor, action="employment.end", target=employment,
-        organisation=employment.employer, from_state=before, to_state=employment.status,
+        actor=actor,
+        action="employment.end",
+        target=employment,
+        organisation=employment.employer,
+        from_state=before,
+        to_state=employment.status,
         reason=employment.reason,
     )
     return employment
@@ -521,9 +579,9 @@ def employment_add_by_employer(
     """The employer adds a registered person as staff directly (confirmed at once)."""
     if not employer.is_approved:
         raise ValidationError(_("Your organisation is not approved yet."))
-    person = Person.objects.select_for_update().filter(
-        id_number=normalise_id_number(id_number)
-    ).first()
+    person = (
+        Person.objects.select_for_update().filter(id_number=normalise_id_number(id_number)).first()
+    )
     if person is None:
         raise ValidationError({"id_number": _("No registered person has this ID number.")})
     if Employment.objects.filter(person=person, status__in=Employment.OPEN_STATUSES).exists():
@@ -535,7 +593,10 @@ def employment_add_by_employer(
         decided_at=timezone.now(),
     )
     audit_log(
-        actor=actor, action="employment.add", target=employment, organisation=employer,
+        actor=actor,
+        action="employment.add",
+        target=employment,
+        organisation=employer,
         to_state=employment.status,
     )
     return employment

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, selectors, services
+from accounts.http import AuthedRequest
 from accounts.middleware import ACTING_ROLE_SESSION_KEY
 from accounts.models import Organisation, User
 from accounts.permissions import (
@@ -49,9 +50,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @access(AUTHENTICATED)
 @require_POST
-def switch_role(request: HttpRequest) -> HttpResponse:
+def switch_role(request: AuthedRequest) -> HttpResponse:
     key = request.POST.get("role", "")
-    option = next((o for o in request.roles if o.key == key), None)  # type: ignore[attr-defined]
+    option = next((o for o in request.roles if o.key == key), None)
     if option is None:
         messages.error(request, _("You cannot act in that role."))
         return redirect("home")
@@ -80,16 +81,22 @@ def register_person(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             person = services.person_register(
-                username=data["username"], password=data["password"],
-                real_name=data["real_name"], id_number=data["id_number"], phone=data["phone"],
+                username=data["username"],
+                password=data["password"],
+                real_name=data["real_name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
                 series_codes=[s.code for s in data["series"]],
             )
         except ValidationError as exc:
             forms.apply_service_error(form, exc)
         else:
             return _registered(request, person.user, _("Welcome. Your account is ready."))
-    return render(request, "accounts/register_form.html",
-                  {"form": form, "title": _("Register as a professional")})
+    return render(
+        request,
+        "accounts/register_form.html",
+        {"form": form, "title": _("Register as a professional")},
+    )
 
 
 @access(PUBLIC)
@@ -99,8 +106,12 @@ def register_employer(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             employer = services.employer_register(
-                username=data["username"], password=data["password"], name=data["name"],
-                uscc=data["uscc"], region=data["region"], contact_name=data["contact_name"],
+                username=data["username"],
+                password=data["password"],
+                name=data["name"],
+                uscc=data["uscc"],
+                region=data["region"],
+                contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
             )
         except ValidationError as exc:
@@ -108,8 +119,9 @@ def register_employer(request: HttpRequest) -> HttpResponse:
         else:
             admin = employer.memberships.get().user
             return _registered(request, admin, _("Registration sent to HRSS for review."))
-    return render(request, "accounts/register_form.html",
-                  {"form": form, "title": _("Register an employer")})
+    return render(
+        request, "accounts/register_form.html", {"form": form, "title": _("Register an employer")}
+    )
 
 
 @access(PUBLIC)
@@ -121,44 +133,57 @@ def register_authority(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             authority = services.authority_register(
-                username=data["username"], password=data["password"], name=data["name"],
-                level=data["level"], region=data["region"], parent=data["parent"],
+                username=data["username"],
+                password=data["password"],
+                name=data["name"],
+                level=data["level"],
+                region=data["region"],
+                parent=data["parent"],
                 series_codes=[s.code for s in data["series"]],
-                contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
             )
         except ValidationError as exc:
             forms.apply_service_error(form, exc)
         else:
             admin = authority.memberships.get().user
             return _registered(request, admin, _("Application sent for review."))
-    return render(request, "accounts/register_form.html",
-                  {"form": form, "title": _("Apply as an industry authority")})
+    return render(
+        request,
+        "accounts/register_form.html",
+        {"form": form, "title": _("Apply as an industry authority")},
+    )
 
 
 # --- Person ------------------------------------------------------------------------------------
 
 
 @access(PERSON_ONLY)
-def me(request: HttpRequest) -> HttpResponse:
-    person = get_person_for_user(request.user)  # type: ignore[arg-type]
-    return render(request, "accounts/person_home.html", {
-        "person": person,
-        "series": person.series.all(),
-        "employment": selectors.person_open_employment(person),
-        "history": selectors.person_employments(person)[:10],
-        "bind_form": forms.BindForm(),
-    })
+def me(request: AuthedRequest) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    return render(
+        request,
+        "accounts/person_home.html",
+        {
+            "person": person,
+            "series": person.series.all(),
+            "employment": selectors.person_open_employment(person),
+            "history": selectors.person_employments(person)[:10],
+            "bind_form": forms.BindForm(),
+        },
+    )
 
 
 @access(PERSON_ONLY)
-def me_profile(request: HttpRequest) -> HttpResponse:
-    person = get_person_for_user(request.user)  # type: ignore[arg-type]
+def me_profile(request: AuthedRequest) -> HttpResponse:
+    person = get_person_for_user(request.user)
     initial = {"phone": person.phone, "series": person.series.all()}
     form = forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
-                person=person, phone=form.cleaned_data["phone"],
+                person=person,
+                phone=form.cleaned_data["phone"],
                 series_codes=[s.code for s in form.cleaned_data["series"]],
             )
         except ValidationError as exc:
@@ -166,13 +191,16 @@ def me_profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Profile saved."))
             return redirect("accounts:me")
-    return render(request, "accounts/simple_form.html",
-                  {"form": form, "title": _("My profile"), "back": reverse("accounts:me")})
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "title": _("My profile"), "back": reverse("accounts:me")},
+    )
 
 
 @access(PERSON_ONLY)
-def me_bind(request: HttpRequest) -> HttpResponse:
-    person = get_person_for_user(request.user)  # type: ignore[arg-type]
+def me_bind(request: AuthedRequest) -> HttpResponse:
+    person = get_person_for_user(request.user)
     form = forms.BindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         employer = selectors.employer_choices().filter(uscc=form.cleaned_data["uscc"]).first()
@@ -185,30 +213,37 @@ def me_bind(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Binding requested; your employer will confirm it."))
             return redirect("accounts:me")
-    return render(request, "accounts/simple_form.html",
-                  {"form": form, "title": _("Bind to my employer"),
-                   "back": reverse("accounts:me")})
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {"form": form, "title": _("Bind to my employer"), "back": reverse("accounts:me")},
+    )
 
 
 @access(PERSON_ONLY)
 @require_POST
-def me_employment_end(request: HttpRequest, employment_id: int) -> HttpResponse:
-    person = get_person_for_user(request.user)  # type: ignore[arg-type]
+def me_employment_end(request: AuthedRequest, employment_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
     employment = get_own_employment(person, employment_id)
     try:
-        services.employment_end(actor=request.user, employment=employment,  # type: ignore[arg-type]
-                                reason=request.POST.get("reason", ""))
+        services.employment_end(
+            actor=request.user,
+            employment=employment,
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Unbound from %(employer)s.") % {"employer": employment.employer})
+        messages.success(
+            request, _("Unbound from %(employer)s.") % {"employer": employment.employer}
+        )
     return redirect("accounts:me")
 
 
 @access(PERSON_ONLY)
 @require_POST
-def me_employment_resubmit(request: HttpRequest, employment_id: int) -> HttpResponse:
-    person = get_person_for_user(request.user)  # type: ignore[arg-type]
+def me_employment_resubmit(request: AuthedRequest, employment_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
     employment = get_own_employment(person, employment_id)
     try:
         services.employment_resubmit(person=person, employment=employment)
@@ -223,22 +258,28 @@ def me_employment_resubmit(request: HttpRequest, employment_id: int) -> HttpResp
 
 
 @org_access(require_approved=False)
-def org_home(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    return render(request, "accounts/org_home.html", {
-        "organisation": organisation,
-        "waiting": selectors.waiting_for_organisation(
-            organisation, request.organisation_perms  # type: ignore[attr-defined]
-        ),
-    })
+def org_home(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    return render(
+        request,
+        "accounts/org_home.html",
+        {
+            "organisation": organisation,
+            "waiting": selectors.waiting_for_organisation(
+                organisation,
+                request.organisation_perms,
+            ),
+        },
+    )
 
 
 @org_access(perm="edit_organisation", require_approved=False)
-def org_edit(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def org_edit(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.OrganisationEditForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_resubmit(
-                actor=request.user, organisation=organisation,  # type: ignore[arg-type]
+                actor=request.user,
+                organisation=organisation,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -246,45 +287,62 @@ def org_edit(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         else:
             messages.success(request, _("Application resubmitted for review."))
             return redirect("accounts:org_home", organisation_id=organisation.pk)
-    return render(request, "accounts/simple_form.html", {
-        "form": form, "title": _("Edit and resubmit the application"),
-        "organisation": organisation,
-        "back": reverse("accounts:org_home", kwargs={"organisation_id": organisation.pk}),
-    })
+    return render(
+        request,
+        "accounts/simple_form.html",
+        {
+            "form": form,
+            "title": _("Edit and resubmit the application"),
+            "organisation": organisation,
+            "back": reverse("accounts:org_home", kwargs={"organisation_id": organisation.pk}),
+        },
+    )
 
 
 @org_access(perm="manage_members", require_approved=False)
-def members(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def members(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_add(actor=request.user, organisation=organisation,  # type: ignore[arg-type]
-                                    **form.cleaned_data)
+            services.membership_add(
+                actor=request.user,
+                organisation=organisation,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             forms.apply_service_error(form, exc)
         else:
             messages.success(request, _("Member added."))
             return redirect("accounts:members", organisation_id=organisation.pk)
-    return render(request, "accounts/members.html", {
-        "organisation": organisation, "form": form,
-        "page": paginate(request, selectors.members_of(organisation)),
-    })
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": paginate(request, selectors.members_of(organisation)),
+        },
+    )
 
 
 @org_access(perm="manage_members", require_approved=False)
 @require_POST
-def member_update(request: HttpRequest, organisation: Organisation, membership_id: int
-                  ) -> HttpResponse:
+def member_update(
+    request: AuthedRequest, organisation: Organisation, membership_id: int
+) -> HttpResponse:
     membership = get_membership_in(organisation, membership_id)
     form = forms.MemberUpdateForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(_("Choose an action."))
         if form.cleaned_data["action"] == "remove":
-            services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+            services.membership_remove(actor=request.user, membership=membership)
         else:
-            services.membership_change_role(actor=request.user, membership=membership,  # type: ignore[arg-type]
-                                            role=form.cleaned_data["role"])
+            services.membership_change_role(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -293,25 +351,33 @@ def member_update(request: HttpRequest, organisation: Organisation, membership_i
 
 
 @org_access(EMPLOYER, perm="review_bindings")
-def binding_queue(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    return render(request, "accounts/binding_queue.html", {
-        "organisation": organisation,
-        "page": paginate(request, selectors.binding_queue(organisation)),
-        "form": forms.DecisionForm(),
-    })
+def binding_queue(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    return render(
+        request,
+        "accounts/binding_queue.html",
+        {
+            "organisation": organisation,
+            "page": paginate(request, selectors.binding_queue(organisation)),
+            "form": forms.DecisionForm(),
+        },
+    )
 
 
 @org_access(EMPLOYER, perm="review_bindings")
 @require_POST
-def binding_decide(request: HttpRequest, organisation: Organisation, employment_id: int
-                   ) -> HttpResponse:
+def binding_decide(
+    request: AuthedRequest, organisation: Organisation, employment_id: int
+) -> HttpResponse:
     employment = get_employment_for_employer(organisation, employment_id)
     form = forms.DecisionForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.get("reason", [])) or _("Choose a decision."))
-        services.employment_review(reviewer=request.user, employment=employment,  # type: ignore[arg-type]
-                                   **form.cleaned_data)
+        services.employment_review(
+            reviewer=request.user,
+            employment=employment,
+            **form.cleaned_data,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -320,12 +386,13 @@ def binding_decide(request: HttpRequest, organisation: Organisation, employment_
 
 
 @org_access(EMPLOYER, perm="manage_staff")
-def staff_list(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.StaffAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.employment_add_by_employer(
-                actor=request.user, employer=organisation,  # type: ignore[arg-type]
+                actor=request.user,
+                employer=organisation,
                 id_number=form.cleaned_data["id_number"],
             )
         except ValidationError as exc:
@@ -334,21 +401,31 @@ def staff_list(request: HttpRequest, organisation: Organisation) -> HttpResponse
             messages.success(request, _("Staff member added."))
             return redirect("accounts:staff_list", organisation_id=organisation.pk)
     search = request.GET.get("q", "").strip()
-    return render(request, "accounts/staff_list.html", {
-        "organisation": organisation, "form": form, "search": search,
-        "query": urlencode({"q": search}) if search else "",
-        "page": paginate(request, selectors.staff_list(organisation, search=search)),
-    })
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "search": search,
+            "query": urlencode({"q": search}) if search else "",
+            "page": paginate(request, selectors.staff_list(organisation, search=search)),
+        },
+    )
 
 
 @org_access(EMPLOYER, perm="manage_staff")
 @require_POST
-def staff_unbind(request: HttpRequest, organisation: Organisation, employment_id: int
-                 ) -> HttpResponse:
+def staff_unbind(
+    request: AuthedRequest, organisation: Organisation, employment_id: int
+) -> HttpResponse:
     employment = get_employment_for_employer(organisation, employment_id)
     try:
-        services.employment_end(actor=request.user, employment=employment,  # type: ignore[arg-type]
-                                reason=request.POST.get("reason", ""))
+        services.employment_end(
+            actor=request.user,
+            employment=employment,
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -357,44 +434,62 @@ def staff_unbind(request: HttpRequest, organisation: Organisation, employment_id
 
 
 @org_access(HRSS, AUTHORITY, perm="review_organisations")
-def application_queue(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def application_queue(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     status = request.GET.get("status", Organisation.Status.PENDING)
     if status not in Organisation.Status.values:
         status = Organisation.Status.PENDING
-    return render(request, "accounts/application_queue.html", {
-        "organisation": organisation, "status": status, "query": urlencode({"status": status}),
-        "statuses": Organisation.Status.choices,
-        "page": paginate(request, selectors.application_queue(organisation, status=status)),
-    })
+    return render(
+        request,
+        "accounts/application_queue.html",
+        {
+            "organisation": organisation,
+            "status": status,
+            "query": urlencode({"status": status}),
+            "statuses": Organisation.Status.choices,
+            "page": paginate(request, selectors.application_queue(organisation, status=status)),
+        },
+    )
 
 
 @org_access(HRSS, AUTHORITY, perm="review_organisations")
-def application_detail(request: HttpRequest, organisation: Organisation, application_id: int
-                       ) -> HttpResponse:
+def application_detail(
+    request: AuthedRequest, organisation: Organisation, application_id: int
+) -> HttpResponse:
     application = get_application_for_reviewer(organisation, application_id)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_review(
-                reviewer=request.user, reviewer_organisation=organisation,  # type: ignore[arg-type]
-                organisation=application, **form.cleaned_data,
+                reviewer=request.user,
+                reviewer_organisation=organisation,
+                organisation=application,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             forms.apply_service_error(form, exc)
         else:
             messages.success(request, _("Decision saved for %(name)s.") % {"name": application})
             return redirect("accounts:application_queue", organisation_id=organisation.pk)
-    return render(request, "accounts/application_detail.html", {
-        "organisation": organisation, "application": application, "form": form,
-        "series": application.series.all(),
-        "history": selectors.audit_for_target("accounts.organisation", application.pk)[:20],
-    })
+    return render(
+        request,
+        "accounts/application_detail.html",
+        {
+            "organisation": organisation,
+            "application": application,
+            "form": form,
+            "series": application.series.all(),
+            "history": selectors.audit_for_target("accounts.organisation", application.pk)[:20],
+        },
+    )
 
 
 @org_access(perm="view_audit", require_approved=False)
-def audit_log(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    return render(request, "accounts/audit_log.html", {
-        "organisation": organisation,
-        "page": paginate(request, selectors.audit_for_organisation(organisation), per_page=50),
-    })
-
+def audit_log(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "organisation": organisation,
+            "page": paginate(request, selectors.audit_for_organisation(organisation), per_page=50),
+        },
+    )

@@ -10,5 +10,5 @@ PAGE_SIZE = 20
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
-    """The requested page of `queryset` (an out-of-range or bad page number gives the last/first)."""
+    """The requested page of `queryset`; a bad or out-of-range page number gives the nearest."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -4,12 +4,9 @@ The fixtures are read as JSON and written through the historical models (not `lo
 which would use today's models and break once they change).
 """
 
-import json
-from pathlib import Path
-
 from django.db import migrations
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+from accounts.catalogues import catalogues_load
 
 AUDIT_GUARD_SQL = """
 CREATE OR REPLACE FUNCTION accounts_auditentry_immutable() RETURNS trigger AS $$
@@ -28,18 +25,9 @@ DROP FUNCTION IF EXISTS accounts_auditentry_immutable();
 
 
 def load_catalogues(apps, schema_editor):
-    Region = apps.get_model("accounts", "Region")
-    Series = apps.get_model("accounts", "ProfessionalSeries")
-    regions = json.loads((FIXTURES / "regions.json").read_text(encoding="utf-8"))
-    for row in regions:  # ordered parents first
-        fields = dict(row["fields"])
-        parent = fields.pop("parent")
-        Region.objects.update_or_create(
-            pk=row["pk"], defaults={**fields, "parent_id": parent}
-        )
-    for row in json.loads((FIXTURES / "series.json").read_text(encoding="utf-8")):
-        fields = dict(row["fields"])
-        Series.objects.update_or_create(code=fields.pop("code"), defaults=fields)
+    catalogues_load(
+        apps.get_model("accounts", "Region"), apps.get_model("accounts", "ProfessionalSeries")
+    )
 
 
 def audit_guard(apps, schema_editor):

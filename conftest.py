@@ -1,0 +1,277 @@
+"""Fixtures shared by every app's tests (repository-root conftest).
+
+* ``redis_urls`` (session, autouse): under ``make test`` (``REDIS_URL`` set) every pytest-xdist
+  worker gets Redis databases of its own — one for the Django cache, one for the Celery broker
+  and result backend — so parallel workers never see each other's keys, tasks or results.
+* ``celery_worker`` (session): a real ``celery worker`` subprocess reading the pytest-django test
+  database and this xdist worker's broker. Tests using it must be
+  ``@pytest.mark.django_db(transaction=True)`` (the worker only sees committed rows) and should
+  be marked ``@pytest.mark.celery``. Settings changed inside a test (``settings`` fixture) are
+  not seen by the worker process.
+* ``browser`` (session) / ``page``: headless system Chromium through Playwright's sync API (a
+  browser is never downloaded). Mark such tests ``@pytest.mark.browser``; pair with pytest-django's
+  ``live_server``.
+"""
+
+from __future__ import annotations
+
+import copy
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.test.utils import override_settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+REPO_ROOT = Path(__file__).resolve().parent
+HOW_TO_RUN = (
+    "it needs the PostgreSQL and Redis that `make test` starts. Run `make test`, or run pytest "
+    "inside `scripts/services.sh run .venv/bin/pytest ...`"
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass(frozen=True)
+class RedisUrls:
+    cache: str  # Django's cache
+    broker: str  # Celery broker and result backend
+
+
+def _with_path(url: str, path: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + quote(path)))
+
+
+def _xdist_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … (unset without xdist)
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+def _celery_app() -> Any:
+    from portal.celery import app
+
+    return app
+
+
+def _point_celery_at(broker: str, *, always_eager: bool | None = None) -> None:
+    """Point the test process's Celery app at `broker`, dropping any cached connection."""
+    app = _celery_app()
+    app.conf.broker_url = broker
+    app.conf.result_backend = broker
+    if always_eager is not None:
+        app.conf.task_always_eager = always_eager
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local = threading.local()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_urls() -> Iterator[RedisUrls | None]:
+    """Give this xdist worker its own Redis databases (no-op when REDIS_URL is unset)."""
+    base = os.environ.get("REDIS_URL", "")
+    if not base:
+        yield None
+        return
+    import redis
+
+    index = _xdist_index()
+    urls = RedisUrls(
+        cache=_with_path(base, str(2 * index + 1)), broker=_with_path(base, str(2 * index + 2))
+    )
+    for url in (urls.cache, urls.broker):
+        client = redis.Redis.from_url(url)
+        client.flushdb()
+        client.close()
+    caches = copy.deepcopy(settings.CACHES)
+    if caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        caches["default"]["LOCATION"] = urls.cache
+    override = override_settings(
+        CACHES=caches,
+        REDIS_URL=urls.cache,
+        CELERY_BROKER_URL=urls.broker,
+        CELERY_RESULT_BACKEND=urls.broker,
+    )
+    override.enable()
+    _point_celery_at(urls.broker)
+    try:
+        yield urls
+    finally:
+        override.disable()
+
+
+def _worker_queues(app: Any) -> str:
+    queues = {app.conf.task_default_queue or "celery"}
+    routes = app.conf.task_routes
+    if isinstance(routes, dict):
+        for route in routes.values():
+            if isinstance(route, dict) and route.get("queue"):
+                queues.add(str(route["queue"]))
+    for queue in app.conf.task_queues or ():
+        queues.add(str(getattr(queue, "name", queue)))
+    return ",".join(sorted(queues))
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """preexec_fn: the worker gets SIGTERM if pytest dies without running teardown."""
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def preexec() -> None:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    return preexec
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None,
+    redis_urls: RedisUrls | None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Any]:
+    """A real Celery worker on the test database; yields the (non-eager) Celery app."""
+    if redis_urls is None:
+        pytest.fail(f"celery_worker: REDIS_URL is not set; {HOW_TO_RUN}.", pytrace=False)
+    database_url = os.environ.get("DATABASE_URL", "")
+    db = settings.DATABASES["default"]
+    if not database_url or "postgresql" not in db["ENGINE"]:
+        pytest.fail(
+            f"celery_worker: DATABASE_URL does not point at PostgreSQL; {HOW_TO_RUN}.",
+            pytrace=False,
+        )
+    # After django_db_setup, NAME is this xdist worker's test database (test_ceportal_gw0, …).
+    test_database_url = _with_path(database_url, str(db["NAME"]))
+
+    import redis
+
+    app = _celery_app()
+    was_eager = app.conf.task_always_eager
+    _point_celery_at(redis_urls.broker, always_eager=False)
+    # Nothing queued before the worker existed (by tests that did not want a worker) may run.
+    client = redis.Redis.from_url(redis_urls.broker)
+    client.flushdb()
+    client.close()
+
+    label = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    hostname = f"pytest-{label}-{os.getpid()}@localhost"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url,
+        "REDIS_URL": redis_urls.cache,
+        "CELERY_BROKER_URL": redis_urls.broker,
+        "CELERY_RESULT_BACKEND": redis_urls.broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "-Q",
+        _worker_queues(app),
+        "-n",
+        hostname,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel=INFO",
+    ]
+
+    def log_tail() -> str:
+        text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        return text[-6000:]
+
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent(),
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[hostname], timeout=0.5):
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"celery worker exited with {proc.returncode}:\n{log_tail()}", pytrace=False
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"celery worker did not answer ping within 60 s:\n{log_tail()}", pytrace=False
+                )
+        yield app
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless system Chromium (never a downloaded one)."""
+    # Playwright's sync API runs an asyncio loop in this thread; without this, ORM calls made by
+    # the test itself (e.g. creating rows for a live_server test) raise SynchronousOnlyOperation.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail(f"browser: chromium is not installed; {HOW_TO_RUN}.", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies shared between tests) in Simplified Chinese."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

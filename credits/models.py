@@ -1,0 +1,219 @@
+"""Yearly requirements as data: the rows ``credits.selectors.rulebook_load`` turns into a
+``credits.rules.RuleBook``.
+
+Each model mirrors one dataclass of ``credits.rules.types`` (``Scheme``, ``YearSettings``,
+``ActivityConversion``, ``DegreeStudyRule``), so an HRSS officer can add next year's scheme
+or settings in the admin site instead of waiting for a release.  Hours are ``Decimal`` with
+one decimal place (up to 99999.9), the precision the rules engine works in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from credits.rules import types as rule_types
+
+
+class RequirementScheme(models.Model):
+    """What a year demands for the series the scheme covers (``rules.Scheme``).
+
+    No series means "every series no more specific scheme covers".  The scheme in force on
+    31 December of a year applies to that year; a scheme naming the series beats a catch-all
+    one, and among equals the latest ``valid_from`` wins.
+    """
+
+    class Policy(models.TextChoices):
+        GENERAL = rule_types.POLICY_GENERAL, _("General")
+        ACCOUNTING = rule_types.POLICY_ACCOUNTING, _("Accounting (starts after qualification)")
+        ARCHIVES = rule_types.POLICY_ARCHIVES, _("Archives (new-in-post requirement)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    policy = models.CharField(
+        _("policy"), max_length=20, choices=Policy.choices, default=Policy.GENERAL
+    )
+    series = models.ManyToManyField(
+        "accounts.ProfessionalSeries",
+        blank=True,
+        related_name="+",
+        verbose_name=_("series"),
+        help_text=_("Leave empty for a catch-all scheme covering every other series."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    total = models.DecimalField(_("total hours"), max_digits=6, decimal_places=1)
+    public = models.DecimalField(_("public hours"), max_digits=6, decimal_places=1)
+    professional = models.DecimalField(
+        _("professional hours (per series)"), max_digits=6, decimal_places=1
+    )
+    elective = models.DecimalField(
+        _("elective hours"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    allows_elective = models.BooleanField(_("allows elective"), default=True)
+    new_post_professional = models.DecimalField(
+        _("professional hours in the first year in post without a degree"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Archives policy only."),
+    )
+
+    class Meta:
+        ordering = ["valid_from", "code"]
+        verbose_name = _("requirement scheme")
+        verbose_name_plural = _("requirement schemes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="credits_scheme_valid_to_after_from",
+                violation_error_message=_("'Valid to' must not be before 'valid from'."),
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gt=0),
+                name="credits_scheme_total_positive",
+                violation_error_message=_("Total hours must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(public__gte=0) & Q(professional__gte=0),
+                name="credits_scheme_hours_not_negative",
+                violation_error_message=_("Hours cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(elective__isnull=True) | Q(elective__gte=0),
+                name="credits_scheme_elective_not_negative",
+                violation_error_message=_("Elective hours cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(allows_elective=False) | Q(elective__isnull=False),
+                name="credits_scheme_elective_when_allowed",
+                violation_error_message=_("A scheme that allows elective needs elective hours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(new_post_professional__isnull=True) | Q(new_post_professional__gt=0),
+                name="credits_scheme_new_post_positive",
+                violation_error_message=_("New-in-post hours must be greater than 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class YearSetting(models.Model):
+    """Units and deadlines of one CE year (``rules.YearSettings``).
+
+    A year without a row keeps the units of the latest earlier row; its deadlines default to
+    31 December.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    hours_per_day = models.DecimalField(_("hours per day"), max_digits=4, decimal_places=1)
+    minutes_per_hour = models.PositiveSmallIntegerField(_("minutes per hour"))
+    declaration_deadline = models.DateField(_("declaration deadline"))
+    public_catch_up_deadline = models.DateField(_("public subjects catch-up deadline"))
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("year setting")
+        verbose_name_plural = _("year settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_day__gt=0) & Q(hours_per_day__lte=24),
+                name="credits_yearsetting_hours_per_day_range",
+                violation_error_message=_("Hours per day must be greater than 0 and at most 24."),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_per_hour__gt=0) & Q(minutes_per_hour__lte=60),
+                name="credits_yearsetting_minutes_per_hour_range",
+                violation_error_message=_(
+                    "Minutes per hour must be greater than 0 and at most 60."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        for name in ("declaration_deadline", "public_catch_up_deadline"):
+            deadline = getattr(self, name)
+            if self.year and deadline and deadline.year < self.year:
+                errors[name] = _("The deadline cannot be before the year it belongs to.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ActivityConversion(models.Model):
+    """How one kind of activity converts to hours (``rules.ActivityConversion``)."""
+
+    class Target(models.TextChoices):
+        WHOLE_YEAR = rule_types.TARGET_WHOLE_YEAR, _("Whole year (public and professional)")
+        PROFESSIONAL = rule_types.TARGET_PROFESSIONAL, _("Professional hours")
+
+    class Unit(models.TextChoices):
+        ITEM = "item", _("per item")
+        DAY = "day", _("per day")
+        HOUR = "hour", _("per hour")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    series = models.ForeignKey(
+        "accounts.ProfessionalSeries",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    hours = models.DecimalField(_("hours per unit"), max_digits=6, decimal_places=1)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.ITEM)
+
+    class Meta:
+        ordering = ["series", "code"]
+        verbose_name = _("activity conversion")
+        verbose_name_plural = _("activity conversions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0),
+                name="credits_activity_hours_positive",
+                violation_error_message=_("Hours must be greater than 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DegreeStudyRule(models.Model):
+    """Degree study counts as elective up to a yearly cap, not for some series
+    (``rules.DegreeStudyRule``).  A single row: ``singleton`` is always ``True`` and unique."""
+
+    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    cap_hours = models.DecimalField(_("cap (hours per year)"), max_digits=6, decimal_places=1)
+    excluded_series = models.ManyToManyField(
+        "accounts.ProfessionalSeries",
+        blank=True,
+        related_name="+",
+        verbose_name=_("excluded series"),
+    )
+
+    class Meta:
+        verbose_name = _("degree study rule")
+        verbose_name_plural = _("degree study rule")
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="credits_degreestudy_single"),
+            models.CheckConstraint(
+                condition=Q(cap_hours__gte=0),
+                name="credits_degreestudy_cap_not_negative",
+                violation_error_message=_("The cap cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Degree study rule"))

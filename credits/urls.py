@@ -1,0 +1,14 @@
+from django.urls import path
+
+from accounts.permissions import PUBLIC, access
+from credits.apis.compliance import ComplianceEvaluateApi
+
+app_name = "credits"
+
+urlpatterns = [
+    path(
+        "api/v1/compliance/evaluate",
+        access(PUBLIC)(ComplianceEvaluateApi.as_view()),
+        name="compliance_evaluate",
+    ),
+]

@@ -1,0 +1,225 @@
+"""Test data built through the services, so groups, permissions and audit rows are real.
+
+`World` is one self-contained region of the province with an organisation of each kind, an
+admin login per kind, a person bound to the employer and one pending application for each
+reviewer. Two worlds (Guangzhou and Shenzhen) give the cross-organisation (IDOR) cases.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import factory
+
+from accounts import services
+from accounts.catalogues import catalogues_ensure
+from accounts.demo import demo_id_number, demo_uscc
+from accounts.models import (
+    Decision,
+    Employment,
+    Level,
+    Membership,
+    Organisation,
+    Person,
+    Region,
+    User,
+)
+
+PASSWORD = "Correct-horse-42"
+_serial = itertools.count(100)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+def next_serial() -> int:
+    return next(_serial)
+
+
+def person_create(
+    *, username: str | None = None, series: tuple[str, ...] = ("engineering",)
+) -> Person:
+    serial = next_serial()
+    return services.person_register(
+        username=username or f"person{serial}",
+        password=PASSWORD,
+        real_name=f"测试{serial}",
+        id_number=demo_id_number("19900101", serial % 1000),
+        phone="13912345678",
+        series_codes=list(series),
+    )
+
+
+def hrss_create(
+    *, region: Region, level: str = Level.CITY, admin: str | None = None
+) -> Organisation:
+    office = services.organisation_create(
+        kind=Organisation.Kind.HRSS, name=f"{region.name}人社局", region=region, level=level
+    )
+    services.membership_add(
+        actor=None,
+        organisation=office,
+        username=admin or f"hrss{office.pk}",
+        role="admin",
+        password=PASSWORD,
+    )
+    return office
+
+
+def institution_create(*, region: Region, admin: str | None = None) -> Organisation:
+    institution = services.organisation_create(
+        kind=Organisation.Kind.INSTITUTION,
+        name=f"{region.name}继续教育基地",
+        region=region,
+        level=Level.CITY,
+    )
+    services.membership_add(
+        actor=None,
+        organisation=institution,
+        username=admin or f"inst{institution.pk}",
+        role="admin",
+        password=PASSWORD,
+    )
+    return institution
+
+
+def employer_create(
+    *,
+    region: Region,
+    reviewer: User | None = None,
+    reviewer_org: Organisation | None = None,
+    admin: str | None = None,
+    approved: bool = True,
+) -> Organisation:
+    serial = next_serial()
+    employer = services.employer_register(
+        username=admin or f"employer{serial}",
+        password=PASSWORD,
+        name=f"示例单位{serial}",
+        uscc=demo_uscc(serial),
+        region=region,
+        contact_name="联系人",
+        contact_phone="13800000000",
+    )
+    if approved:
+        assert reviewer is not None and reviewer_org is not None
+        return services.organisation_review(
+            reviewer=reviewer,
+            reviewer_organisation=reviewer_org,
+            organisation=employer,
+            decision=Decision.APPROVE,
+        )
+    return employer
+
+
+def authority_create(
+    *, region: Region, level: str, parent: Organisation | None, admin: str | None = None
+) -> Organisation:
+    serial = next_serial()
+    return services.authority_register(
+        username=admin or f"authority{serial}",
+        password=PASSWORD,
+        name=f"行业主管部门{serial}",
+        level=level,
+        region=region,
+        parent=parent,
+        series_codes=["engineering"],
+        contact_name="联系人",
+        contact_phone="13800000000",
+    )
+
+
+def admin_of(organisation: Organisation) -> User:
+    return Membership.objects.get(organisation=organisation, role="admin").user
+
+
+def bind(person: Person, employer: Organisation, *, confirm: bool = True) -> Employment:
+    employment = services.employment_request(person=person, employer=employer)
+    if confirm:
+        employment = services.employment_review(
+            reviewer=admin_of(employer), employment=employment, decision=Decision.APPROVE
+        )
+    return employment
+
+
+@dataclass
+class World:
+    """One city's worth of organisations, logins and pending work."""
+
+    hrss: Organisation
+    employer: Organisation
+    institution: Organisation
+    authority: Organisation  # city level, approved, parent of `pending_authority`
+    pending_employer: Organisation  # waiting for `hrss`
+    pending_authority: Organisation  # district level, waiting for `authority`
+    person: Person
+    employment: Employment
+    staff_membership: Membership  # a non-admin sub-account of `employer`
+
+    def org(self, kind: str) -> Organisation:
+        return {
+            Organisation.Kind.HRSS: self.hrss,
+            Organisation.Kind.EMPLOYER: self.employer,
+            Organisation.Kind.INSTITUTION: self.institution,
+            Organisation.Kind.AUTHORITY: self.authority,
+        }[Organisation.Kind(kind)]
+
+    def user(self, role: str) -> User:
+        if role == "person":
+            return self.person.user
+        return admin_of(self.org(role))
+
+
+def world_create(city_code: str, district_code: str) -> World:
+    catalogues_ensure()
+    city = Region.objects.get(code=city_code)
+    district = Region.objects.get(code=district_code)
+    province = Region.objects.get(code="440000")
+    hrss = hrss_create(region=city)
+    hrss_admin = admin_of(hrss)
+    province_hrss = Organisation.objects.filter(kind="hrss", level="province").first()
+    if province_hrss is None:
+        province_hrss = hrss_create(region=province, level=Level.PROVINCE)
+    province_authority = authority_create(region=province, level=Level.PROVINCE, parent=None)
+    province_authority = services.organisation_review(
+        reviewer=admin_of(province_hrss),
+        reviewer_organisation=province_hrss,
+        organisation=province_authority,
+        decision=Decision.APPROVE,
+    )
+    authority = authority_create(region=city, level=Level.CITY, parent=province_authority)
+    authority = services.organisation_review(
+        reviewer=admin_of(province_authority),
+        reviewer_organisation=province_authority,
+        organisation=authority,
+        decision=Decision.APPROVE,
+    )
+    pending_authority = authority_create(region=district, level=Level.DISTRICT, parent=authority)
+    employer = employer_create(region=district, reviewer=hrss_admin, reviewer_org=hrss)
+    pending_employer = employer_create(region=district, approved=False)
+    person = person_create()
+    employment = bind(person, employer)
+    staff = services.membership_add(
+        actor=admin_of(employer),
+        organisation=employer,
+        username=f"staff{employer.pk}",
+        role="staff",
+        password=PASSWORD,
+    )
+    return World(
+        hrss=hrss,
+        employer=employer,
+        institution=institution_create(region=city),
+        authority=authority,
+        pending_employer=pending_employer,
+        pending_authority=pending_authority,
+        person=person,
+        employment=employment,
+        staff_membership=staff,
+    )

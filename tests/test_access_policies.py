@@ -1,0 +1,195 @@
+"""Every URL declares an access policy, and everyone outside it is refused.
+
+The test walks the whole URL resolver, so a new URL is covered as soon as it exists: it fails
+when a pattern has no declaration or uses an object id this file cannot build.
+For each pattern and each of the six roles (anonymous, person, employer, institution,
+authority, HRSS):
+- a role outside the policy gets a redirect to log in (anonymous), 403 or 404, for GET and POST;
+- a role inside the policy, acting on another organisation's objects (IDOR), gets 403 or 404;
+- a role inside the policy, on its own objects, is let in (so the test can fail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.permissions import ANONYMOUS, PERSON, Policy
+from portal.urls import NAMESPACE_POLICIES
+from tests.factories import World, world_create
+
+ROLES = [ANONYMOUS, PERSON, "employer", "institution", "authority", "hrss"]
+REFUSED = {403, 404}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name"
+    route: str
+    kwargs: tuple[str, ...]
+    policy: Policy | None
+
+
+def _walk(
+    patterns: list[Any], namespace: str = "", prefix: str = "", inherited: Policy | None = None
+) -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            policy = NAMESPACE_POLICIES.get(ns, inherited)
+            yield from _walk(entry.url_patterns, full_ns, prefix + str(entry.pattern), policy)
+        elif isinstance(entry, URLPattern):
+            policy = getattr(entry.callback, "access_policy", None) or inherited
+            name = f"{namespace}:{entry.name}" if namespace else (entry.name or "")
+            yield Route(name, prefix + str(entry.pattern), tuple(entry.pattern.converters), policy)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+APP_ROUTES = [r for r in ROUTES if not r.name.startswith("admin:")]
+
+
+def test_every_url_pattern_declares_an_access_policy() -> None:
+    missing = [r.route for r in ROUTES if r.policy is None]
+    assert missing == [], f"URL patterns without an access policy: {missing}"
+
+
+def test_every_app_url_is_named() -> None:
+    assert [r.route for r in APP_ROUTES if not r.name or r.name.endswith(":")] == []
+
+
+# --- Building URLs for a world ---------------------------------------------------------------
+
+
+def _organisation_id(world: World, policy: Policy, role: str) -> int:
+    kind = role if role in policy.kinds else policy.kinds[0]
+    return world.org(kind).pk
+
+
+def _application_id(world: World, policy: Policy, role: str) -> int:
+    kind = role if role in policy.kinds else policy.kinds[0]
+    return (world.pending_employer if kind == "hrss" else world.pending_authority).pk
+
+
+# Every URL keyword argument names an object; this says which object of a world it is.
+OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
+    "organisation_id": _organisation_id,
+    "employment_id": lambda world, policy, role: world.employment.pk,
+    "membership_id": lambda world, policy, role: (
+        world.staff_membership.pk
+        if role in ("employer", "anonymous", "person")
+        else world.org(role).memberships.get().pk
+    ),
+    "application_id": _application_id,
+}
+
+
+def test_every_url_keyword_is_known_to_this_test() -> None:
+    unknown = {k for r in APP_ROUTES for k in r.kwargs if k not in OBJECT_KWARGS}
+    assert unknown == set(), f"add these URL keywords to OBJECT_KWARGS: {unknown}"
+
+
+def _url(route: Route, world: World, role: str, org_world: World | None = None) -> str:
+    """The route's URL with `world`'s objects (and `org_world`'s organisation, if given)."""
+    assert route.policy is not None
+    kwargs = {k: OBJECT_KWARGS[k](world, route.policy, role) for k in route.kwargs}
+    if org_world is not None and "organisation_id" in kwargs:
+        kwargs["organisation_id"] = _organisation_id(org_world, route.policy, role)
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _client(world: World, role: str) -> Client:
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(world.user(role))
+    return client
+
+
+def _assert_refused(
+    response: Any, role: str, what: str, also: frozenset[int] = frozenset()
+) -> None:
+    if role == ANONYMOUS and response.status_code == 302:
+        assert "/login/" in response["Location"], what
+        return
+    assert response.status_code in REFUSED | also, f"{what}: got {response.status_code}"
+
+
+@pytest.fixture(scope="module")
+def worlds(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[World, World]]:
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            home, other = world_create("440100", "440105"), world_create("440300", "440305")
+            yield home, other
+            transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", APP_ROUTES, ids=lambda r: r.name)
+def test_roles_outside_the_policy_are_refused(route: Route, worlds: tuple[World, World]) -> None:
+    home, _ = worlds
+    assert route.policy is not None
+    for role in ROLES:
+        if role in route.policy.roles:
+            continue
+        client = _client(home, role)
+        url = _url(route, home, role)
+        _assert_refused(client.get(url), role, f"GET {url} as {role}")
+        _assert_refused(client.post(url, {}), role, f"POST {url} as {role}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in APP_ROUTES if r.kwargs], ids=lambda r: r.name)
+def test_roles_inside_the_policy_cannot_reach_other_organisations_objects(
+    route: Route, worlds: tuple[World, World]
+) -> None:
+    home, other = worlds
+    assert route.policy is not None
+    checked = 0
+    for role in ROLES:
+        if role not in route.policy.roles or role == ANONYMOUS:
+            continue
+        client = _client(home, role)
+        urls = {_url(route, other, role)}  # the other world's organisation and objects
+        if len(route.kwargs) > 1:  # own organisation, the other world's objects
+            urls.add(_url(route, other, role, org_world=home))
+        for url in urls:
+            # A POST-only view may answer a GET with 405 before it looks the object up.
+            _assert_refused(
+                client.get(url),
+                role,
+                f"GET {url} as {role} of another world",
+                also=frozenset({405}),
+            )
+            _assert_refused(client.post(url, {}), role, f"POST {url} as {role} of another world")
+            checked += 1
+    assert checked, "no role inside the policy was checked"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", APP_ROUTES, ids=lambda r: r.name)
+def test_roles_inside_the_policy_are_let_in(route: Route, worlds: tuple[World, World]) -> None:
+    home, _ = worlds
+    assert route.policy is not None
+    for role in ROLES:
+        if role not in route.policy.roles:
+            continue
+        response = _client(home, role).get(_url(route, home, role))
+        assert response.status_code not in REFUSED | {500}, (
+            f"GET {route.name} as {role}: {response.status_code}"
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["admin:index", "admin:accounts_auditentry_changelist"])
+def test_admin_site_refuses_every_portal_role(name: str, worlds: tuple[World, World]) -> None:
+    home, _ = worlds
+    for role in ROLES:
+        response = _client(home, role).get(reverse(name))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], role

@@ -1,0 +1,98 @@
+"""Headless Chromium logs in as each of the five roles and sees that role's home page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.factories import PASSWORD, World, world_create
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return world_create("440100", "440105")
+
+
+# role → (what the home page must show, the URL it lands on)
+EXPECTED = {
+    "person": ("单位绑定", "/me/"),
+    "employer": ("待确认的人员绑定", "/orgs/"),
+    "institution": ("继续教育基地", "/orgs/"),
+    "authority": ("待审核的行业主管部门申请", "/orgs/"),
+    "hrss": ("待审核的用人单位注册", "/orgs/"),
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_role_logs_in_and_sees_its_home_page(
+    role: str, world: World, live_server: Any, page: Page
+) -> None:
+    user = world.user(role)
+    _log_in(page, live_server.url, user.username)
+    text, path = EXPECTED[role]
+    assert path in page.url
+    assert page.get_by_test_id("current-role").is_visible()
+    assert text in page.content()
+    _shot(page, f"home-{role}")
+
+
+def test_hrss_reviews_an_employer_registration_in_the_browser(
+    world: World, live_server: Any, page: Page
+) -> None:
+    _log_in(page, live_server.url, world.user("hrss").username)
+    page.click("text=待审核的用人单位注册")
+    assert world.pending_employer.name in page.content()
+    _shot(page, "hrss-queue")
+    page.click(f"tr:has-text('{world.pending_employer.name}') a.btn")
+    page.check("input[value=return]")
+    page.click("button[type=submit]:has-text('提交')")
+    assert "请填写" in page.content() or "理由" in page.content()
+    page.fill("textarea[name=reason]", "营业执照复印件不清晰")
+    page.check("input[value=return]")
+    page.click("button[type=submit]:has-text('提交')")
+    page.wait_for_load_state("networkidle")
+    world.pending_employer.refresh_from_db()
+    assert world.pending_employer.status == "returned"
+    assert world.pending_employer.status_reason == "营业执照复印件不清晰"
+
+
+def test_person_with_two_roles_switches_role_from_the_header(
+    world: World, live_server: Any, page: Page
+) -> None:
+    from accounts import services
+
+    services.membership_add(
+        actor=None,
+        organisation=world.employer,
+        username=world.person.user.username,
+        role="reviewer",
+    )
+    _log_in(page, live_server.url, world.person.user.username)
+    assert "/me/" in page.url
+    page.select_option("#role-switch", f"org:{world.employer.pk}")
+    page.wait_for_url(f"**/orgs/{world.employer.pk}/")
+    assert world.employer.name in page.get_by_test_id("current-role").inner_text()
+    _shot(page, "role-switched")
