@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,15 @@ class _PasswordPairMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password_again"):
+        password = data.get("password")
+        if password and password != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
+        elif password:
+            # Checked again by the service; here so every problem shows on the first submit.
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                self.add_error("password", exc)
         return data
 
 

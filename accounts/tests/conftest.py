@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.test import Client
 
 from tests.factories import World, world_create
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings: Any) -> None:
+    """MD5 in tests (STYLE.md): `make test` sets it too; this keeps a bare `pytest` as fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -13,3 +22,9 @@ def world(db: None) -> World:
 @pytest.fixture
 def other_world(db: None) -> World:
     return world_create("440300", "440305")
+
+
+@pytest.fixture
+def en_client() -> Client:
+    """A browser that asks for English, so messages can be asserted in the source language."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -1,0 +1,32 @@
+"""What other apps may call from accounts; nothing else of this app is imported elsewhere.
+
+(Model classes are referenced from other apps' models by their "accounts.Name" string.)
+"""
+
+from __future__ import annotations
+
+from accounts.models import Decision, Employment, Organisation, Person, User
+from accounts.permissions import can, get_person_for_user, org_access
+from accounts.services import audit_log
+
+__all__ = [
+    "Decision",
+    "Employment",
+    "Organisation",
+    "Person",
+    "User",
+    "audit_log",
+    "can",
+    "confirmed_employer_id",
+    "get_person_for_user",
+    "org_access",
+]
+
+
+def confirmed_employer_id(person: Person) -> int | None:
+    """The employer that currently confirms `person`'s records, if any."""
+    return (
+        Employment.objects.filter(person=person, status=Employment.Status.CONFIRMED)
+        .values_list("employer_id", flat=True)
+        .first()
+    )
