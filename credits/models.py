@@ -1,22 +1,31 @@
-"""Yearly requirements as data: the rows ``credits.selectors.rulebook_load`` turns into a
+"""Yearly requirements as data, and the CE records persons declare.
+
+The requirement tables are the rows ``credits.selectors.rulebook_load`` turns into a
 ``credits.rules.RuleBook``.
 
 Each model mirrors one dataclass of ``credits.rules.types`` (``Scheme``, ``YearSettings``,
 ``ActivityConversion``, ``DegreeStudyRule``), so an HRSS officer can add next year's scheme
 or settings in the admin site instead of waiting for a release.  Hours are ``Decimal`` with
 one decimal place (up to 99999.9), the precision the rules engine works in.
+
+``Record`` and ``Evidence`` hold what persons declare; every write goes through
+``credits.services``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credits.rules import types as rule_types
+from credits.uploads import EVIDENCE_EXTENSIONS
 
 
 class RequirementScheme(models.Model):
@@ -217,3 +226,193 @@ class DegreeStudyRule(models.Model):
 
     def __str__(self) -> str:
         return str(_("Degree study rule"))
+
+
+# ---------------------------------------------------------------------------------------------
+# CE records and their evidence
+# ---------------------------------------------------------------------------------------------
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    """A random storage name: ``evidence/<yyyy>/<uuid4 hex>.<ext>``.
+
+    The extension comes from the type detected from the file's content
+    (``credits.uploads.validate_evidence`` sets ``content_type``), never from the name the
+    user gave; the user's name is kept in ``original_name`` for display only.
+    """
+    extension = EVIDENCE_EXTENSIONS.get(instance.content_type, "bin")
+    return f"evidence/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
+class Record(models.Model):
+    """继续教育记录: one CE entry a person declares (or an institution, employer or sync
+    partner sends) for a declared year, reviewed by the person's employer."""
+
+    class Category(models.TextChoices):
+        PUBLIC = rule_types.PUBLIC, _("Public subjects")
+        PROFESSIONAL = rule_types.PROFESSIONAL, _("Professional subjects")
+        ELECTIVE = rule_types.ELECTIVE, _("Elective subjects")
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", _("hours")
+        DAYS = "days", _("days")
+        MINUTES = "minutes", _("minutes")
+        ACTIVITY = "activity", _("activity")
+
+    class Form(models.TextChoices):
+        CLASS = "class", _("Classroom training")
+        ONLINE = "online", _("Online study")
+        CONFERENCE = "conference", _("Conference or seminar")
+        PRACTICE = "practice", _("Practice")
+        SELF_STUDY = "self_study", _("Self-study")
+        OTHER = "other", _("Other")
+
+    class Assessment(models.TextChoices):
+        PASS = "pass", _("Passed")
+        FAIL = "fail", _("Failed")
+        NONE = "none", _("No assessment")
+
+    class Source(models.TextChoices):
+        SELF_DECLARED = "self_declared", _("Declared by the person")
+        INSTITUTION_CLASS = "institution_class", _("Institution class")
+        EMPLOYER = "employer", _("Employer")
+        SYNC_PARTNER = "sync_partner", _("Sync partner")
+        PUBLIC_COURSE = "public_course", _("Public online course")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Under review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for changes")
+        REVOKED = "revoked", _("Revoked")
+
+    EDITABLE_STATUSES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.RETURNED)
+    # A rejected or revoked record does not block declaring the same activity again.
+    CLOSED_STATUSES: ClassVar[tuple[str, ...]] = (Status.REJECTED, Status.REVOKED)
+
+    person = models.ForeignKey(
+        "accounts.Person",
+        on_delete=models.PROTECT,
+        related_name="ce_records",
+        verbose_name=_("person"),
+    )
+    year = models.PositiveSmallIntegerField(_("declared year"))
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    series = models.ForeignKey(
+        "accounts.ProfessionalSeries",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+    original_amount = models.DecimalField(_("amount declared"), max_digits=8, decimal_places=1)
+    original_unit = models.CharField(
+        _("unit declared"), max_length=10, choices=Unit.choices, default=Unit.HOURS
+    )
+    activity_code = models.SlugField(_("activity code"), max_length=40, blank=True)
+    title = models.CharField(_("content"), max_length=200)
+    form = models.CharField(_("form"), max_length=12, choices=Form.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    assessment_result = models.CharField(
+        _("assessment result"), max_length=6, choices=Assessment.choices, default=Assessment.NONE
+    )
+    institution_name = models.CharField(_("institution"), max_length=120, blank=True)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.SELF_DECLARED
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    reviewer_reason = models.TextField(_("reviewer's reason"), blank=True)
+    # The employer that reviews the record: the person's confirmed employer at submission.
+    employer = models.ForeignKey(
+        "accounts.Employer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ce_records",
+        verbose_name=_("reviewing employer"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "-start_date", "-pk"]
+        verbose_name = _("CE record")
+        verbose_name_plural = _("CE records")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category="professional") | Q(series__isnull=False),
+                name="credits_record_professional_has_series",
+                violation_error_message=_("A professional record needs a series."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0),
+                name="credits_record_hours_positive",
+                violation_error_message=_("Hours must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(original_amount__gt=0),
+                name="credits_record_amount_positive",
+                violation_error_message=_("The amount must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="credits_record_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "title", "year", "start_date", "end_date"],
+                condition=~Q(status__in=["rejected", "revoked"]),
+                name="credits_record_no_duplicate",
+                violation_error_message=_(
+                    "You already declared a record with this content and these dates."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employer", "status", "year"], name="credits_rec_review_queue"),
+            models.Index(fields=["person", "year"], name="credits_rec_person_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title} ({self.hours} h)"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class Evidence(models.Model):
+    """Proof uploaded for a record (certificate, attendance list…): a PDF, JPEG or PNG file
+    stored under a random name."""
+
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("record")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.file.name)

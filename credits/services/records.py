@@ -1,0 +1,526 @@
+"""Persons declaring CE records: create, edit (draft or returned only) and submit for review.
+
+Validation reads each rule from the year's settings (``credits.selectors.rulebook_load``):
+
+* Declarations for a year close at its ``declaration_deadline`` (public records: at its
+  ``public_catch_up_deadline``); a year without a settings row closes on 31 December.
+* Days convert with the year's ``hours_per_day``; minutes are floored to whole hours with its
+  ``minutes_per_hour``, as the rules engine does; the declared amount and unit are kept.
+* At most 24 hours per calendar day of the record's span.
+* Both dates fall in the declared year; a public record may end in the year's catch-up
+  window.  Nothing may end after today.
+* A professional record names one of the person's series; any record naming a series must
+  name one the person holds.
+* No second open record (not rejected or revoked) with the same content, year and dates.
+
+Every failure is a ``ValidationError`` keyed by the field to correct, raised before anything
+is written.
+"""
+
+# The accounts app has no ``accounts.api`` yet: until it has, the credits app reads
+# ``accounts.models`` and writes audit entries with ``accounts.services.audit_log`` directly.
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Employment, Person, ProfessionalSeries
+from accounts.services import audit_log
+from credits.models import Evidence, Record
+from credits.rules import settings_for_year
+from credits.rules.types import YearSettings, quantize_hours
+from credits.selectors import rulebook_load
+from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
+
+HOURS_PER_CALENDAR_DAY = Decimal(24)
+_UNITS = (Record.Unit.HOURS, Record.Unit.DAYS, Record.Unit.MINUTES)
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """A person's declaration after parsing and validation, ready to copy onto a ``Record``."""
+
+    year: int
+    category: str
+    series: ProfessionalSeries | None
+    hours: Decimal
+    original_amount: Decimal
+    original_unit: str
+    title: str
+    form: str
+    start_date: date
+    end_date: date
+    assessment_result: str
+    institution_name: str
+
+
+class _Errors(dict[str, list[str]]):
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+
+def _today(today: date | None) -> date:
+    return today if today is not None else timezone.localdate()
+
+
+def _year_settings(year: int) -> YearSettings:
+    return settings_for_year(year, rulebook_load().year_settings)
+
+
+def _deadline(settings: YearSettings, category: str) -> date:
+    if category == Record.Category.PUBLIC:
+        return settings.public_catch_up_deadline
+    return settings.declaration_deadline
+
+
+def _check_deadline(
+    errors: _Errors, *, year: int, category: str, settings: YearSettings, today: date
+) -> None:
+    deadline = _deadline(settings, category)
+    if today > deadline:
+        errors.add(
+            "year",
+            _("Declarations for %(year)d closed on %(deadline)s.")
+            % {"year": year, "deadline": deadline.isoformat()},
+        )
+
+
+def _to_hours(
+    errors: _Errors, *, amount: Decimal | int | str, unit: str, settings: YearSettings
+) -> tuple[Decimal, Decimal] | None:
+    """(original amount, hours), or ``None`` after adding an error on ``amount``."""
+    if unit not in _UNITS:
+        errors.add("unit", _("Choose hours, days or minutes."))
+        return None
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        errors.add("amount", _("Enter a number."))
+        return None
+    if not value.is_finite() or value <= 0:
+        errors.add("amount", _("The amount must be greater than 0."))
+        return None
+    if value != quantize_hours(value):
+        errors.add("amount", _("Use at most one decimal place."))
+        return None
+    if unit == Record.Unit.DAYS:
+        hours = quantize_hours(value * settings.hours_per_day)
+    elif unit == Record.Unit.MINUTES:
+        hours = quantize_hours(value // Decimal(settings.minutes_per_hour))
+        if hours <= 0:
+            errors.add(
+                "amount",
+                _("Under %(minutes)d minutes is less than one hour and cannot be declared.")
+                % {"minutes": settings.minutes_per_hour},
+            )
+            return None
+    else:
+        hours = value
+    return value, hours
+
+
+def _check_dates(
+    errors: _Errors,
+    *,
+    year: int,
+    category: str,
+    start_date: date,
+    end_date: date,
+    settings: YearSettings,
+    today: date,
+) -> bool:
+    """Add date errors; ``True`` when the span is usable for the hours-per-day check."""
+    ok = True
+    year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+    if end_date < start_date:
+        errors.add("end_date", _("The end date cannot be before the start date."))
+        ok = False
+    if not year_start <= start_date <= year_end:
+        errors.add(
+            "start_date",
+            _("The start date must fall in the declared year %(year)d.") % {"year": year},
+        )
+    latest_end = year_end
+    if category == Record.Category.PUBLIC:
+        latest_end = max(year_end, settings.public_catch_up_deadline)
+    if not year_start <= end_date <= latest_end:
+        if latest_end == year_end:
+            message = _("The end date must fall in the declared year %(year)d.") % {"year": year}
+        else:
+            message = _(
+                "The end date must fall in %(year)d or the public-subject catch-up window "
+                "ending %(deadline)s."
+            ) % {"year": year, "deadline": latest_end.isoformat()}
+        errors.add("end_date", message)
+    elif end_date > today:
+        errors.add("end_date", _("You can only declare study that has ended."))
+    return ok
+
+
+def _check_hours_per_day(
+    errors: _Errors, *, hours: Decimal, start_date: date, end_date: date
+) -> None:
+    days = (end_date - start_date).days + 1
+    limit = HOURS_PER_CALENDAR_DAY * days
+    if hours > limit:
+        errors.add(
+            "amount",
+            _(
+                "%(hours)s hours is more than 24 hours a day over %(days)d day(s) "
+                "(at most %(limit)s)."
+            )
+            % {"hours": hours, "days": days, "limit": limit},
+        )
+
+
+def _series_for(
+    errors: _Errors, *, person: Person, category: str, series_code: str | None
+) -> ProfessionalSeries | None:
+    code = (series_code or "").strip()
+    if not code:
+        if category == Record.Category.PROFESSIONAL:
+            errors.add("series", _("Choose the series this professional record counts for."))
+        return None
+    series = person.series.filter(code=code).first()
+    if series is None:
+        errors.add(
+            "series",
+            _("You do not hold the series “%(code)s”: choose one of your series.") % {"code": code},
+        )
+    return series
+
+
+def _check_duplicate(
+    errors: _Errors, *, person: Person, declared: _Declared, exclude_pk: int | None
+) -> None:
+    duplicates = Record.objects.filter(
+        person=person,
+        title=declared.title,
+        year=declared.year,
+        start_date=declared.start_date,
+        end_date=declared.end_date,
+    ).exclude(status__in=Record.CLOSED_STATUSES)
+    if exclude_pk is not None:
+        duplicates = duplicates.exclude(pk=exclude_pk)
+    if duplicates.exists():
+        errors.add(
+            "title",
+            _("You already declared “%(title)s” for these dates in %(year)d.")
+            % {"title": declared.title, "year": declared.year},
+        )
+
+
+def _declared(
+    *,
+    person: Person,
+    year: int,
+    category: str,
+    series_code: str | None,
+    amount: Decimal | int | str,
+    unit: str,
+    title: str,
+    form: str,
+    start_date: date,
+    end_date: date,
+    assessment_result: str,
+    institution_name: str,
+    today: date,
+    exclude_pk: int | None = None,
+) -> _Declared:
+    """Validate a declaration against every rule; raise one ``ValidationError`` for all."""
+    errors = _Errors()
+    title = title.strip()
+    institution_name = institution_name.strip()
+    if not title:
+        errors.add("title", _("Describe the content of the study."))
+    if category not in Record.Category.values:
+        errors.add("category", _("Choose public, professional or elective."))
+    if form not in Record.Form.values:
+        errors.add("form", _("Choose the form of the study."))
+    if assessment_result not in Record.Assessment.values:
+        errors.add("assessment_result", _("Choose the assessment result."))
+    minimum_year = rulebook_load().min_year
+    if not minimum_year <= year <= today.year:
+        errors.add(
+            "year",
+            _("The declared year must be between %(min)d and %(max)d.")
+            % {"min": minimum_year, "max": today.year},
+        )
+        raise ValidationError(errors)
+    settings = _year_settings(year)
+    _check_deadline(errors, year=year, category=category, settings=settings, today=today)
+    series = _series_for(errors, person=person, category=category, series_code=series_code)
+    converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
+    dates_ok = _check_dates(
+        errors,
+        year=year,
+        category=category,
+        start_date=start_date,
+        end_date=end_date,
+        settings=settings,
+        today=today,
+    )
+    if converted is not None and dates_ok:
+        _check_hours_per_day(errors, hours=converted[1], start_date=start_date, end_date=end_date)
+    if errors or converted is None:
+        raise ValidationError(errors)
+    declared = _Declared(
+        year=year,
+        category=category,
+        series=series,
+        hours=converted[1],
+        original_amount=converted[0],
+        original_unit=unit,
+        title=title,
+        form=form,
+        start_date=start_date,
+        end_date=end_date,
+        assessment_result=assessment_result,
+        institution_name=institution_name,
+    )
+    _check_duplicate(errors, person=person, declared=declared, exclude_pk=exclude_pk)
+    if errors:
+        raise ValidationError(errors)
+    return declared
+
+
+def _validated_files(evidence_files: Iterable[File]) -> list[tuple[File, str]]:
+    """Each file with its detected kind; every file is checked before any is stored."""
+    checked: list[tuple[File, str]] = []
+    messages: list[str] = []
+    for uploaded in evidence_files:
+        try:
+            checked.append((uploaded, validate_evidence(uploaded)))
+        except ValidationError as exc:
+            name = os.path.basename(str(uploaded.name or ""))
+            messages.extend(f"{name}: {message}" if name else message for message in exc.messages)
+    if messages:
+        raise ValidationError({"evidence": messages})
+    return checked
+
+
+def _evidence_store(record: Record, files: list[tuple[File, str]]) -> None:
+    for uploaded, kind in files:
+        evidence = Evidence(
+            record=record,
+            original_name=os.path.basename(str(uploaded.name or ""))[:255],
+            content_type=EVIDENCE_CONTENT_TYPES[kind],
+            size=uploaded.size,
+        )
+        # The storage name comes from ``evidence_upload_to``; the name passed here is ignored.
+        evidence.file.save(f"upload.{kind}", uploaded, save=False)
+        evidence.save()
+
+
+def _apply(record: Record, declared: _Declared) -> None:
+    record.year = declared.year
+    record.category = declared.category
+    record.series = declared.series
+    record.hours = declared.hours
+    record.original_amount = declared.original_amount
+    record.original_unit = declared.original_unit
+    record.activity_code = ""
+    record.title = declared.title
+    record.form = declared.form
+    record.start_date = declared.start_date
+    record.end_date = declared.end_date
+    record.assessment_result = declared.assessment_result
+    record.institution_name = declared.institution_name
+
+
+def _save(record: Record) -> None:
+    """Save, turning a lost race on the duplicate constraint into the usual message."""
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"title": _("You already declared a record with this content and these dates.")}
+        ) from exc
+
+
+def _own(person: Person, record: Record) -> Record:
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    if locked.person_id != person.pk:
+        raise PermissionDenied(_("This record belongs to someone else."))
+    return locked
+
+
+@transaction.atomic
+def record_create(
+    *,
+    person: Person,
+    year: int,
+    category: str,
+    series_code: str | None,
+    amount: Decimal | int | str,
+    unit: str = Record.Unit.HOURS,
+    title: str,
+    form: str,
+    start_date: date,
+    end_date: date,
+    assessment_result: str = Record.Assessment.NONE,
+    institution_name: str = "",
+    evidence_files: Iterable[File] = (),
+    today: date | None = None,
+) -> Record:
+    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``."""
+    declared = _declared(
+        person=person,
+        year=year,
+        category=category,
+        series_code=series_code,
+        amount=amount,
+        unit=unit,
+        title=title,
+        form=form,
+        start_date=start_date,
+        end_date=end_date,
+        assessment_result=assessment_result,
+        institution_name=institution_name,
+        today=_today(today),
+    )
+    files = _validated_files(evidence_files)
+    record = Record(person=person, source=Record.Source.SELF_DECLARED)
+    _apply(record, declared)
+    _save(record)
+    _evidence_store(record, files)
+    audit_log(
+        actor=person.user,
+        action="record.create",
+        target=record,
+        to_state=record.status,
+    )
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *,
+    person: Person,
+    record: Record,
+    year: int,
+    category: str,
+    series_code: str | None,
+    amount: Decimal | int | str,
+    unit: str = Record.Unit.HOURS,
+    title: str,
+    form: str,
+    start_date: date,
+    end_date: date,
+    assessment_result: str = Record.Assessment.NONE,
+    institution_name: str = "",
+    evidence_files: Iterable[File] = (),
+    today: date | None = None,
+) -> Record:
+    """Edit a draft or returned record (its status stays); new files are added to it."""
+    locked = _own(person, record)
+    if not locked.is_editable:
+        if locked.status == Record.Status.SUBMITTED:
+            message = _(
+                "This record is under review and cannot be edited. Ask your employer to "
+                "return it for changes."
+            )
+        else:
+            message = _("A %(status)s record cannot be edited.") % {
+                "status": locked.get_status_display().lower()
+            }
+        raise ValidationError(message, code="not_editable")
+    declared = _declared(
+        person=person,
+        year=year,
+        category=category,
+        series_code=series_code,
+        amount=amount,
+        unit=unit,
+        title=title,
+        form=form,
+        start_date=start_date,
+        end_date=end_date,
+        assessment_result=assessment_result,
+        institution_name=institution_name,
+        today=_today(today),
+        exclude_pk=locked.pk,
+    )
+    files = _validated_files(evidence_files)
+    _apply(locked, declared)
+    _save(locked)
+    _evidence_store(locked, files)
+    audit_log(
+        actor=person.user,
+        action="record.update",
+        target=locked,
+        from_state=locked.status,
+        to_state=locked.status,
+    )
+    return locked
+
+
+@transaction.atomic
+def record_submit(*, person: Person, record: Record, today: date | None = None) -> Record:
+    """Send a draft or returned record to the person's confirmed employer for review.
+
+    Every declaration rule is checked again (the deadline may have passed, the person's
+    series may have changed since the draft was saved).
+    """
+    locked = _own(person, record)
+    if not locked.is_editable:
+        raise ValidationError(
+            _("Only a draft or a returned record can be submitted."), code="not_submittable"
+        )
+    employment = (
+        Employment.objects.select_related("employer")
+        .filter(person=person, status=Employment.Status.CONFIRMED)
+        .first()
+    )
+    if employment is None:
+        raise ValidationError(
+            _(
+                "Bind to your employer, and wait until it confirms you, before you submit "
+                "records: your employer reviews them."
+            ),
+            code="no_employer",
+        )
+    declared = _declared(
+        person=person,
+        year=locked.year,
+        category=locked.category,
+        series_code=locked.series.code if locked.series is not None else None,
+        amount=locked.original_amount,
+        unit=locked.original_unit,
+        title=locked.title,
+        form=locked.form,
+        start_date=locked.start_date,
+        end_date=locked.end_date,
+        assessment_result=locked.assessment_result,
+        institution_name=locked.institution_name,
+        today=_today(today),
+        exclude_pk=locked.pk,
+    )
+    before = locked.status
+    _apply(locked, declared)
+    locked.status = Record.Status.SUBMITTED
+    locked.employer = employment.employer
+    locked.reviewer_reason = ""
+    locked.decided_by = None
+    locked.decided_at = None
+    _save(locked)
+    audit_log(
+        actor=person.user,
+        action="record.submit",
+        target=locked,
+        organisation=employment.employer,
+        from_state=before,
+        to_state=locked.status,
+    )
+    return locked
