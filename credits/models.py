@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Decision
 from credits.rules import types as rule_types
 from credits.uploads import EVIDENCE_EXTENSIONS
 
@@ -416,3 +417,73 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or str(self.file.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch reviews
+# ---------------------------------------------------------------------------------------------
+
+
+class ReviewJob(models.Model):
+    """One employer decision over many records, run in the background in chunks.
+
+    ``record_ids`` is a JSON list (not an ``ArrayField``) so the job also runs on SQLite;
+    ``done`` counts the ids already processed, so a re-run continues where it stopped.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    employer = models.ForeignKey(
+        "accounts.Employer",
+        on_delete=models.PROTECT,
+        related_name="review_jobs",
+        verbose_name=_("employer"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    record_ids = models.JSONField(_("record ids"), default=list)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    done = models.PositiveIntegerField(_("processed"), default=0)
+    decided = models.PositiveIntegerField(_("decided"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review job")
+        verbose_name_plural = _("review jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")),
+                name="credits_reviewjob_done_not_over_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided__lte=F("done")) & Q(skipped__lte=F("done")),
+                name="credits_reviewjob_counts_not_over_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} × {self.total} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        """Progress for the progress bar, 0–100."""
+        if not self.total:
+            return 100 if self.status == self.Status.FINISHED else 0
+        return self.done * 100 // self.total

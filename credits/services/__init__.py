@@ -8,5 +8,21 @@ from credits.services.records import (
     record_submit,
     record_update,
 )
+from credits.services.reviews import (
+    ReviewResult,
+    record_decision_change,
+    records_review,
+    review_job_process,
+    review_job_start,
+)
 
-__all__ = ["record_create", "record_submit", "record_update"]
+__all__ = [
+    "ReviewResult",
+    "record_create",
+    "record_decision_change",
+    "record_submit",
+    "record_update",
+    "records_review",
+    "review_job_process",
+    "review_job_start",
+]

@@ -1,0 +1,17 @@
+"""Background work of the credits app: thin tasks that load ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from credits.models import ReviewJob
+from credits.services.reviews import review_job_process
+
+
+@shared_task
+def review_job_run(job_id: int) -> None:
+    """Run (or continue) a batch review; safe to run twice (``acks_late``)."""
+    job = ReviewJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return
+    review_job_process(job=job)
