@@ -34,7 +34,9 @@ from accounts.validators import normalise_id_number, normalise_uscc
 
 
 def _target_type(target: Model) -> str:
-    return f"{target._meta.app_label}.{target._meta.model_name}"
+    # The concrete model, so an Employer proxy and its Organisation share one target type.
+    meta = target._meta.concrete_model._meta  # type: ignore[union-attr]
+    return f"{meta.app_label}.{meta.model_name}"
 
 
 def audit_log(
@@ -375,6 +377,8 @@ def membership_add(
     password: str = "",
 ) -> Membership:
     """Add an existing login to the organisation, or create a sub-account when given a password."""
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
     user = User.objects.filter(username__iexact=username).first()
     if user is None:
         if not password:
@@ -495,22 +499,56 @@ def employment_request(*, person: Person, employer: Organisation) -> Employment:
     return employment
 
 
-@transaction.atomic
-def employment_resubmit(*, person: Person, employment: Employment) -> Employment:
-    employment = Employment.objects.select_for_update().get(pk=employment.pk, person=person)
-    if employment.status != Employment.Status.RETURNED:
-        raise ValidationError(_("Only a returned binding can be resubmitted."))
-    employment.status = Employment.Status.REQUESTED
-    employment.save(update_fields=["status"])
+def _employment_lock(employment: Employment, person: Person | None = None) -> Employment:
+    """The employment row, locked; DoesNotExist when it is not `person`'s."""
+    locked = Employment.objects.select_for_update().select_related("employer")
+    if person is not None:
+        locked = locked.filter(person=person)
+    return locked.get(pk=employment.pk)
+
+
+def _employment_move(
+    *,
+    actor: User,
+    employment: Employment,
+    to_state: str,
+    action: str,
+    reason: str | None = None,
+    **timestamps: object,
+) -> Employment:
+    """Move a locked employment to `to_state` and audit it (reason kept when None)."""
+    before = employment.status
+    employment.status = to_state
+    fields = ["status", *timestamps]
+    if reason is not None:
+        employment.reason = reason.strip()
+        fields.append("reason")
+    for name, value in timestamps.items():
+        setattr(employment, name, value)
+    employment.save(update_fields=fields)
     audit_log(
-        actor=person.user,
-        action="employment.resubmit",
+        actor=actor,
+        action=action,
         target=employment,
         organisation=employment.employer,
-        from_state=Employment.Status.RETURNED,
-        to_state=employment.status,
+        from_state=before,
+        to_state=to_state,
+        reason=employment.reason if reason is not None else "",
     )
     return employment
+
+
+@transaction.atomic
+def employment_resubmit(*, person: Person, employment: Employment) -> Employment:
+    employment = _employment_lock(employment, person=person)
+    if employment.status != Employment.Status.RETURNED:
+        raise ValidationError(_("Only a returned binding can be resubmitted."))
+    return _employment_move(
+        actor=person.user,
+        employment=employment,
+        to_state=Employment.Status.REQUESTED,
+        action="employment.resubmit",
+    )
 
 
 _BINDING_DECISION = {
@@ -525,51 +563,33 @@ def employment_review(
     *, reviewer: User, employment: Employment, decision: str, reason: str = ""
 ) -> Employment:
     _require_reason(decision, reason)
-    employment = (
-        Employment.objects.select_for_update().select_related("employer").get(pk=employment.pk)
-    )
+    employment = _employment_lock(employment)
     if employment.status != Employment.Status.REQUESTED:
         raise ValidationError(_("This binding has already been decided."))
-    before = employment.status
-    employment.status = _BINDING_DECISION[Decision(decision)]
-    employment.reason = reason.strip()
-    employment.decided_at = timezone.now()
-    employment.save(update_fields=["status", "reason", "decided_at"])
-    audit_log(
+    return _employment_move(
         actor=reviewer,
+        employment=employment,
+        to_state=_BINDING_DECISION[Decision(decision)],
         action=f"employment.{decision}",
-        target=employment,
-        organisation=employment.employer,
-        from_state=before,
-        to_state=employment.status,
-        reason=employment.reason,
+        reason=reason,
+        decided_at=timezone.now(),
     )
-    return employment
 
 
 @transaction.atomic
 def employment_end(*, actor: User, employment: Employment, reason: str = "") -> Employment:
     """Unbind (by the employer or the person) or withdraw a pending request."""
-    employment = (
-        Employment.objects.select_for_update().select_related("employer").get(pk=employment.pk)
-    )
+    employment = _employment_lock(employment)
     if employment.status not in Employment.OPEN_STATUSES:
         raise ValidationError(_("This binding has already ended."))
-    before = employment.status
-    employment.status = Employment.Status.ENDED
-    employment.ended_at = timezone.now()
-    employment.reason = reason.strip()
-    employment.save(update_fields=["status", "ended_at", "reason"])
-    audit_log(
+    return _employment_move(
         actor=actor,
+        employment=employment,
+        to_state=Employment.Status.ENDED,
         action="employment.end",
-        target=employment,
-        organisation=employment.employer,
-        from_state=before,
-        to_state=employment.status,
-        reason=employment.reason,
+        reason=reason,
+        ended_at=timezone.now(),
     )
-    return employment
 
 
 @transaction.atomic
