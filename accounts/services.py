@@ -68,6 +68,10 @@ def audit_log(
 
 
 def _user_create(*, username: str, password: str, email: str = "") -> User:
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
     user = User(username=username, email=email)
@@ -380,6 +384,9 @@ def membership_add(
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     user = User.objects.filter(username__iexact=username).first()
+    if user is not None and password:
+        # A password means "create a sub-account": never silently link someone else's login.
+        raise ValidationError({"username": _("This username is already taken.")})
     if user is None:
         if not password:
             raise ValidationError(
