@@ -280,6 +280,14 @@ class Record(models.Model):
         SYNC_PARTNER = "sync_partner", _("Sync partner")
         PUBLIC_COURSE = "public_course", _("Public online course")
 
+    class Kind(models.TextChoices):
+        """Special kinds the rules treat differently (credits.rules: degree study cap, and
+        in-house training that counts as elective without an approved plan)."""
+
+        ORDINARY = "", _("Ordinary")
+        DEGREE_STUDY = "degree_study", _("Degree study")
+        INHOUSE_TRAINING = "inhouse_training", _("Employer in-house training")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Under review")
@@ -314,6 +322,9 @@ class Record(models.Model):
         _("unit declared"), max_length=10, choices=Unit.choices, default=Unit.HOURS
     )
     activity_code = models.SlugField(_("activity code"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True, default="")
+    # In-house training only: was the course plan approved by an authority?
+    approved_plan = models.BooleanField(_("approved course plan"), null=True, blank=True)
     title = models.CharField(_("content"), max_length=200)
     form = models.CharField(_("form"), max_length=12, choices=Form.choices)
     start_date = models.DateField(_("start date"))
@@ -487,3 +498,118 @@ class ReviewJob(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.FINISHED else 0
         return self.done * 100 // self.total
+
+
+class YearSummary(models.Model):
+    """年度验证: one person's year as annual validation last computed it.
+
+    Written in bulk by ``credits.services.validation``; refreshed after commit whenever one
+    of the person's records changes state. Professional figures per series are in
+    ``YearSeriesSummary``; ``compliant`` is true when every category and series is met.
+    """
+
+    person = models.ForeignKey(
+        "accounts.Person", on_delete=models.CASCADE, related_name="year_summaries"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    public_required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
+    public_earned = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+    elective_required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
+    elective_earned = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+    professional_required = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+    professional_earned = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    compliant = models.BooleanField(_("quota met"), default=False)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "person_id"]
+        verbose_name = _("year summary")
+        verbose_name_plural = _("year summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="credits_summary_once"),
+        ]
+        indexes = [models.Index(fields=["year", "compliant"], name="credits_sum_year_ok")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {'ok' if self.compliant else 'short'}"
+
+
+class YearSeriesSummary(models.Model):
+    """Professional hours of one person, year and series (part of ``YearSummary``)."""
+
+    person = models.ForeignKey(
+        "accounts.Person", on_delete=models.CASCADE, related_name="year_series_summaries"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    series = models.ForeignKey(
+        "accounts.ProfessionalSeries", on_delete=models.PROTECT, related_name="+"
+    )
+    required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
+    earned = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+
+    class Meta:
+        ordering = ["year", "person_id", "series_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "series"], name="credits_series_summary_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year} {self.series_id}: {self.earned}/{self.required}"
+
+
+class RecheckSample(models.Model):
+    """复核: a random sample of approved records an HRSS office draws to check again."""
+
+    office = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="recheck_samples"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The filters the sample was drawn with (region, series, year, employer), for the record.
+    filters = models.JSONField(_("filters"), default=dict)
+    size = models.PositiveIntegerField(_("sample size"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("recheck sample")
+        verbose_name_plural = _("recheck samples")
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.created_at:%Y-%m-%d} ({self.size})"
+
+
+class RecheckItem(models.Model):
+    """One sampled record and the HRSS outcome: confirmed, or revoked with a reason."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("To recheck")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REVOKED = "revoked", _("Revoked")
+
+    sample = models.ForeignKey(RecheckSample, on_delete=models.CASCADE, related_name="items")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="rechecks")
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sample_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "record"], name="credits_recheck_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}/{self.record_id} {self.outcome}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts.permissions import PUBLIC, access
+from credits import urls_person, urls_review
 from credits.apis.compliance import ComplianceEvaluateApi
 
 app_name = "credits"
@@ -11,4 +12,6 @@ urlpatterns = [
         access(PUBLIC)(ComplianceEvaluateApi.as_view()),
         name="compliance_evaluate",
     ),
+    *urls_person.urlpatterns,
+    *urls_review.urlpatterns,
 ]

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts import services
 from accounts.catalogues import catalogues_ensure
@@ -22,9 +25,11 @@ from accounts.models import (
     Membership,
     Organisation,
     Person,
+    ProfessionalSeries,
     Region,
     User,
 )
+from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
 
 PASSWORD = "Correct-horse-42"
 _serial = itertools.count(100)
@@ -135,6 +140,37 @@ def authority_create(
     )
 
 
+def record_make(
+    person: Person,
+    employer: Organisation | None,
+    *,
+    title: str = "继续教育",
+    status: str = "submitted",
+    year: int | None = None,
+    category: str = "professional",
+    series: str = "engineering",
+    hours: Decimal | int = 8,
+) -> Record:
+    """A record written directly (no declaration rules): for tests of what comes after."""
+    year = year or timezone.localdate().year
+    return Record.objects.create(
+        person=person,
+        employer_id=employer.pk if employer else None,
+        year=year,
+        category=category,
+        series=ProfessionalSeries.objects.get(code=series) if category == "professional" else None,
+        hours=Decimal(hours),
+        original_amount=Decimal(hours),
+        original_unit="hours",
+        title=title,
+        form="class",
+        start_date=date(year, 1, 10),
+        end_date=date(year, 1, 10),
+        status=status,
+        source="self_declared",
+    )
+
+
 def admin_of(organisation: Organisation) -> User:
     return Membership.objects.get(organisation=organisation, role="admin").user
 
@@ -161,6 +197,10 @@ class World:
     person: Person
     employment: Employment
     staff_membership: Membership  # a non-admin sub-account of `employer`
+    record: Record  # submitted by `person`, waiting for `employer`
+    approved_record: Record  # approved by `employer`
+    review_job: ReviewJob  # of `employer`
+    recheck_item: RecheckItem  # `hrss`'s sample holding `approved_record`
 
     def org(self, kind: str) -> Organisation:
         return {
@@ -212,7 +252,24 @@ def world_create(city_code: str, district_code: str) -> World:
         role="staff",
         password=PASSWORD,
     )
+    record = record_make(person, employer, title="工程安全继续教育", status="submitted")
+    approved = record_make(person, employer, title="BIM 技术应用", status="approved")
+    job = ReviewJob.objects.create(
+        employer_id=employer.pk,
+        requested_by=admin_of(employer),
+        decision="approve",
+        record_ids=[record.pk],
+        total=1,
+    )
+    sample = RecheckSample.objects.create(
+        office=hrss, created_by=hrss_admin, filters={"year": approved.year}, size=1
+    )
+    item = RecheckItem.objects.create(sample=sample, record=approved)
     return World(
+        record=record,
+        approved_record=approved,
+        review_job=job,
+        recheck_item=item,
         hrss=hrss,
         employer=employer,
         institution=institution_create(region=city),

@@ -86,6 +86,12 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
         else world.org(role).memberships.get().pk
     ),
     "application_id": _application_id,
+    "record_id": lambda world, policy, role: world.record.pk,
+    "job_id": lambda world, policy, role: world.review_job.pk,
+    "sample_id": lambda world, policy, role: world.recheck_item.sample_id,
+    "item_id": lambda world, policy, role: world.recheck_item.pk,
+    # Not an object: any year the person may look at.
+    "year": lambda world, policy, role: world.record.year,
 }
 
 

@@ -274,6 +274,7 @@ def test_decision_change_refuses_another_employers_record(world: World, other_wo
 
 @pytest.mark.django_db
 def test_review_job_start_needs_a_reason_before_queueing(world: World) -> None:
+    jobs_before = ReviewJob.objects.count()
     with pytest.raises(ValidationError) as exc_info:
         review_job_start(
             reviewer=admin_of(world.employer),
@@ -282,7 +283,7 @@ def test_review_job_start_needs_a_reason_before_queueing(world: World) -> None:
             decision=Decision.RETURN,
         )
     assert "reason" in exc_info.value.message_dict
-    assert not ReviewJob.objects.exists()
+    assert ReviewJob.objects.count() == jobs_before
 
 
 @pytest.mark.django_db

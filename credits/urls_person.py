@@ -1,0 +1,5 @@
+"""The person's pages: records, declaration and yearly progress (wired into credits.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
