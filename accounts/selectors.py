@@ -84,7 +84,7 @@ def staff_list(employer: Organisation, *, search: str = "") -> QuerySet[Employme
         employer_id=employer.pk, status=Employment.Status.CONFIRMED
     ).select_related("person")
     if search:
-        qs = qs.filter(Q(person__real_name__icontains=search) | Q(person__id_number=search))
+        qs = qs.filter(Q(person__real_name__icontains=search) | Q(person__id_number=search.upper()))
     return qs.prefetch_related("person__series").order_by("person__real_name", "pk")
 
 

@@ -508,7 +508,7 @@ def employment_request(*, person: Person, employer: Organisation) -> Employment:
 
 def _employment_lock(employment: Employment, person: Person | None = None) -> Employment:
     """The employment row, locked; DoesNotExist when it is not `person`'s."""
-    locked = Employment.objects.select_for_update().select_related("employer")
+    locked = Employment.objects.select_for_update().select_related("employer", "person")
     if person is not None:
         locked = locked.filter(person=person)
     return locked.get(pk=employment.pk)
@@ -573,6 +573,8 @@ def employment_review(
     employment = _employment_lock(employment)
     if employment.status != Employment.Status.REQUESTED:
         raise ValidationError(_("This binding has already been decided."))
+    if employment.person.user_id == reviewer.pk:
+        raise ValidationError(_("You cannot decide your own binding; ask another reviewer."))
     return _employment_move(
         actor=reviewer,
         employment=employment,

@@ -1050,3 +1050,20 @@ def test_audit_entries_of_one_organisation_share_one_target_type(world: World) -
         ).values_list("target_type", flat=True)
     )
     assert types == {"accounts.organisation"}
+
+
+def test_a_reviewer_cannot_confirm_their_own_binding(world: World) -> None:
+    person = person_create()
+    services.membership_add(
+        actor=admin_of(world.employer),
+        organisation=world.employer,
+        username=person.user.username,
+        role="reviewer",
+    )
+    employment = services.employment_request(person=person, employer=world.employer)
+    with pytest.raises(ValidationError, match="your own binding"):
+        services.employment_review(
+            reviewer=person.user, employment=employment, decision=Decision.APPROVE
+        )
+    employment.refresh_from_db()
+    assert employment.status == Employment.Status.REQUESTED

@@ -998,3 +998,13 @@ def test_application_queue_page_two_keeps_the_status_filter(
     assert 'href="?status=pending&page=2"' in text(first)
     second = en_client.get(queue, {"status": "pending", "page": "2"})
     assert (second.context["page"].number, len(second.context["page"])) == (2, 2)
+
+
+def test_staff_search_finds_an_id_number_typed_with_a_lower_case_x(world: World) -> None:
+    person = world.person
+    Person.objects.filter(pk=person.pk).update(id_number=person.id_number[:17] + "X")
+    client = Client()
+    client.force_login(admin_of(world.employer))
+    url = reverse("accounts:staff_list", kwargs={"organisation_id": world.employer.pk})
+    response = client.get(url, {"q": person.id_number[:17] + "x"})
+    assert person.real_name in response.text
