@@ -149,6 +149,16 @@ def _die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+def _ping(app: Any, hostname: str) -> bool:
+    try:
+        return bool(app.control.ping(destination=[hostname], timeout=0.5))
+    except RuntimeError:
+        # "Acquire on closed pool": an earlier test published from threads that have ended and
+        # left the app's connection pool closed; start a fresh pool and ask again.
+        app._pool = None
+        return False
+
+
 @pytest.fixture(scope="session")
 def celery_worker(
     django_db_setup: None,
@@ -225,7 +235,7 @@ def celery_worker(
         )
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[hostname], timeout=0.5):
+        while not _ping(app, hostname):
             if proc.poll() is not None:
                 pytest.fail(
                     f"celery worker exited with {proc.returncode}:\n{log_tail()}", pytrace=False

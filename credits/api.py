@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.api import Person
+from credits.models import YearSummary
 from credits.rules import (
     EvaluationError,
     EvaluationInput,
@@ -16,13 +19,20 @@ from credits.rules import (
     evaluate,
 )
 from credits.selectors import rulebook_load
+from credits.services import validation
 
 __all__ = [
     "EvaluationError",
     "EvaluationResult",
     "Profile",
     "RecordInput",
+    "YearSummary",
+    "compliant_person_ids",
     "evaluate_year",
+    "summaries_refresh_now",
+    "year_explanation",
+    "year_is_compliant",
+    "year_summary",
 ]
 
 
@@ -48,3 +58,38 @@ def evaluate_year(
     return evaluate(
         data, rulebook_load(), today=today if today is not None else timezone.localdate()
     )
+
+
+# --- annual validation (年度验证), for the certificates app ----------------------------------
+
+
+def year_summary(*, person_id: int, year: int) -> YearSummary | None:
+    """The stored summary of one person-year, or ``None`` if it was never computed."""
+    return YearSummary.objects.filter(person_id=person_id, year=year).first()
+
+
+def year_is_compliant(*, person_id: int, year: int) -> bool:
+    """Whether the stored summary says the year's quota is met (no summary: not met)."""
+    return YearSummary.objects.filter(person_id=person_id, year=year, compliant=True).exists()
+
+
+def compliant_person_ids(*, year: int) -> QuerySet[YearSummary, int]:
+    """Ids of the persons whose stored summary of ``year`` meets the quota (a lazy query,
+    usable as a subquery: ``Person.objects.filter(pk__in=compliant_person_ids(year=…))``)."""
+    return (
+        YearSummary.objects.filter(year=year, compliant=True)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+
+
+def year_explanation(*, person: Person, year: int, today: date | None = None) -> EvaluationResult:
+    """The evaluator's full answer over the person's approved records of the year, record by
+    record (for the progress page).  Raises ``EvaluationError`` when the person holds no
+    series."""
+    return validation.year_explanation(person=person, year=year, today=today)
+
+
+def summaries_refresh_now(*, person_id: int, year: int) -> YearSummary | None:
+    """Recompute one person-year synchronously (the "recount" button); the stored row."""
+    return validation.summary_refresh_one(person_id=person_id, year=year)

@@ -15,3 +15,15 @@ def review_job_run(job_id: int) -> None:
     if job is None:
         return
     review_job_process(job=job)
+
+
+@shared_task
+def summaries_refresh_task(pairs: list[list[int]]) -> None:
+    """Recompute the given [person_id, year] summaries (idempotent: it recomputes from rows)."""
+    from credits.services.validation import summaries_refresh
+
+    by_year: dict[int, list[int]] = {}
+    for person_id, year in pairs:
+        by_year.setdefault(year, []).append(person_id)
+    for year, person_ids in by_year.items():
+        summaries_refresh(year=year, person_ids=person_ids)

@@ -16,15 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.api import Decision, Organisation, User, audit_log, can
 from accounts.models import AuditEntry
 from credits.models import Record, ReviewJob
+from credits.services.validation import summaries_refresh_later
 
 logger = logging.getLogger(__name__)
 
@@ -87,41 +90,133 @@ def records_review(
     to_state = _DECISION_TO_STATUS[checked]
     ids = _unique_ids(record_ids)
     now = timezone.now()
+    decide = _decide_postgresql if connection.vendor == "postgresql" else _decide_portable
+    decided, pairs = decide(
+        ids=ids,
+        employer=employer,
+        reviewer=reviewer,
+        to_state=to_state,
+        reason=reason,
+        now=now,
+        action=f"record.{checked.value}",
+    )
+    if decided and to_state == Record.Status.APPROVED:
+        # Only approved records count toward a year: rejecting or returning a record that was
+        # under review leaves every summary as it was.
+        summaries_refresh_later(pairs)
+    return ReviewResult(decided=len(decided), skipped=len(ids) - len(decided))
+
+
+_DECIDE_SQL = """
+WITH locked AS (
+    SELECT r.id FROM credits_record r
+    JOIN accounts_person p ON p.id = r.person_id
+    WHERE r.id = ANY(%(ids)s) AND r.employer_id = %(employer)s AND r.status = 'submitted'
+      AND p.user_id <> %(reviewer)s
+    ORDER BY r.id
+    FOR UPDATE OF r
+)
+UPDATE credits_record AS r
+SET status = %(to_state)s, decided_by_id = %(reviewer)s, decided_at = %(now)s,
+    reviewer_reason = %(reason)s, updated_at = %(now)s
+FROM locked
+WHERE r.id = locked.id AND r.status = 'submitted'
+RETURNING r.id, r.person_id, r.year
+"""
+
+_AUDIT_SQL = """
+INSERT INTO accounts_auditentry
+    (actor_id, at, action, target_type, target_id, organisation_id, from_state, to_state, reason)
+SELECT %(reviewer)s, %(now)s, %(action)s, %(target_type)s, id::text, %(employer)s,
+       'submitted', %(to_state)s, %(reason)s
+FROM unnest(%(ids)s::bigint[]) AS id
+"""
+
+Decided = tuple[list[int], set[tuple[int, int]]]
+
+
+def _decide_postgresql(
+    *,
+    ids: list[int],
+    employer: Organisation,
+    reviewer: User,
+    to_state: str,
+    reason: str,
+    now: datetime,
+    action: str,
+) -> Decided:
+    """Two statements whatever the batch size: lock-and-update, then the audit rows.
+
+    The CTE locks the rows in id order (two overlapping batches cannot deadlock); a row that
+    another reviewer decided meanwhile is re-checked after its lock and no longer matches
+    ``status = 'submitted'``, so it is never decided twice.
+    """
+    params: dict[str, Any] = {
+        "ids": ids,
+        "employer": employer.pk,
+        "reviewer": reviewer.pk,
+        "to_state": to_state,
+        "reason": reason,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_DECIDE_SQL, params)
+        rows = cursor.fetchall()
+        decided = sorted(row[0] for row in rows)
+        if decided:
+            cursor.execute(
+                _AUDIT_SQL,
+                {
+                    **params,
+                    "ids": decided,
+                    "action": action,
+                    "target_type": RECORD_TARGET_TYPE,
+                },
+            )
+    return decided, {(row[1], row[2]) for row in rows}
+
+
+def _decide_portable(
+    *,
+    ids: list[int],
+    employer: Organisation,
+    reviewer: User,
+    to_state: str,
+    reason: str,
+    now: datetime,
+    action: str,
+) -> Decided:
+    """The same decision through the ORM, chunk by chunk (SQLite for `make run`)."""
     decided: list[int] = []
     for chunk in _chunks(ids, REVIEW_CHUNK):
-        # Lock in id order (no deadlock between two overlapping batches).  On PostgreSQL a
-        # row another reviewer is deciding blocks here; once that commits, the row is
-        # re-checked against ``status = submitted`` and dropped.
         locked = list(
             Record.objects.select_for_update(of=("self",))
             .filter(pk__in=chunk, employer_id=employer.pk, status=Record.Status.SUBMITTED)
+            .exclude(person__user_id=reviewer.pk)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
         if not locked:
             continue
         # The status condition is repeated so the UPDATE alone can never decide twice.
-        updated = Record.objects.filter(
-            pk__in=locked, employer_id=employer.pk, status=Record.Status.SUBMITTED
-        ).update(
+        Record.objects.filter(pk__in=locked, status=Record.Status.SUBMITTED).update(
             status=to_state,
             decided_by=reviewer,
             decided_at=now,
             reviewer_reason=reason,
             updated_at=now,
         )
-        if updated != len(locked):  # pragma: no cover - impossible while the rows are locked
-            raise RuntimeError("records changed under a row lock")
         decided.extend(locked)
     _audit_bulk(
         reviewer=reviewer,
         employer=employer,
         record_ids=decided,
-        action=f"record.{checked.value}",
+        action=action,
         to_state=to_state,
         reason=reason,
     )
-    return ReviewResult(decided=len(decided), skipped=len(ids) - len(decided))
+    pairs = set(Record.objects.filter(pk__in=decided).order_by().values_list("person_id", "year"))
+    return decided, pairs
 
 
 def _audit_bulk(
@@ -185,6 +280,7 @@ def record_decision_change(
         to_state=locked.status,
         reason=reason,
     )
+    summaries_refresh_later([(locked.person_id, locked.year)])
     return locked
 
 

@@ -1,0 +1,294 @@
+"""The three benchmarks of the annual-validation issue, each against its raw-SQL floor.
+
+Data (made with ``INSERT … SELECT generate_series``, after removing the previous run's rows):
+``PERSONS`` persons (every fifth also holds accounting) with 10 approved 2023 records each,
+and ``BATCH`` submitted 2024 records under one employer for the batch approval and the
+review list.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Organisation, User
+from credits.models import Record
+from credits.services.reviews import records_review
+from credits.services.validation import summaries_refresh
+
+PERSONS = 100_000
+RECORDS_PER_PERSON = 10
+BATCH = 10_000
+YEAR = 2023
+BATCH_YEAR = 2024
+PREFIX = "bench_"
+
+
+def _sql(statement: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+
+
+def _scalar(statement: str, params: list[Any] | None = None) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _best(repeat: int, prepare: Callable[[], None] | None, work: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        if prepare is not None:
+            prepare()
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _line(label: str, seconds: float, floor: float, goal: float) -> bool:
+    ratio = seconds / floor if floor else float("inf")
+    ok = ratio <= goal
+    print(
+        f"{label}: {seconds:.2f} s vs floor {floor:.2f} s = {ratio:.1f}x "
+        f"(goal <= {goal:g}x) {'OK' if ok else 'MISSED'}",
+        flush=True,
+    )
+    return ok
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def _employer() -> tuple[Organisation, User]:
+    from tests.factories import admin_of, world_create
+
+    employer = (
+        Organisation.objects.filter(kind=Organisation.Kind.EMPLOYER, name__startswith="示例单位")
+        .order_by("pk")
+        .first()
+    )
+    if employer is None or not employer.memberships.filter(role="admin").exists():
+        employer = world_create("440100", "440105").employer
+    return employer, admin_of(employer)
+
+
+def _clean() -> None:
+    bench_persons = f"SELECT id FROM accounts_person WHERE id_number LIKE '{PREFIX.upper()}%%'"
+    for table in ("credits_yearseriessummary", "credits_yearsummary", "credits_record"):
+        _sql(f"DELETE FROM {table} WHERE person_id IN ({bench_persons})")
+    _sql(f"DELETE FROM accounts_person_series WHERE person_id IN ({bench_persons})")
+    _sql(f"DELETE FROM accounts_person WHERE id IN ({bench_persons})")
+    _sql("DELETE FROM accounts_user WHERE username LIKE %s", [PREFIX + "%"])
+
+
+def _generate(employer_id: int) -> None:
+    engineering = _scalar("SELECT id FROM accounts_professionalseries WHERE code='engineering'")
+    accounting = _scalar("SELECT id FROM accounts_professionalseries WHERE code='accounting'")
+    _sql(
+        """
+        INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
+                                   email, is_staff, is_active, date_joined)
+        SELECT '!', false, %s || g, '', '', '', false, true, now()
+        FROM generate_series(1, %s) g
+        """,
+        [PREFIX, PERSONS],
+    )
+    _sql(
+        """
+        INSERT INTO accounts_person (user_id, real_name, id_number, phone, created_at)
+        SELECT u.id, 'Bench ' || u.id, %s || lpad(u.id::text, 12, '0'), '13900000000', now()
+        FROM accounts_user u WHERE u.username LIKE %s
+        """,
+        [PREFIX.upper(), PREFIX + "%"],
+    )
+    bench = f"SELECT id FROM accounts_person WHERE id_number LIKE '{PREFIX.upper()}%%'"
+    _sql(
+        f"""
+        INSERT INTO accounts_person_series (person_id, professionalseries_id)
+        SELECT id, %s FROM ({bench}) p
+        UNION ALL SELECT id, %s FROM ({bench}) p WHERE id %% 5 = 0
+        """,
+        [engineering, accounting],
+    )
+    # 10 approved records a person: 3 x 10 h public, 5 x 9 h engineering, 2 x 9 h elective;
+    # every 50th person's first elective is degree study (capped 72 h, evaluator path).
+    _sql(
+        f"""
+        INSERT INTO credits_record (person_id, year, category, series_id, hours, original_amount,
+            original_unit, activity_code, kind, approved_plan, title, form, start_date, end_date,
+            assessment_result, institution_name, source, status, reviewer_reason, employer_id,
+            created_at, updated_at)
+        SELECT p.id, %s,
+            CASE WHEN n < 3 THEN 'public' WHEN n < 8 THEN 'professional' ELSE 'elective' END,
+            CASE WHEN n BETWEEN 3 AND 7 THEN %s END,
+            CASE WHEN n < 3 THEN 10 ELSE 9 END, CASE WHEN n < 3 THEN 10 ELSE 9 END,
+            'hours', '', CASE WHEN n = 8 AND p.id %% 50 = 0 THEN 'degree_study' ELSE '' END,
+            NULL, 'Course ' || n, 'class', make_date(%s, 3, 1 + n), make_date(%s, 3, 1 + n),
+            'none', '', 'self_declared', 'approved', '', %s, now(), now()
+        FROM ({bench}) p CROSS JOIN generate_series(0, %s) n
+        """,
+        [YEAR, engineering, YEAR, YEAR, employer_id, RECORDS_PER_PERSON - 1],
+    )
+    # The batch: one submitted 2024 professional record of each of the first BATCH persons.
+    _sql(
+        f"""
+        INSERT INTO credits_record (person_id, year, category, series_id, hours, original_amount,
+            original_unit, activity_code, kind, approved_plan, title, form, start_date, end_date,
+            assessment_result, institution_name, source, status, reviewer_reason, employer_id,
+            created_at, updated_at)
+        SELECT p.id, %s, 'professional', %s, 8, 8, 'hours', '', '', NULL, 'Batch course',
+            'class', make_date(%s, 5, 1), make_date(%s, 5, 1), 'none', '', 'self_declared',
+            'submitted', '', %s, now(), now()
+        FROM ({bench} ORDER BY id LIMIT %s) p
+        """,
+        [BATCH_YEAR, engineering, BATCH_YEAR, BATCH_YEAR, employer_id, BATCH],
+    )
+    _sql("ANALYZE")
+
+
+# --- the benchmarks -------------------------------------------------------------------------
+
+
+def _batch_ids() -> list[int]:
+    return list(
+        Record.objects.filter(year=BATCH_YEAR, title="Batch course")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _reset_batch() -> None:
+    _sql(
+        "UPDATE credits_record SET status='submitted', decided_by_id=NULL, decided_at=NULL "
+        "WHERE year=%s AND title='Batch course'",
+        [BATCH_YEAR],
+    )
+
+
+def bench_batch_approval(employer: Organisation, admin: User) -> bool:
+    ids = _batch_ids()
+
+    def service() -> None:
+        result = records_review(
+            reviewer=admin, employer=employer, record_ids=ids, decision="approve"
+        )
+        assert result.decided == len(ids), result
+
+    def floor() -> None:
+        with transaction.atomic():
+            _sql(
+                "UPDATE credits_record SET status='approved', decided_by_id=%s, decided_at=now(),"
+                " updated_at=now() WHERE id = ANY(%s) AND status='submitted'",
+                [admin.pk, ids],
+            )
+            _sql(
+                """
+                INSERT INTO accounts_auditentry (actor_id, at, action, target_type, target_id,
+                    organisation_id, from_state, to_state, reason)
+                SELECT %s, now(), 'record.approve', 'credits.record', id::text, %s,
+                    'submitted', 'approved', '' FROM unnest(%s::bigint[]) AS id
+                """,
+                [admin.pk, employer.pk, ids],
+            )
+
+    seconds = _best(3, _reset_batch, service)
+    floor_seconds = _best(3, _reset_batch, floor)
+    _reset_batch()
+    return _line(f"batch approval {len(ids):,}", seconds, floor_seconds, 3)
+
+
+def bench_annual_validation() -> bool:
+    def service() -> None:
+        count = summaries_refresh(year=YEAR)
+        assert count >= PERSONS, count
+
+    def floor() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT person_id, category, series_id, SUM(hours) FROM credits_record "
+                "WHERE year=%s AND status='approved' GROUP BY person_id, category, series_id",
+                [YEAR],
+            )
+            cursor.fetchall()
+
+    floor_seconds = _best(3, None, floor)
+    seconds = _best(2, None, service)
+    compliant = _scalar(
+        "SELECT count(*) FILTER (WHERE compliant), count(*) FROM credits_yearsummary WHERE year=%s",
+        [YEAR],
+    )
+    print(f"  ({compliant} persons compliant in {YEAR})")
+    return _line(
+        f"annual validation {PERSONS:,} persons x {RECORDS_PER_PERSON}",
+        seconds,
+        floor_seconds,
+        3,
+    )
+
+
+@contextmanager
+def _sql_timer() -> Iterator[list[float]]:
+    spent: list[float] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    with connection.execute_wrapper(wrapper):
+        yield spent
+
+
+def bench_review_page(employer: Organisation, admin: User) -> bool:
+    from django.test import Client
+
+    try:
+        url = reverse("credits:review_queue", kwargs={"organisation_id": employer.pk})
+    except NoReverseMatch:
+        print("review list: skipped: review page not built")
+        return True
+    client = Client()
+    client.force_login(admin)
+    counts = []
+    best_total, best_sql = float("inf"), 0.0
+    for page in (1, 2, 1, 2, 1):
+        with _sql_timer() as spent:
+            started = time.perf_counter()
+            response = client.get(url, {"page": page}, HTTP_HOST="localhost")
+            total = time.perf_counter() - started
+        if response.status_code != 200:
+            print(f"review list: skipped: GET {url} answered {response.status_code}")
+            return True
+        counts.append(len(spent))
+        if total < best_total:
+            best_total, best_sql = total, sum(spent)
+    print(f"  (review list queries per page: {sorted(set(counts))})")
+    return _line(f"review list {BATCH:,} pending, server vs SQL", best_total, best_sql, 10)
+
+
+def run(argv: list[str]) -> int:
+    started = time.perf_counter()
+    employer, admin = _employer()
+    _clean()
+    _generate(employer.pk)
+    print(
+        f"data: {PERSONS:,} persons x {RECORDS_PER_PERSON} records + {BATCH:,} submitted "
+        f"in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    results = [
+        bench_batch_approval(employer, admin),
+        bench_annual_validation(),
+        bench_review_page(employer, admin),
+    ]
+    print("all goals met" if all(results) else "some goals missed (see above)")
+    return 0

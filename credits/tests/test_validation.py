@@ -1,0 +1,404 @@
+"""Annual validation: bulk summaries equal the evaluator, refresh after commit, constant queries."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Decision, Person, ProfessionalSeries
+from credits import api
+from credits.models import Record, YearSeriesSummary, YearSummary
+from credits.rules import EvaluationInput, RecordInput, RuleBook, evaluate
+from credits.selectors import rulebook_load
+from credits.services import record_decision_change, records_review
+from credits.services.validation import records_to_inputs, summaries_refresh
+from tests.factories import World, admin_of, person_create, world_create
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2023
+TODAY = date(2024, 3, 1)
+_titles = itertools.count()
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return world_create("440100", "440105")
+
+
+def rec(
+    person: Person,
+    *,
+    category: str = "professional",
+    series: str | None = "engineering",
+    hours: int | str = 8,
+    year: int = YEAR,
+    status: str = Record.Status.APPROVED,
+    kind: str = "",
+    approved_plan: bool | None = None,
+    activity: str = "",
+    quantity: int | str = 1,
+    employer: Any = None,
+) -> Record:
+    """A record written directly (the declaration rules are not under test here)."""
+    day = date(year, 3, 1)
+    return Record.objects.create(
+        person=person,
+        year=year,
+        category=category,
+        series=ProfessionalSeries.objects.get(code=series) if series else None,
+        hours=Decimal(hours),
+        original_amount=Decimal(quantity) if activity else Decimal(hours),
+        original_unit=Record.Unit.ACTIVITY if activity else Record.Unit.HOURS,
+        activity_code=activity,
+        kind=kind,
+        approved_plan=approved_plan,
+        title=f"Course {next(_titles)}",
+        form=Record.Form.CLASS,
+        start_date=day,
+        end_date=day,
+        status=status,
+        employer=employer,
+    )
+
+
+def raw_evaluation(person: Person, rules: RuleBook) -> Any:
+    """The evaluator over the person's approved records of YEAR, one input per record."""
+    series = tuple(sorted(person.series.values_list("code", flat=True)))
+    records = (
+        Record.objects.filter(person=person, year=YEAR, status="approved")
+        .select_related("series")
+        .order_by("start_date", "pk")
+    )
+    inputs = records_to_inputs(records, held=frozenset(series), rules=rules)
+    return evaluate(
+        EvaluationInput(year=YEAR, series=series, records=tuple(inputs)), rules, today=TODAY
+    )
+
+
+def stored(person: Person) -> tuple[YearSummary, dict[str, tuple[Decimal, Decimal]]]:
+    summary = YearSummary.objects.get(person=person, year=YEAR)
+    series = {
+        row.series.code: (row.required, row.earned)
+        for row in YearSeriesSummary.objects.filter(person=person, year=YEAR).select_related(
+            "series"
+        )
+    }
+    return summary, series
+
+
+def assert_matches_evaluator(person: Person, rules: RuleBook) -> None:
+    result = raw_evaluation(person, rules)
+    summary, series = stored(person)
+    assert (
+        summary.public_required,
+        summary.public_earned,
+        summary.elective_required,
+        summary.elective_earned,
+        summary.compliant,
+    ) == (
+        result.required.public,
+        result.earned.public,
+        result.required.elective,
+        result.earned.elective,
+        result.compliant,
+    )
+    assert series == {
+        s: (result.required.professional[s], result.earned.professional[s])
+        for s in result.required.professional
+    }
+    assert summary.professional_earned == sum(result.earned.professional.values())
+    assert summary.professional_required == sum(result.required.professional.values())
+
+
+def varied_persons() -> dict[str, Person]:
+    persons: dict[str, Person] = {}
+
+    p = persons["general_met"] = person_create()
+    rec(p, category="public", series=None, hours=30)
+    rec(p, hours=40)
+    rec(p, hours=2)
+    rec(p, category="elective", series=None, hours=18)
+
+    p = persons["multi_series_with_activity"] = person_create(series=("engineering", "accounting"))
+    rec(p, category="public", series=None, hours=20)
+    rec(p, category="public", series=None, hours=12)
+    rec(p, hours=50)
+    rec(p, series="accounting", hours=30)
+    rec(p, series="accounting", activity="paper_first_author", hours=30)
+    rec(p, series="accounting", activity="online_hour", quantity="3.3", hours="8.3")
+    rec(p, category="elective", series=None, hours=10)
+
+    p = persons["accounting_whole_year"] = person_create(series=("accounting",))
+    rec(p, series="accounting", activity="accounting_exam_pass", hours=90)
+    rec(p, category="public", series=None, hours=4)
+
+    p = persons["degree_study_over_cap"] = person_create()
+    rec(p, category="elective", series=None, kind="degree_study", hours=50)
+    rec(p, category="elective", series=None, kind="degree_study", hours=40)
+    rec(p, category="public", series=None, hours=30)
+    rec(p, hours=42)
+
+    p = persons["degree_study_health_only"] = person_create(series=("health",))
+    rec(p, category="elective", series=None, kind="degree_study", hours=30)
+    rec(p, series="health", hours=50)
+
+    p = persons["inhouse_without_plan"] = person_create()
+    rec(p, kind="inhouse_training", approved_plan=None, hours=20)
+    rec(p, kind="inhouse_training", approved_plan=False, hours=6)
+    rec(p, kind="inhouse_training", approved_plan=True, hours=42)
+    rec(p, category="public", series=None, hours=30)
+
+    p = persons["archives_no_elective"] = person_create(series=("archives",))
+    rec(p, category="elective", series=None, hours=20)
+    rec(p, series="archives", hours=60)
+    rec(p, category="public", series=None, hours=30)
+
+    p = persons["record_of_a_series_not_held"] = person_create()
+    rec(p, series="health", hours=42)
+    rec(p, hours=10)
+
+    persons["no_records"] = person_create()
+    return persons
+
+
+def test_bulk_summaries_equal_the_evaluator_for_varied_persons(db: None) -> None:
+    persons = varied_persons()
+    rules = rulebook_load()
+
+    count = summaries_refresh(year=YEAR, person_ids=[p.pk for p in persons.values()], today=TODAY)
+
+    assert count == len(persons)
+    for person in persons.values():
+        assert_matches_evaluator(person, rules)
+    compliant = {name for name, p in persons.items() if stored(p)[0].compliant}
+    assert compliant == {
+        "general_met",
+        "accounting_whole_year",
+        "degree_study_over_cap",
+        "inhouse_without_plan",
+        "archives_no_elective",
+    }
+    assert stored(persons["degree_study_over_cap"])[0].elective_earned == Decimal(72)
+    assert stored(persons["degree_study_health_only"])[0].elective_earned == Decimal(0)
+    inhouse = stored(persons["inhouse_without_plan"])
+    assert (inhouse[0].elective_earned, inhouse[1]["engineering"][1]) == (26, 42)
+
+
+def test_year_explanation_is_the_evaluator_over_the_approved_records(db: None) -> None:
+    persons = varied_persons()
+    rules = rulebook_load()
+    for person in persons.values():
+        result = api.year_explanation(person=person, year=YEAR, today=TODAY)
+        assert result == raw_evaluation(person, rules)
+
+
+def test_only_approved_records_of_the_year_count(db: None) -> None:
+    person = person_create()
+    rec(person, category="public", series=None, hours=30)
+    for status in ("draft", "submitted", "rejected", "returned", "revoked"):
+        rec(person, category="public", series=None, hours=100, status=status)
+    rec(person, category="public", series=None, hours=100, year=YEAR - 1)
+    rec(person, category="public", series=None, hours=100, year=YEAR + 1)
+    rec(person, hours=100, year=YEAR - 1)
+
+    summaries_refresh(year=YEAR, person_ids=[person.pk])
+
+    summary, series = stored(person)
+    assert summary.public_earned == Decimal(30)
+    assert series == {"engineering": (Decimal(42), Decimal(0))}
+    assert summary.compliant is False
+
+
+def test_all_persons_run_gives_a_person_without_records_a_zero_summary(db: None) -> None:
+    idle = person_create()
+    busy = person_create()
+    rec(busy, category="public", series=None, hours=30)
+
+    count = summaries_refresh(year=YEAR)
+
+    assert count == Person.objects.count()
+    summary, series = stored(idle)
+    assert (summary.public_earned, summary.elective_earned, summary.professional_earned) == (
+        0,
+        0,
+        0,
+    )
+    assert (summary.public_required, summary.professional_required) == (30, 42)
+    assert summary.compliant is False
+    assert series == {"engineering": (Decimal(42), Decimal(0))}
+    assert api.year_is_compliant(person_id=idle.pk, year=YEAR) is False
+
+
+def test_recompute_is_idempotent(db: None) -> None:
+    persons = varied_persons()
+    ids = [p.pk for p in persons.values()]
+    summaries_refresh(year=YEAR, person_ids=ids)
+    first = list(YearSummary.objects.order_by("pk").values_list())
+    first_series = list(YearSeriesSummary.objects.order_by("pk").values_list())
+
+    summaries_refresh(year=YEAR, person_ids=ids)
+
+    again = list(YearSummary.objects.order_by("pk").values_list())
+    assert [row[:-1] for row in again] == [row[:-1] for row in first]  # all but computed_at
+    assert list(YearSeriesSummary.objects.order_by("pk").values_list()) == first_series
+    assert YearSummary.objects.count() == len(persons)
+
+
+def test_series_the_person_no_longer_holds_are_dropped(db: None) -> None:
+    person = person_create(series=("engineering", "accounting"))
+    summaries_refresh(year=YEAR, person_ids=[person.pk])
+    assert set(stored(person)[1]) == {"engineering", "accounting"}
+
+    person.series.remove(ProfessionalSeries.objects.get(code="accounting"))
+    summaries_refresh(year=YEAR, person_ids=[person.pk])
+
+    assert set(stored(person)[1]) == {"engineering"}
+
+
+def test_query_count_does_not_grow_with_the_number_of_persons(db: None) -> None:
+    def persons(n: int) -> list[int]:
+        made = []
+        for i in range(n):
+            p = person_create(series=("engineering", "accounting") if i % 3 else ("engineering",))
+            rec(p, category="public", series=None, hours=30)
+            rec(p, hours=42)
+            if i % 4 == 0:
+                rec(p, category="elective", series=None, kind="degree_study", hours=80)
+            if i % 3 == 1:
+                rec(p, series="accounting", activity="paper_first_author", hours=30)
+            made.append(p.pk)
+        return made
+
+    few, many = persons(5), persons(50)
+    with CaptureQueriesContext(connection) as small:
+        summaries_refresh(year=YEAR, person_ids=few)
+    with CaptureQueriesContext(connection) as large:
+        summaries_refresh(year=YEAR, person_ids=many)
+    # SQLite writes in batches of 2,000 rows: the same count until then.
+    assert len(small) == len(large)
+
+
+# --- refresh after a record changes state ---------------------------------------------------
+
+
+@pytest.fixture
+def eager_celery(settings: Any) -> Iterator[None]:
+    """Tasks run in-process: under `make test` the Celery app itself is not eager."""
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = was
+
+
+def test_approving_records_refreshes_the_summary_after_commit(
+    world: World, eager_celery: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = world.person
+    records = [
+        rec(person, category="public", series=None, hours=30, status="submitted", employer=e)
+        for e in [world.employer]
+    ] + [rec(person, hours=42, year=YEAR, status="submitted", employer=world.employer)]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        records_review(
+            reviewer=admin_of(world.employer),
+            employer=world.employer,
+            record_ids=[r.pk for r in records],
+            decision=Decision.APPROVE,
+        )
+    assert not YearSummary.objects.filter(person=person, year=YEAR).exists()  # not before commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+
+    summary = api.year_summary(person_id=person.pk, year=YEAR)
+    assert summary is not None
+    assert (summary.public_earned, summary.professional_earned) == (30, 42)
+
+
+def test_rejecting_submitted_records_schedules_nothing(
+    world: World, eager_celery: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    record = rec(world.person, status="submitted", employer=world.employer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        records_review(
+            reviewer=admin_of(world.employer),
+            employer=world.employer,
+            record_ids=[record.pk],
+            decision=Decision.REJECT,
+            reason="Not CE",
+        )
+    assert callbacks == []
+
+
+def test_changing_an_approved_record_to_rejected_refreshes_the_summary(
+    world: World, eager_celery: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = world.person
+    public = rec(person, category="public", series=None, hours=30, employer=world.employer)
+    summaries_refresh(year=YEAR, person_ids=[person.pk])
+    assert stored(person)[0].public_earned == 30
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_decision_change(
+            reviewer=admin_of(world.employer),
+            employer=world.employer,
+            record=public,
+            reason="Certificate is forged",
+        )
+
+    assert stored(person)[0].public_earned == 0
+
+
+# --- credits.api and the management command -------------------------------------------------
+
+
+def test_api_reads_and_recounts_one_person(db: None) -> None:
+    met = person_create()
+    rec(met, category="public", series=None, hours=30)
+    rec(met, hours=42)
+    rec(met, category="elective", series=None, hours=18)
+    short = person_create()
+
+    assert api.year_summary(person_id=met.pk, year=YEAR) is None
+    assert api.year_is_compliant(person_id=met.pk, year=YEAR) is False
+
+    summary = api.summaries_refresh_now(person_id=met.pk, year=YEAR)
+    api.summaries_refresh_now(person_id=short.pk, year=YEAR)
+
+    assert summary is not None and summary.compliant
+    assert api.year_is_compliant(person_id=met.pk, year=YEAR) is True
+    assert list(api.compliant_person_ids(year=YEAR)) == [met.pk]
+    assert Person.objects.filter(pk__in=api.compliant_person_ids(year=YEAR)).count() == 1
+
+
+def test_validate_year_command_recomputes_everyone(db: None, capsys: Any) -> None:
+    persons = [person_create(), person_create()]
+    rec(persons[0], category="public", series=None, hours=30)
+
+    call_command("validate_year", str(YEAR))
+
+    assert f"{YEAR}: {Person.objects.count()} summaries" in capsys.readouterr().out
+    assert YearSummary.objects.filter(year=YEAR, person__in=persons).count() == 2
+
+
+def test_records_to_inputs_keeps_one_input_per_usable_record(db: None) -> None:
+    person = person_create()
+    rec(person, hours=8)
+    rec(person, series="health", hours=8)  # not one of the person's series: left out
+    records = Record.objects.filter(person=person).select_related("series")
+    inputs = records_to_inputs(records, held=frozenset({"engineering"}), rules=RuleBook.default())
+    assert inputs == [RecordInput(category="professional", series="engineering", hours=Decimal(8))]
