@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +25,12 @@ from django.shortcuts import get_object_or_404
 from guardian.shortcuts import assign_perm, get_perms
 
 from accounts.models import Employment, Membership, Organisation, Person, User
+
+if TYPE_CHECKING:
+    from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
+
+if TYPE_CHECKING:
+    from credits.models import Record
 
 # ---------------------------------------------------------------------------------------------
 # Roles and their object permissions
@@ -234,6 +240,15 @@ def get_own_employment(person: Person, employment_id: int) -> Employment:
     )
 
 
+def get_own_record(person: Person, record_id: int) -> Record:
+    """One of `person`'s own CE records (someone else's, or a missing one: 404)."""
+    from credits.models import Record
+
+    return get_object_or_404(
+        Record.objects.select_related("series", "employer"), pk=record_id, person=person
+    )
+
+
 def get_employment_for_employer(employer: Organisation, employment_id: int) -> Employment:
     return get_object_or_404(
         Employment.objects.select_related("person", "employer"),
@@ -273,4 +288,46 @@ def reviewable_organisations(reviewer: Organisation) -> QuerySet[Organisation]:
 def get_application_for_reviewer(reviewer: Organisation, application_id: int) -> Organisation:
     return get_object_or_404(
         reviewable_organisations(reviewer).select_related("region", "parent"), pk=application_id
+    )
+
+
+# --- Records reviewed by an employer, and HRSS rechecks (credits models, imported lazily so the
+# accounts app does not depend on credits at import time) -------------------------------------
+
+
+def get_record_for_employer(employer: Organisation, record_id: int) -> Record:
+    """A record `employer` reviews (any status); 404 for anyone else's."""
+    from credits.models import Record
+
+    return get_object_or_404(
+        Record.objects.select_related("person", "series", "decided_by"),
+        pk=record_id,
+        employer_id=employer.pk,
+    )
+
+
+def get_review_job(employer: Organisation, job_id: int) -> ReviewJob:
+    """One of `employer`'s background review jobs; 404 for anyone else's."""
+    from credits.models import ReviewJob
+
+    return get_object_or_404(ReviewJob.objects.all(), pk=job_id, employer_id=employer.pk)
+
+
+def get_recheck_sample(office: Organisation, sample_id: int) -> RecheckSample:
+    """A recheck sample `office` drew; 404 for any other office's."""
+    from credits.models import RecheckSample
+
+    return get_object_or_404(
+        RecheckSample.objects.select_related("created_by"), pk=sample_id, office_id=office.pk
+    )
+
+
+def get_recheck_item(office: Organisation, item_id: int) -> RecheckItem:
+    """One item of a sample `office` drew; 404 for any other office's."""
+    from credits.models import RecheckItem
+
+    return get_object_or_404(
+        RecheckItem.objects.select_related("sample", "record"),
+        pk=item_id,
+        sample__office_id=office.pk,
     )

@@ -8,6 +8,7 @@ review list.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from credits.models import Record
 from credits.services.reviews import records_review
 from credits.services.validation import summaries_refresh
 
-PERSONS = 100_000
+PERSONS = int(os.environ.get("BENCH_PERSONS", "100000"))
 RECORDS_PER_PERSON = 10
 BATCH = 10_000
 YEAR = 2023

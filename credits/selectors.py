@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
-from accounts.models import ProfessionalSeries
-from credits.models import ActivityConversion, DegreeStudyRule, RequirementScheme, YearSetting
-from credits.rules import defaults
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Person, ProfessionalSeries
+from credits.models import (
+    ActivityConversion,
+    DegreeStudyRule,
+    Evidence,
+    Record,
+    RequirementScheme,
+    YearSetting,
+)
+from credits.rules import defaults, evaluate
 from credits.rules import types as rules
 
 
@@ -79,4 +92,211 @@ def rulebook_load() -> rules.RuleBook:
         degree_study=degree_study,
         known_series=known_series,
         min_year=defaults.MIN_YEAR,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The person's own records and yearly progress
+# ---------------------------------------------------------------------------------------------
+
+
+def person_records(
+    person: Person, *, year: int | None = None, status: str | None = None
+) -> QuerySet[Record]:
+    """The person's records, newest first, with series and an evidence count (one query)."""
+    records = (
+        Record.objects.filter(person=person)
+        .select_related("series")
+        .annotate(evidence_count=Count("evidence"))
+    )
+    if year is not None:
+        records = records.filter(year=year)
+    if status:
+        records = records.filter(status=status)
+    return records.order_by("-year", "-start_date", "-pk")
+
+
+def person_record_years(person: Person) -> list[int]:
+    """The years the person has records for, newest first."""
+    return list(
+        Record.objects.filter(person=person)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def record_evidence(record: Record) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(record=record).order_by("uploaded_at", "pk")
+
+
+@dataclass(frozen=True)
+class CountedRecord:
+    """One record of the year and how the evaluator counted it (``None``: not evaluated)."""
+
+    record: Record
+    outcome: rules.RecordOutcome | None
+    note: str = ""
+    category_label: str = ""
+    series_name: str = ""
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    """One bar of the progress page: a category, or the professional hours of one series."""
+
+    key: str
+    series: str
+    required: Decimal
+    earned: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.required - self.earned, Decimal(0))
+
+    @property
+    def met(self) -> bool:
+        return self.earned >= self.required
+
+    @property
+    def percent(self) -> int:
+        if self.required <= 0:
+            return 100
+        return min(int(self.earned * 100 / self.required), 100)
+
+
+@dataclass(frozen=True)
+class YearExplanation:
+    """The person's year as the rules engine sees it: approved records only in ``result``;
+    ``if_approved`` also counts the records still under review."""
+
+    year: int
+    result: rules.EvaluationResult | None
+    if_approved: rules.EvaluationResult | None
+    counted: tuple[CountedRecord, ...]
+    pending: tuple[CountedRecord, ...]
+    errors: tuple[str, ...] = ()
+    lines: tuple[ProgressLine, ...] = field(default=())
+
+
+def _record_input(record: Record) -> rules.RecordInput:
+    series = record.series.code if record.series is not None else None
+    if record.activity_code:
+        quantity = record.original_amount if record.original_unit != Record.Unit.ACTIVITY else None
+        return rules.RecordInput(
+            category=record.category,
+            series=series,
+            activity=record.activity_code,
+            quantity=quantity if quantity is not None and quantity != 1 else None,
+            year=record.year,
+        )
+    return rules.RecordInput(
+        category=record.category,
+        series=series,
+        kind=record.kind or None,
+        approved_plan=record.approved_plan,
+        hours=record.hours,
+        year=record.year,
+    )
+
+
+def _counted(record: Record, outcome: rules.RecordOutcome, names: dict[str, str]) -> CountedRecord:
+    return CountedRecord(
+        record,
+        outcome,
+        category_label=str(Record.Category(outcome.category).label),
+        series_name=names.get(outcome.series or "", outcome.series or ""),
+    )
+
+
+def _evaluate(
+    year: int,
+    held: tuple[str, ...],
+    records: list[Record],
+    book: rules.RuleBook,
+    today: date,
+    names: dict[str, str],
+) -> tuple[rules.EvaluationResult | None, list[CountedRecord], list[str]]:
+    """Evaluate the records whose series the person still holds; the others are listed
+    with a note and count nothing."""
+    usable = [r for r in records if r.series is None or r.series.code in held]
+    skipped = [
+        CountedRecord(r, None, _("Not counted: you no longer hold this series."))
+        for r in records
+        if r.series is not None and r.series.code not in held
+    ]
+    try:
+        result = evaluate(
+            rules.EvaluationInput(
+                year=year, series=held, records=tuple(_record_input(r) for r in usable)
+            ),
+            book,
+            today=today,
+        )
+    except rules.EvaluationError as exc:
+        messages = [m for msgs in exc.errors.values() for m in msgs]
+        return None, [CountedRecord(r, None) for r in records], messages
+    counted = [
+        _counted(r, outcome, names) for r, outcome in zip(usable, result.records, strict=True)
+    ]
+    return result, counted + skipped, []
+
+
+def _lines(result: rules.EvaluationResult, series_names: dict[str, str]) -> list[ProgressLine]:
+    lines = [ProgressLine(rules.PUBLIC, "", result.required.public, result.earned.public)]
+    for code, required in result.required.professional.items():
+        earned = result.earned.professional.get(code, Decimal(0))
+        lines.append(
+            ProgressLine(rules.PROFESSIONAL, series_names.get(code, code), required, earned)
+        )
+    if result.required.elective:
+        lines.append(
+            ProgressLine(rules.ELECTIVE, "", result.required.elective, result.earned.elective)
+        )
+    return lines
+
+
+def person_year_explanation(
+    person: Person, year: int, *, today: date | None = None
+) -> YearExplanation:
+    """The person's progress in ``year``: required and earned hours per category and series,
+    and the evaluator's explanation of each approved record (fixed number of queries)."""
+    today = today if today is not None else timezone.localdate()
+    series = list(person.series.order_by("code"))
+    held = tuple(s.code for s in series)
+    names = {s.code: s.name for s in series}
+    records = list(
+        Record.objects.filter(
+            person=person,
+            year=year,
+            status__in=(Record.Status.APPROVED, Record.Status.SUBMITTED),
+        )
+        .select_related("series")
+        .order_by("start_date", "pk")
+    )
+    approved = [r for r in records if r.status == Record.Status.APPROVED]
+    submitted = [r for r in records if r.status == Record.Status.SUBMITTED]
+    if not held:
+        return YearExplanation(
+            year=year,
+            result=None,
+            if_approved=None,
+            counted=tuple(CountedRecord(r, None) for r in approved),
+            pending=tuple(CountedRecord(r, None) for r in submitted),
+            errors=(_("Choose your professional series in your profile first."),),
+        )
+    book = rulebook_load()
+    result, counted, errors = _evaluate(year, held, approved, book, today, names)
+    if_approved, with_pending, _errors = _evaluate(
+        year, held, approved + submitted, book, today, names
+    )
+    pending_ids = {r.pk for r in submitted}
+    return YearExplanation(
+        year=year,
+        result=result,
+        if_approved=if_approved,
+        counted=tuple(counted),
+        pending=tuple(c for c in with_pending if c.record.pk in pending_ids),
+        errors=tuple(errors),
+        lines=tuple(_lines(result, names)) if result is not None else (),
     )

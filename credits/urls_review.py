@@ -1,5 +1,25 @@
 """Employer review queue and HRSS recheck pages (wired into credits.urls)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from credits import views_review as views
+
+org = "orgs/<int:organisation_id>/"
+
+urlpatterns: list[URLPattern] = [
+    path(org + "review/", views.review_queue, name="review_queue"),
+    path(org + "review/decide/", views.review_decide, name="review_decide"),
+    path(org + "review/jobs/<int:job_id>/", views.review_job, name="review_job"),
+    path(
+        org + "review/records/<int:record_id>/",
+        views.record_review_detail,
+        name="record_review_detail",
+    ),
+    path(org + "recheck/", views.recheck_samples, name="recheck_samples"),
+    path(org + "recheck/<int:sample_id>/", views.recheck_sample, name="recheck_sample"),
+    path(
+        org + "recheck/items/<int:item_id>/decide/",
+        views.recheck_decide_view,
+        name="recheck_decide",
+    ),
+]

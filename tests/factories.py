@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts import services
@@ -29,7 +30,7 @@ from accounts.models import (
     Region,
     User,
 )
-from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
+from credits.models import Evidence, RecheckItem, RecheckSample, Record, ReviewJob
 
 PASSWORD = "Correct-horse-42"
 _serial = itertools.count(100)
@@ -171,6 +172,22 @@ def record_make(
     )
 
 
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def evidence_make(record: Record, *, name: str = "certificate.pdf") -> Evidence:
+    """A small PDF attached to `record`, stored in MEDIA_ROOT (no content checks)."""
+    evidence = Evidence(
+        record=record, original_name=name, content_type="application/pdf", size=len(PDF_BYTES)
+    )
+    # Stored outside ``evidence/`` so tests can check that refused uploads write nothing there.
+    evidence.file.name = evidence.file.storage.save(
+        f"test-world/{record.pk}.pdf", ContentFile(PDF_BYTES)
+    )
+    evidence.save()
+    return evidence
+
+
 def admin_of(organisation: Organisation) -> User:
     return Membership.objects.get(organisation=organisation, role="admin").user
 
@@ -201,6 +218,7 @@ class World:
     approved_record: Record  # approved by `employer`
     review_job: ReviewJob  # of `employer`
     recheck_item: RecheckItem  # `hrss`'s sample holding `approved_record`
+    evidence: Evidence  # a PDF attached to `record`
 
     def org(self, kind: str) -> Organisation:
         return {
@@ -267,6 +285,7 @@ def world_create(city_code: str, district_code: str) -> World:
     item = RecheckItem.objects.create(sample=sample, record=approved)
     return World(
         record=record,
+        evidence=evidence_make(record),
         approved_record=approved,
         review_job=job,
         recheck_item=item,

@@ -96,3 +96,87 @@ def test_person_with_two_roles_switches_role_from_the_header(
     page.wait_for_url(f"**/orgs/{world.employer.pk}/")
     assert world.employer.name in page.get_by_test_id("current-role").inner_text()
     _shot(page, "role-switched")
+
+
+def _rules_ensure() -> None:
+    """Seed the requirement tables again: an earlier transactional test flushed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from credits.models import RequirementScheme
+
+    if not RequirementScheme.objects.exists():
+        importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)
+
+
+def test_person_declares_a_record_with_a_pdf_and_submits_it(
+    world: World, live_server: Any, page: Page, settings: Any, tmp_path: Path
+) -> None:
+    from django.utils import timezone
+
+    from credits.models import Record
+    from tests.factories import PDF_BYTES
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    _rules_ensure()
+    certificate = tmp_path / "结业证书.pdf"
+    certificate.write_bytes(PDF_BYTES)
+    year = timezone.localdate().year
+    _log_in(page, live_server.url, world.person.user.username)
+    page.goto(f"{live_server.url}/me/records/new/")
+    page.fill("input[name=year]", str(year))
+    page.select_option("select[name=category]", "professional")
+    page.select_option("select[name=series]", "engineering")
+    page.fill("input[name=amount]", "2")
+    page.select_option("select[name=unit]", "days")
+    page.fill("input[name=title]", "桥梁设计规范更新")
+    page.select_option("select[name=form]", "class")
+    page.fill("input[name=start_date]", f"{year}-01-05")
+    page.fill("input[name=end_date]", f"{year}-01-06")
+    page.select_option("select[name=assessment_result]", "pass")
+    page.fill("input[name=institution_name]", "广州继续教育基地")
+    page.set_input_files("input[name=evidence]", str(certificate))
+    _shot(page, "record-form")
+    with page.expect_navigation():
+        page.click("form.record-form button[type=submit]")
+    record = Record.objects.get(title="桥梁设计规范更新")
+    assert record.status == Record.Status.DRAFT
+    assert "结业证书.pdf" in page.content()
+    with page.expect_navigation():
+        page.click("form[action$='/submit/'] button[type=submit]")
+    record.refresh_from_db()
+    assert record.status == Record.Status.SUBMITTED
+    assert page.get_by_test_id("record-status").inner_text() == "待审核"
+    _shot(page, "record-submitted")
+    page.goto(f"{live_server.url}/me/records/")
+    assert "桥梁设计规范更新" in page.content()
+    _shot(page, "record-list")
+    page.goto(f"{live_server.url}/me/progress/{year}/")
+    assert page.get_by_test_id("progress-public").is_visible()
+    _shot(page, "progress-year")
+
+
+def test_employer_approves_two_selected_records_in_the_review_queue(
+    world: World, live_server: Any, page: Page
+) -> None:
+    from tests.factories import record_make
+
+    first = record_make(world.person, world.employer, title="建筑节能新规解读")
+    second = record_make(world.person, world.employer, title="工程造价实务")
+    _log_in(page, live_server.url, world.user("employer").username)
+    page.click("nav.subnav a[href$='/review/']")
+    page.wait_for_load_state("networkidle")
+    for record in (first, second):
+        page.check(f"input[name=record_ids][value='{record.pk}']")
+    page.check("input[name=decision][value=approve]")
+    _shot(page, "review-queue")
+    page.click(".review-actions button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/review/" in page.url
+    for record in (first, second):
+        record.refresh_from_db()
+        assert record.status == "approved"
+    world.record.refresh_from_db()
+    assert world.record.status == "submitted"
+    assert page.locator(f"input[name=record_ids][value='{first.pk}']").count() == 0

@@ -62,6 +62,8 @@ class _Declared:
     end_date: date
     assessment_result: str
     institution_name: str
+    kind: str = ""
+    approved_plan: bool | None = None
 
 
 class _Errors(dict[str, list[str]]):
@@ -235,6 +237,8 @@ def _declared(
     assessment_result: str,
     institution_name: str,
     today: date,
+    kind: str = "",
+    approved_plan: bool | None = None,
     exclude_pk: int | None = None,
 ) -> _Declared:
     """Validate a declaration against every rule; raise one ``ValidationError`` for all."""
@@ -249,6 +253,11 @@ def _declared(
         errors.add("form", _("Choose the form of the study."))
     if assessment_result not in Record.Assessment.values:
         errors.add("assessment_result", _("Choose the assessment result."))
+    kind = kind or ""
+    if kind not in Record.Kind.values:
+        errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
+    # Only in-house training has a course plan that may or may not be approved.
+    approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
     minimum_year = rulebook_load().min_year
     if not minimum_year <= year <= today.year:
         errors.add(
@@ -287,6 +296,8 @@ def _declared(
         end_date=end_date,
         assessment_result=assessment_result,
         institution_name=institution_name,
+        kind=kind,
+        approved_plan=approved_plan,
     )
     _check_duplicate(errors, person=person, declared=declared, exclude_pk=exclude_pk)
     if errors:
@@ -336,6 +347,8 @@ def _apply(record: Record, declared: _Declared) -> None:
     record.end_date = declared.end_date
     record.assessment_result = declared.assessment_result
     record.institution_name = declared.institution_name
+    record.kind = declared.kind
+    record.approved_plan = declared.approved_plan
 
 
 def _save(record: Record) -> None:
@@ -371,6 +384,8 @@ def record_create(
     end_date: date,
     assessment_result: str = Record.Assessment.NONE,
     institution_name: str = "",
+    kind: str = "",
+    approved_plan: bool | None = None,
     evidence_files: Iterable[File] = (),
     today: date | None = None,
 ) -> Record:
@@ -388,6 +403,8 @@ def record_create(
         end_date=end_date,
         assessment_result=assessment_result,
         institution_name=institution_name,
+        kind=kind,
+        approved_plan=approved_plan,
         today=_today(today),
     )
     files = _validated_files(evidence_files)
@@ -420,6 +437,8 @@ def record_update(
     end_date: date,
     assessment_result: str = Record.Assessment.NONE,
     institution_name: str = "",
+    kind: str = "",
+    approved_plan: bool | None = None,
     evidence_files: Iterable[File] = (),
     today: date | None = None,
 ) -> Record:
@@ -449,6 +468,8 @@ def record_update(
         end_date=end_date,
         assessment_result=assessment_result,
         institution_name=institution_name,
+        kind=kind,
+        approved_plan=approved_plan,
         today=_today(today),
         exclude_pk=locked.pk,
     )
@@ -504,6 +525,8 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
         end_date=locked.end_date,
         assessment_result=locked.assessment_result,
         institution_name=locked.institution_name,
+        kind=locked.kind,
+        approved_plan=locked.approved_plan,
         today=_today(today),
         exclude_pk=locked.pk,
     )

@@ -424,6 +424,7 @@ _SUMMARY_FIELDS = (
     "compliant",
     "computed_at",
 )
+_FIGURES = _SUMMARY_FIELDS[:-1]  # what decides whether a stored summary changed
 
 
 def _rows(
@@ -457,7 +458,9 @@ def _store_postgresql(
     series_rows: list[tuple[int, int, Decimal, Decimal]],
 ) -> None:
     """Two ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT`` statements: one round trip per
-    table whatever the number of persons."""
+    table whatever the number of persons. A row whose figures did not change is not written
+    (no dead tuple, no index update), so a re-run over unchanged records is mostly reads and
+    ``computed_at`` tells when the figures last changed."""
     summary_table = YearSummary._meta.db_table
     series_table = YearSeriesSummary._meta.db_table
     now = timezone.now()
@@ -473,6 +476,8 @@ def _store_postgresql(
                      AS t(p, pr, pe, er, ee, fr, fe, ok)
                 ON CONFLICT (person_id, year) DO UPDATE SET
                 {", ".join(f"{f} = EXCLUDED.{f}" for f in _SUMMARY_FIELDS)}
+                WHERE ({", ".join(f"{summary_table}.{f}" for f in _FIGURES)})
+                    IS DISTINCT FROM ({", ".join(f"EXCLUDED.{f}" for f in _FIGURES)})
                 """,  # noqa: S608 - table and column names are ours, values are parameters
                 [year, now, *(list(c) for c in columns)],
             )
@@ -486,6 +491,8 @@ def _store_postgresql(
                      AS t(p, s, r, e)
                 ON CONFLICT (person_id, year, series_id) DO UPDATE SET
                 required = EXCLUDED.required, earned = EXCLUDED.earned
+                WHERE ({series_table}.required, {series_table}.earned)
+                    IS DISTINCT FROM (EXCLUDED.required, EXCLUDED.earned)
                 """,  # noqa: S608 - table and column names are ours, values are parameters
                 [year, *(list(c) for c in columns)],
             )
@@ -547,6 +554,143 @@ def _delete_stale(year: int, person_ids: Sequence[int] | None) -> None:
     stale.delete()
 
 
+# --- the whole year on PostgreSQL: set-based SQL for the ordinary persons ---------------------
+
+_SPECIAL_PERSONS_SQL = """
+SELECT DISTINCT person_id FROM credits_record
+WHERE year = %s AND status = 'approved' AND (kind <> '' OR activity_code <> '')
+"""
+
+_HELD_SQL = """
+CREATE TEMP TABLE validation_held ON COMMIT DROP AS
+SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
+FROM accounts_person_series
+WHERE NOT (person_id = ANY(%s))
+GROUP BY person_id
+"""
+
+_AGG_SQL = """
+CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
+SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours
+FROM credits_record r
+WHERE r.year = %s AND r.status = 'approved' AND NOT (r.person_id = ANY(%s))
+GROUP BY r.person_id, r.category, r.series_id
+"""
+
+_REQ_SQL = """
+CREATE TEMP TABLE validation_req ON COMMIT DROP AS
+SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s::boolean[])
+    AS t(key, valid, public, elective, elective_allowed);
+CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
+SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_id, required);
+"""
+
+_SERIES_UPSERT_SQL = """
+INSERT INTO credits_yearseriessummary (person_id, series_id, year, required, earned)
+SELECT h.person_id, q.series_id, %(year)s, q.required, COALESCE(a.hours, 0)
+FROM validation_held h
+JOIN validation_req_series q ON q.key = h.key::text
+LEFT JOIN validation_agg a
+    ON a.person_id = h.person_id AND a.category = 'professional' AND a.series_id = q.series_id
+ON CONFLICT (person_id, year, series_id) DO UPDATE SET
+    required = EXCLUDED.required, earned = EXCLUDED.earned
+WHERE (credits_yearseriessummary.required, credits_yearseriessummary.earned)
+    IS DISTINCT FROM (EXCLUDED.required, EXCLUDED.earned)
+"""
+
+_SUMMARY_UPSERT_SQL = """
+INSERT INTO credits_yearsummary (person_id, year, public_required, public_earned,
+    elective_required, elective_earned, professional_required, professional_earned,
+    compliant, computed_at)
+SELECT h.person_id, %(year)s, s.public, COALESCE(t.public, 0), s.elective,
+    CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END,
+    COALESCE(p.required, 0), COALESCE(p.earned, 0),
+    s.valid AND COALESCE(t.public, 0) >= s.public
+        AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
+        AND COALESCE(p.all_met, true),
+    %(now)s
+FROM validation_held h
+JOIN validation_req s ON s.key = h.key::text
+LEFT JOIN (
+    SELECT a.person_id,
+        SUM(a.hours) FILTER (WHERE a.category = 'public') AS public,
+        SUM(a.hours) FILTER (WHERE a.category = 'elective') AS elective
+    FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
+    WHERE a.category IN ('public', 'elective')
+        AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
+    GROUP BY a.person_id
+) t ON t.person_id = h.person_id
+LEFT JOIN (
+    SELECT h3.person_id, SUM(q.required) AS required, SUM(COALESCE(a.hours, 0)) AS earned,
+        bool_and(COALESCE(a.hours, 0) >= q.required) AS all_met
+    FROM validation_held h3
+    JOIN validation_req_series q ON q.key = h3.key::text
+    LEFT JOIN validation_agg a ON a.person_id = h3.person_id
+        AND a.category = 'professional' AND a.series_id = q.series_id
+    GROUP BY h3.person_id
+) p ON p.person_id = h.person_id
+ON CONFLICT (person_id, year) DO UPDATE SET
+    public_required = EXCLUDED.public_required, public_earned = EXCLUDED.public_earned,
+    elective_required = EXCLUDED.elective_required, elective_earned = EXCLUDED.elective_earned,
+    professional_required = EXCLUDED.professional_required,
+    professional_earned = EXCLUDED.professional_earned,
+    compliant = EXCLUDED.compliant, computed_at = EXCLUDED.computed_at
+WHERE (credits_yearsummary.public_required, credits_yearsummary.public_earned,
+       credits_yearsummary.elective_required, credits_yearsummary.elective_earned,
+       credits_yearsummary.professional_required, credits_yearsummary.professional_earned,
+       credits_yearsummary.compliant)
+    IS DISTINCT FROM (EXCLUDED.public_required, EXCLUDED.public_earned,
+       EXCLUDED.elective_required, EXCLUDED.elective_earned, EXCLUDED.professional_required,
+       EXCLUDED.professional_earned, EXCLUDED.compliant)
+"""
+
+
+def _refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
+    """Every person's year in a handful of statements, whatever the number of persons.
+
+    Persons with a record of a special kind (degree study, in-house training, accounting
+    activity) go through ``summaries_compute`` (the evaluator over their grouped records);
+    everyone else is computed in SQL from one aggregation of the year's approved records,
+    joined to the requirement of each distinct series set, worked out once per set in Python
+    by the rules engine. Both give the evaluator's figures (tests compare them).
+    """
+    rules = rulebook_load()
+    code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
+    with connection.cursor() as cursor:
+        cursor.execute(_SPECIAL_PERSONS_SQL, [year])
+        special = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_HELD_SQL, [special])
+        cursor.execute("SELECT DISTINCT key FROM validation_held")
+        keys = [list(row[0]) for row in cursor.fetchall()]
+        req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
+        series_rows: list[tuple[str, int, Decimal]] = []
+        id_of = {code: pk for pk, code in code_of.items()}
+        for key in keys:
+            text_key = "{" + ",".join(str(k) for k in key) + "}"
+            req = _requirement(tuple(sorted(code_of[k] for k in key)), year, rules)
+            req_rows.append((text_key, req.valid, req.public, req.elective, req.elective_allowed))
+            series_rows.extend((text_key, id_of[c], h) for c, h in req.professional.items())
+        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[], [], [], [], []]
+        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[], [], []]
+        cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
+        cursor.execute(_AGG_SQL, [year, special])
+        cursor.execute("ANALYZE validation_held; ANALYZE validation_agg")
+        params: dict[str, Any] = {"year": year, "now": timezone.now()}
+        cursor.execute(_SERIES_UPSERT_SQL, params)
+        cursor.execute(_SUMMARY_UPSERT_SQL, params)
+        cursor.execute("SELECT count(*) FROM validation_held")
+        counted = int(cursor.fetchone()[0])
+        cursor.execute(
+            "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series"
+        )
+    if special:
+        summaries = summaries_compute(year=year, person_ids=special, today=today)
+        summary_rows, series_summary_rows = _rows(summaries)
+        _store_postgresql(year, summary_rows, series_summary_rows)
+    _delete_stale(year, None)
+    return counted + len(special)
+
+
 @transaction.atomic
 def summaries_refresh(
     *, year: int, person_ids: Sequence[int] | None = None, today: date | None = None
@@ -561,6 +705,8 @@ def summaries_refresh(
         person_ids = sorted(set(person_ids))
         if not person_ids:
             return 0
+    elif connection.vendor == "postgresql":
+        return _refresh_whole_year_postgresql(year=year, today=today)
     summaries = summaries_compute(year=year, person_ids=person_ids, today=today)
     summary_rows, series_rows = _rows(summaries)
     if connection.vendor == "postgresql":

@@ -166,6 +166,13 @@ def varied_persons() -> dict[str, Person]:
     rec(p, series="health", hours=42)
     rec(p, hours=10)
 
+    p = persons["two_series_ordinary"] = person_create(series=("engineering", "accounting"))
+    rec(p, category="public", series=None, hours=30)
+    rec(p, category="elective", series=None, hours=18)
+    rec(p, category="public", series="health", hours=5)  # a series not held: not counted
+    rec(p, series="engineering", hours=45)
+    rec(p, series="accounting", hours=30)
+
     persons["no_records"] = person_create()
     return persons
 
@@ -191,6 +198,25 @@ def test_bulk_summaries_equal_the_evaluator_for_varied_persons(db: None) -> None
     assert stored(persons["degree_study_health_only"])[0].elective_earned == Decimal(0)
     inhouse = stored(persons["inhouse_without_plan"])
     assert (inhouse[0].elective_earned, inhouse[1]["engineering"][1]) == (26, 42)
+
+
+def test_whole_year_run_equals_the_evaluator_for_varied_persons(db: None) -> None:
+    # Without person_ids PostgreSQL computes ordinary persons in SQL: same figures required.
+    persons = varied_persons()
+    rules = rulebook_load()
+
+    summaries_refresh(year=YEAR, today=TODAY)
+
+    for person in persons.values():
+        assert_matches_evaluator(person, rules)
+    compliant = {name for name, p in persons.items() if stored(p)[0].compliant}
+    assert compliant == {
+        "general_met",
+        "accounting_whole_year",
+        "degree_study_over_cap",
+        "inhouse_without_plan",
+        "archives_no_elective",
+    }
 
 
 def test_year_explanation_is_the_evaluator_over_the_approved_records(db: None) -> None:

@@ -1,0 +1,149 @@
+"""Forms of the credits app's pages: they parse input; the services validate the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ProfessionalSeries
+from credits.models import Record
+from credits.uploads import EVIDENCE_MAX_BYTES
+
+
+def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type=file multiple>``; the content is checked by
+    ``credits.uploads.validate_evidence`` in the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+UNIT_CHOICES = [
+    (Record.Unit.HOURS, _("hours")),
+    (Record.Unit.DAYS, _("days")),
+    (Record.Unit.MINUTES, _("minutes")),
+]
+
+
+class RecordForm(forms.Form):
+    """A person's declaration; every declaration rule is checked by ``record_create``."""
+
+    year = forms.IntegerField(label=_("Declared year"))
+    category = forms.ChoiceField(label=_("Category"), choices=Record.Category.choices)
+    series = forms.ChoiceField(
+        label=_("Series"),
+        required=False,
+        help_text=_("Required for professional subjects."),
+    )
+    amount = forms.DecimalField(label=_("Amount"), max_digits=8, decimal_places=1, min_value=0)
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=UNIT_CHOICES,
+        help_text=_("Days and minutes are converted to hours with the year's rules."),
+    )
+    title = forms.CharField(label=_("Content"), max_length=200)
+    form = forms.ChoiceField(label=_("Form"), choices=Record.Form.choices)
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessment_result = forms.ChoiceField(
+        label=_("Assessment result"), choices=Record.Assessment.choices
+    )
+    institution_name = forms.CharField(label=_("Institution"), max_length=120, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Record.Kind.choices,
+        required=False,
+        help_text=_(
+            "Degree study counts as elective (capped); in-house training counts as "
+            "professional only with an approved course plan."
+        ),
+    )
+    approved_plan = forms.BooleanField(
+        label=_("The in-house course plan was approved by the industry authority"),
+        required=False,
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence files"),
+        help_text=_("PDF, JPEG or PNG, at most %(max)d MB each; you may choose several.")
+        % {"max": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+    )
+
+    def __init__(self, *args: Any, series: list[ProfessionalSeries], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["series"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *((s.code, s.name) for s in series)]
+
+    @staticmethod
+    def initial_from(record: Record) -> dict[str, Any]:
+        return {
+            "year": record.year,
+            "category": record.category,
+            "series": record.series.code if record.series is not None else "",
+            "amount": record.original_amount,
+            "unit": record.original_unit,
+            "title": record.title,
+            "form": record.form,
+            "start_date": record.start_date,
+            "end_date": record.end_date,
+            "assessment_result": record.assessment_result,
+            "institution_name": record.institution_name,
+            "kind": record.kind,
+            "approved_plan": bool(record.approved_plan),
+        }
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments of ``record_create`` / ``record_update``."""
+        data = self.cleaned_data
+        return {
+            "year": data["year"],
+            "category": data["category"],
+            "series_code": data["series"] or None,
+            "amount": data["amount"],
+            "unit": data["unit"],
+            "title": data["title"],
+            "form": data["form"],
+            "start_date": data["start_date"],
+            "end_date": data["end_date"],
+            "assessment_result": data["assessment_result"],
+            "institution_name": data["institution_name"],
+            "kind": data["kind"] or "",
+            "approved_plan": data["approved_plan"],
+            "evidence_files": data["evidence"],
+        }
+
+
+class RecordFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Record.Status.choices],
+    )

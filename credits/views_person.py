@@ -1,0 +1,178 @@
+"""The person's pages: records (declare, edit, submit, evidence) and yearly progress.
+
+Views: parse → authorise (accounts.permissions) → call one service → render.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthedRequest
+from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person_for_user
+from credits import api, selectors
+from credits.forms import RecordFilterForm, RecordForm, apply_service_error
+from credits.services import record_create, record_submit, record_update
+from portal.pagination import paginate
+
+
+@access(PERSON_ONLY)
+def my_records(request: AuthedRequest) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    filters = RecordFilterForm(request.GET or None)
+    year = status = None
+    if filters.is_valid():
+        year, status = filters.cleaned_data["year"], filters.cleaned_data["status"]
+    query = {k: v for k, v in (("year", year), ("status", status)) if v}
+    return render(
+        request,
+        "credits/person_records.html",
+        {
+            "filters": filters,
+            "year": year,
+            "status": status or "",
+            "years": selectors.person_record_years(person),
+            "query": urlencode(query),
+            "page": paginate(request, selectors.person_records(person, year=year, status=status)),
+        },
+    )
+
+
+@access(PERSON_ONLY)
+def record_new(request: AuthedRequest) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        series=list(person.series.order_by("code")),
+        initial={"year": timezone.localdate().year},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = record_create(person=person, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Submit it when it is complete."))
+            return redirect("credits:record_detail", record_id=record.pk)
+    return render(
+        request, "credits/record_form.html", {"form": form, "title": _("Declare a CE record")}
+    )
+
+
+@access(PERSON_ONLY)
+def record_detail(request: AuthedRequest, record_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    record = get_own_record(person, record_id)
+    return render(
+        request,
+        "credits/record_detail.html",
+        {"record": record, "evidence": selectors.record_evidence(record)},
+    )
+
+
+@access(PERSON_ONLY)
+def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    record = get_own_record(person, record_id)
+    if not record.is_editable:
+        messages.error(
+            request,
+            _(
+                "This record is under review and cannot be edited. Ask your employer to "
+                "return it for changes."
+            )
+            if record.status == record.Status.SUBMITTED
+            else _("Only a draft or a returned record can be edited."),
+        )
+        return redirect("credits:record_detail", record_id=record.pk)
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        series=list(person.series.order_by("code")),
+        initial=RecordForm.initial_from(record),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_update(person=person, record=record, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Record saved."))
+            return redirect("credits:record_detail", record_id=record.pk)
+    return render(
+        request,
+        "credits/record_form.html",
+        {
+            "form": form,
+            "record": record,
+            "evidence": selectors.record_evidence(record),
+            "title": _("Edit the CE record"),
+        },
+    )
+
+
+@access(PERSON_ONLY)
+@require_POST
+def record_submit_view(request: AuthedRequest, record_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    record = get_own_record(person, record_id)
+    try:
+        record_submit(person=person, record=record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Record sent to your employer for review."))
+    return redirect("credits:record_detail", record_id=record.pk)
+
+
+@access(PERSON_ONLY)
+def evidence_download(request: AuthedRequest, record_id: int, evidence_id: int) -> HttpResponseBase:
+    person = get_person_for_user(request.user)
+    record = get_own_record(person, record_id)
+    evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing.")) from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name or os.path.basename(str(evidence.file.name)),
+        content_type=evidence.content_type,
+    )
+
+
+@access(PERSON_ONLY)
+def progress(request: AuthedRequest, year: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "credits/progress.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "explanation": selectors.person_year_explanation(person, year, today=today),
+        },
+    )
+
+
+@access(PERSON_ONLY)
+@require_POST
+def progress_recount(request: AuthedRequest, year: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    refresh = getattr(api, "summaries_refresh_now", None)
+    if refresh is not None:
+        refresh(person_id=person.pk, year=year)
+    messages.success(request, _("Your statistics for %(year)d were recounted.") % {"year": year})
+    return redirect("credits:progress", year=year)

@@ -1,0 +1,220 @@
+"""Employer review queue and HRSS recheck: parse → authorise → call one service → render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.forms import apply_service_error
+from accounts.http import AuthedRequest
+from accounts.models import Organisation
+from accounts.permissions import (
+    get_recheck_item,
+    get_recheck_sample,
+    get_record_for_employer,
+    get_review_job,
+    org_access,
+)
+from credits import forms_review as forms
+from credits import selectors_review as selectors
+from credits.models import Record, ReviewJob
+from credits.services import record_decision_change, records_review, review_job_start
+from credits.services.recheck import recheck_decide, recheck_sample_draw
+from portal.pagination import paginate
+
+EMPLOYER = Organisation.Kind.EMPLOYER
+HRSS = Organisation.Kind.HRSS
+REVIEW = "review_records"
+SYNC_LIMIT = 500  # larger selections run as a background ReviewJob
+
+
+def _queue_url(organisation: Organisation, query: str = "") -> str:
+    url = reverse("credits:review_queue", kwargs={"organisation_id": organisation.pk})
+    return f"{url}?{query}" if query else url
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+def review_queue(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    filter_form = forms.ReviewFilterForm(request.GET or None, series=selectors.series_choices())
+    records = selectors.review_queue(
+        organisation, filters=filter_form.filters(), sort=filter_form.ordering()
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "credits/review_queue.html",
+        {
+            "organisation": organisation,
+            "filter_form": filter_form,
+            "page": paginate(request, records),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+@require_POST
+def review_decide(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    form = forms.ReviewDecisionForm(request.POST)
+    query = request.POST.get("query", "")
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, " ".join(errors))
+        return redirect(_queue_url(organisation, query))
+    data = form.cleaned_data
+    ids: list[int] = data["record_ids"]
+    if data["all_matching"]:
+        filter_form = forms.ReviewFilterForm(QueryDict(query), series=selectors.series_choices())
+        ids = selectors.review_queue_ids(organisation, filters=filter_form.filters())
+    decision = {"decision": data["decision"], "reason": data["reason"]}
+    try:
+        if data["all_matching"] or len(ids) > SYNC_LIMIT:
+            job = review_job_start(
+                reviewer=request.user, employer=organisation, record_ids=ids, **decision
+            )
+            return redirect("credits:review_job", organisation_id=organisation.pk, job_id=job.pk)
+        result = records_review(
+            reviewer=request.user, employer=organisation, record_ids=ids, **decision
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(decided)d decided, %(skipped)d skipped.")
+            % {"decided": result.decided, "skipped": result.skipped},
+        )
+    return redirect(_queue_url(organisation, query))
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+def review_job(request: AuthedRequest, organisation: Organisation, job_id: int) -> HttpResponse:
+    job = get_review_job(organisation, job_id)
+    context = {
+        "organisation": organisation,
+        "job": job,
+        "polling": job.status in (ReviewJob.Status.QUEUED, ReviewJob.Status.RUNNING),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "credits/review_job_progress.html", context)
+    return render(request, "credits/review_job.html", context)
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+def record_review_detail(
+    request: AuthedRequest, organisation: Organisation, record_id: int
+) -> HttpResponse:
+    record = get_record_for_employer(organisation, record_id)
+    form = forms.DecisionChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_decision_change(
+                reviewer=request.user,
+                employer=organisation,
+                record=record,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("The record is now rejected."))
+            return redirect(
+                "credits:record_review_detail",
+                organisation_id=organisation.pk,
+                record_id=record.pk,
+            )
+    return render(
+        request,
+        "credits/review_record_detail.html",
+        {
+            "organisation": organisation,
+            "record": record,
+            "evidence": selectors.record_evidence(record),
+            "form": form if record.status == Record.Status.APPROVED else None,
+        },
+    )
+
+
+# --- HRSS recheck ------------------------------------------------------------------------------
+
+
+@org_access(HRSS, perm=REVIEW)
+def recheck_samples(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    form = forms.RecheckDrawForm(
+        request.POST or None,
+        series=selectors.series_choices(),
+        regions=selectors.recheck_regions(organisation),
+        employers=selectors.recheck_employers(organisation).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sample = recheck_sample_draw(
+                office=organisation,
+                actor=request.user,
+                size=data["size"],
+                year=data["year"],
+                series_code=data["series"].code if data["series"] else None,
+                region_code=data["region"].code if data["region"] else None,
+                employer_id=data["employer"].pk if data["employer"] else None,
+            )
+        except ValidationError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Sample of %(n)d records drawn.") % {"n": sample.size})
+            return redirect(
+                "credits:recheck_sample", organisation_id=organisation.pk, sample_id=sample.pk
+            )
+    return render(
+        request,
+        "credits/recheck_samples.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "page": paginate(request, selectors.recheck_samples(organisation)),
+        },
+    )
+
+
+@org_access(HRSS, perm=REVIEW)
+def recheck_sample(
+    request: AuthedRequest, organisation: Organisation, sample_id: int
+) -> HttpResponse:
+    sample = get_recheck_sample(organisation, sample_id)
+    return render(
+        request,
+        "credits/recheck_sample.html",
+        {
+            "organisation": organisation,
+            "sample": sample,
+            "page": paginate(request, selectors.recheck_items(sample)),
+        },
+    )
+
+
+@org_access(HRSS, perm=REVIEW)
+@require_POST
+def recheck_decide_view(
+    request: AuthedRequest, organisation: Organisation, item_id: int
+) -> HttpResponse:
+    item = get_recheck_item(organisation, item_id)
+    form = forms.RecheckDecideForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(
+                list(form.errors.get("reason", [])) or _("Choose confirm or revoke.")
+            )
+        recheck_decide(office=organisation, actor=request.user, item=item, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Recheck saved."))
+    return redirect(
+        "credits:recheck_sample", organisation_id=organisation.pk, sample_id=item.sample_id
+    )
