@@ -82,9 +82,12 @@ def _point_celery_at(broker: str, *, always_eager: bool | None = None) -> None:
     app.conf.result_backend = broker
     if always_eager is not None:
         app.conf.task_always_eager = always_eager
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # kombu keeps one connection pool per broker URL in a global registry; closing only the
+    # app's pool would leave that closed pool in the registry for the next `app.pool`.
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
     app._backend_cache = None
@@ -153,8 +156,11 @@ def _ping(app: Any, hostname: str) -> bool:
     try:
         return bool(app.control.ping(destination=[hostname], timeout=0.5))
     except RuntimeError:
-        # "Acquire on closed pool": an earlier test published from threads that have ended and
-        # left the app's connection pool closed; start a fresh pool and ask again.
+        # "Acquire on closed pool": a pool closed by an earlier re-pointing is still in kombu's
+        # registry; drop every pool and ask again.
+        from kombu import pools
+
+        pools.reset()
         app._pool = None
         return False
 

@@ -556,24 +556,22 @@ def _delete_stale(year: int, person_ids: Sequence[int] | None) -> None:
 
 # --- the whole year on PostgreSQL: set-based SQL for the ordinary persons ---------------------
 
-_SPECIAL_PERSONS_SQL = """
-SELECT DISTINCT person_id FROM credits_record
-WHERE year = %s AND status = 'approved' AND (kind <> '' OR activity_code <> '')
-"""
 
 _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
 SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
 FROM accounts_person_series
-WHERE NOT (person_id = ANY(%s))
+WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
 GROUP BY person_id
 """
 
+# The one pass over the year's records; `special` marks groups with a record of a special kind.
 _AGG_SQL = """
 CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
-SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours
+SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours,
+       bool_or(r.kind <> '' OR r.activity_code <> '') AS special
 FROM credits_record r
-WHERE r.year = %s AND r.status = 'approved' AND NOT (r.person_id = ANY(%s))
+WHERE r.year = %s AND r.status = 'approved'
 GROUP BY r.person_id, r.category, r.series_id
 """
 
@@ -657,9 +655,10 @@ def _refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
     rules = rulebook_load()
     code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
     with connection.cursor() as cursor:
-        cursor.execute(_SPECIAL_PERSONS_SQL, [year])
+        cursor.execute(_AGG_SQL, [year])
+        cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
         special = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_HELD_SQL, [special])
+        cursor.execute(_HELD_SQL)
         cursor.execute("SELECT DISTINCT key FROM validation_held")
         keys = [list(row[0]) for row in cursor.fetchall()]
         req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
@@ -673,7 +672,6 @@ def _refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
         req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[], [], [], [], []]
         series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[], [], []]
         cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
-        cursor.execute(_AGG_SQL, [year, special])
         cursor.execute("ANALYZE validation_held; ANALYZE validation_agg")
         params: dict[str, Any] = {"year": year, "now": timezone.now()}
         cursor.execute(_SERIES_UPSERT_SQL, params)
