@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation, ProfessionalSeries, Region
 from accounts.permissions import reviewable_organisations
-from credits.models import Evidence, RecheckItem, RecheckSample, Record
+from credits.models import RecheckItem, RecheckSample, Record
 
 # ?sort= value → ORDER BY; anything else falls back to the default.
 REVIEW_SORTS: dict[str, tuple[str, ...]] = {
@@ -68,10 +68,6 @@ def review_queue_ids(employer: Organisation, *, filters: ReviewFilters) -> list[
         .values_list("pk", flat=True)
         .distinct()
     )
-
-
-def record_evidence(record: Record) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(record_id=record.pk).order_by("uploaded_at", "pk")
 
 
 def series_choices() -> QuerySet[ProfessionalSeries]:

@@ -15,6 +15,11 @@ urlpatterns: list[URLPattern] = [
         views.record_review_detail,
         name="record_review_detail",
     ),
+    path(
+        org + "review/records/<int:record_id>/evidence/<int:evidence_id>/",
+        views.review_evidence_download,
+        name="review_evidence_download",
+    ),
     path(org + "recheck/", views.recheck_samples, name="recheck_samples"),
     path(org + "recheck/<int:sample_id>/", views.recheck_sample, name="recheck_sample"),
     path(

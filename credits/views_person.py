@@ -5,11 +5,9 @@ Views: parse → authorise (accounts.permissions) → call one service → rende
 
 from __future__ import annotations
 
-import os
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthedRequest
 from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person_for_user
 from credits import api, selectors
+from credits.downloads import evidence_file_response
 from credits.forms import RecordFilterForm, RecordForm, apply_service_error
 from credits.services import record_create, record_submit, record_update
 from portal.pagination import paginate
@@ -140,16 +139,7 @@ def evidence_download(request: AuthedRequest, record_id: int, evidence_id: int) 
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
     evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing.")) from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name or os.path.basename(str(evidence.file.name)),
-        content_type=evidence.content_type,
-    )
+    return evidence_file_response(evidence)
 
 
 @access(PERSON_ONLY)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,9 @@ from accounts.permissions import (
 )
 from credits import forms_review as forms
 from credits import selectors_review as selectors
+from credits.downloads import evidence_file_response
 from credits.models import Record, ReviewJob
+from credits.selectors import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
 from portal.pagination import paginate
@@ -135,7 +138,7 @@ def record_review_detail(
         {
             "organisation": organisation,
             "record": record,
-            "evidence": selectors.record_evidence(record),
+            "evidence": record_evidence(record),
             "form": form if record.status == Record.Status.APPROVED else None,
         },
     )
@@ -218,3 +221,12 @@ def recheck_decide_view(
     return redirect(
         "credits:recheck_sample", organisation_id=organisation.pk, sample_id=item.sample_id
     )
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+def review_evidence_download(
+    request: AuthedRequest, organisation: Organisation, record_id: int, evidence_id: int
+) -> HttpResponseBase:
+    record = get_record_for_employer(organisation, record_id)
+    evidence = get_object_or_404(record_evidence(record), pk=evidence_id)
+    return evidence_file_response(evidence)

@@ -5,11 +5,15 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_load
-from accounts.models import User
+from accounts.models import Organisation, Person, User
+from credits.demo import demo_records_load
 
 
 class Command(BaseCommand):
-    help = "Load demo organisations and one login per role; print the passwords once."
+    help = (
+        "Load demo organisations, one login per role and a professional's CE records; "
+        "print the passwords once. (In credits, the app that depends on accounts.)"
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if User.objects.filter(username="hrss").exists():
@@ -19,6 +23,11 @@ class Command(BaseCommand):
             )
             return
         logins = demo_load()
+        demo_records_load(
+            person=Person.objects.get(user__username="person"),
+            reviewer=User.objects.get(username="employer"),
+            employer=Organisation.objects.get(memberships__user__username="employer"),
+        )
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (shown only this once):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<28} {login.username:<16} {login.password}")

@@ -1,0 +1,69 @@
+"""Demo CE records for `make run`, declared, submitted and reviewed through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.api import Decision, Organisation, Person, User
+from credits.services.records import record_create, record_submit
+from credits.services.reviews import records_review
+from credits.services.validation import summaries_refresh
+
+# (category, series, hours, title, decision or None = left under review)
+_LAST_YEAR = [
+    ("public", None, 30, "习近平新时代中国特色社会主义思想专题", Decision.APPROVE),
+    ("professional", "engineering", 24, "建筑工程施工质量验收新规范", Decision.APPROVE),
+    ("professional", "engineering", 18, "装配式建筑设计与施工", Decision.APPROVE),
+    ("elective", None, 18, "项目管理实务", Decision.APPROVE),
+]
+_THIS_YEAR = [
+    ("public", None, 30, "数字经济与创新驱动发展", Decision.APPROVE),
+    ("professional", "engineering", 24, "BIM 技术在工程中的应用", Decision.APPROVE),
+    ("professional", "engineering", 16, "工程安全生产管理", None),
+    ("elective", None, 8, "职业道德与法律法规", Decision.RETURN),
+]
+
+
+def _declare(
+    person: Person, reviewer: User, employer: Organisation, year: int, rows: list[tuple]
+) -> None:
+    today = min(timezone.localdate(), date(year, 12, 20))
+    for n, (category, series, hours, title, decision) in enumerate(rows):
+        day = date(year, 3 + n, 10)
+        record = record_create(
+            person=person,
+            year=year,
+            category=category,
+            series_code=series,
+            amount=Decimal(hours),
+            title=title,
+            form="class",
+            start_date=day,
+            end_date=date(year, 3 + n, 10 + hours // 8),
+            assessment_result="pass",
+            institution_name="广州市专业技术人员继续教育基地",
+            today=today,
+        )
+        record_submit(person=person, record=record, today=today)
+        if decision is not None:
+            records_review(
+                reviewer=reviewer,
+                employer=employer,
+                record_ids=[record.pk],
+                decision=decision,
+                reason="" if decision == Decision.APPROVE else "请补充结业证书",
+            )
+
+
+@transaction.atomic
+def demo_records_load(*, person: Person, reviewer: User, employer: Organisation) -> None:
+    """A compliant last year and a part-done current year for `person`."""
+    year = timezone.localdate().year
+    _declare(person, reviewer, employer, year - 1, _LAST_YEAR)
+    _declare(person, reviewer, employer, year, _THIS_YEAR)
+    for each in (year - 1, year):
+        summaries_refresh(year=each)

@@ -1,0 +1,44 @@
+"""The employer that reviews a record can open its evidence; nobody else can."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PDF_BYTES, World, admin_of, world_create
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return world_create("440100", "440105")
+
+
+def _url(world: World, employer_id: int) -> str:
+    return reverse(
+        "credits:review_evidence_download",
+        kwargs={
+            "organisation_id": employer_id,
+            "record_id": world.evidence.record_id,
+            "evidence_id": world.evidence.pk,
+        },
+    )
+
+
+def test_reviewer_downloads_the_evidence_under_its_original_name(world: World) -> None:
+    client = Client()
+    client.force_login(admin_of(world.employer))
+
+    response = client.get(_url(world, world.employer.pk))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(PDF_BYTES[:8])
+    assert world.evidence.original_name in response["Content-Disposition"]
+
+
+def test_another_employer_cannot_download_the_evidence(world: World) -> None:
+    other = world_create("440300", "440305")
+    client = Client()
+    client.force_login(admin_of(other.employer))
+
+    assert client.get(_url(world, other.employer.pk)).status_code == 404

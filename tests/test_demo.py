@@ -1,0 +1,37 @@
+"""`make run`'s demo data: one login per role and a professional's reviewed records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from credits.models import Record, YearSummary
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> None:
+    call_command("seed_demo")
+
+    printed = capsys.readouterr().out
+    for username in ("hrss", "institution", "authority", "employer", "person", "reviewer"):
+        assert username in printed
+        assert User.objects.filter(username=username).exists()
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind.values)
+    year = timezone.localdate().year
+    person_records = Record.objects.filter(person__user__username="person")
+    assert set(person_records.values_list("status", flat=True)) == {
+        "approved",
+        "submitted",
+        "returned",
+    }
+    last_year = YearSummary.objects.get(person__user__username="person", year=year - 1)
+    this_year = YearSummary.objects.get(person__user__username="person", year=year)
+    assert (last_year.compliant, this_year.compliant) == (True, False)
+
+    call_command("seed_demo")  # a second run changes nothing
+    assert "already loaded" in capsys.readouterr().out
+    assert Record.objects.filter(person__user__username="person").count() == 8
