@@ -583,30 +583,39 @@ CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
 SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_id, required);
 """
 
-_SERIES_UPSERT_SQL = """
-INSERT INTO credits_yearseriessummary (person_id, series_id, year, required, earned)
-SELECT h.person_id, q.series_id, %(year)s, q.required, COALESCE(a.hours, 0)
+# Writes: the new figures go to a temp table; then only changed rows are updated, and missing
+# rows are inserted with ON CONFLICT DO NOTHING (DO UPDATE would lock every existing row,
+# changed or not; a NOT EXISTS anti-join may re-scan the pages the INSERT itself adds).
+_SERIES_NEW_SQL = """
+CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
+SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned
 FROM validation_held h
 JOIN validation_req_series q ON q.key = h.key::text
 LEFT JOIN validation_agg a
     ON a.person_id = h.person_id AND a.category = 'professional' AND a.series_id = q.series_id
-ON CONFLICT (person_id, year, series_id) DO UPDATE SET
-    required = EXCLUDED.required, earned = EXCLUDED.earned
-WHERE (credits_yearseriessummary.required, credits_yearseriessummary.earned)
-    IS DISTINCT FROM (EXCLUDED.required, EXCLUDED.earned)
 """
 
-_SUMMARY_UPSERT_SQL = """
-INSERT INTO credits_yearsummary (person_id, year, public_required, public_earned,
-    elective_required, elective_earned, professional_required, professional_earned,
-    compliant, computed_at)
-SELECT h.person_id, %(year)s, s.public, COALESCE(t.public, 0), s.elective,
-    CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END,
-    COALESCE(p.required, 0), COALESCE(p.earned, 0),
+_SERIES_WRITE_SQL = """
+UPDATE credits_yearseriessummary t SET required = n.required, earned = n.earned
+FROM validation_series_new n
+WHERE t.year = %(year)s AND t.person_id = n.person_id AND t.series_id = n.series_id
+    AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned);
+INSERT INTO credits_yearseriessummary (person_id, series_id, year, required, earned)
+SELECT n.person_id, n.series_id, %(year)s, n.required, n.earned
+FROM validation_series_new n
+ON CONFLICT DO NOTHING;
+"""
+
+_SUMMARY_NEW_SQL = """
+CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
+SELECT h.person_id, s.public AS public_required, COALESCE(t.public, 0) AS public_earned,
+    s.elective AS elective_required,
+    CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END AS elective_earned,
+    COALESCE(p.required, 0) AS professional_required,
+    COALESCE(p.earned, 0) AS professional_earned,
     s.valid AND COALESCE(t.public, 0) >= s.public
         AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
-        AND COALESCE(p.all_met, true),
-    %(now)s
+        AND COALESCE(p.all_met, true) AS compliant
 FROM validation_held h
 JOIN validation_req s ON s.key = h.key::text
 LEFT JOIN (
@@ -619,27 +628,33 @@ LEFT JOIN (
     GROUP BY a.person_id
 ) t ON t.person_id = h.person_id
 LEFT JOIN (
-    SELECT h3.person_id, SUM(q.required) AS required, SUM(COALESCE(a.hours, 0)) AS earned,
-        bool_and(COALESCE(a.hours, 0) >= q.required) AS all_met
-    FROM validation_held h3
-    JOIN validation_req_series q ON q.key = h3.key::text
-    LEFT JOIN validation_agg a ON a.person_id = h3.person_id
-        AND a.category = 'professional' AND a.series_id = q.series_id
-    GROUP BY h3.person_id
+    SELECT person_id, SUM(required) AS required, SUM(earned) AS earned,
+        bool_and(earned >= required) AS all_met
+    FROM validation_series_new
+    GROUP BY person_id
 ) p ON p.person_id = h.person_id
-ON CONFLICT (person_id, year) DO UPDATE SET
-    public_required = EXCLUDED.public_required, public_earned = EXCLUDED.public_earned,
-    elective_required = EXCLUDED.elective_required, elective_earned = EXCLUDED.elective_earned,
-    professional_required = EXCLUDED.professional_required,
-    professional_earned = EXCLUDED.professional_earned,
-    compliant = EXCLUDED.compliant, computed_at = EXCLUDED.computed_at
-WHERE (credits_yearsummary.public_required, credits_yearsummary.public_earned,
-       credits_yearsummary.elective_required, credits_yearsummary.elective_earned,
-       credits_yearsummary.professional_required, credits_yearsummary.professional_earned,
-       credits_yearsummary.compliant)
-    IS DISTINCT FROM (EXCLUDED.public_required, EXCLUDED.public_earned,
-       EXCLUDED.elective_required, EXCLUDED.elective_earned, EXCLUDED.professional_required,
-       EXCLUDED.professional_earned, EXCLUDED.compliant)
+"""
+
+_SUMMARY_WRITE_SQL = """
+UPDATE credits_yearsummary t SET
+    public_required = n.public_required, public_earned = n.public_earned,
+    elective_required = n.elective_required, elective_earned = n.elective_earned,
+    professional_required = n.professional_required,
+    professional_earned = n.professional_earned, compliant = n.compliant,
+    computed_at = %(now)s
+FROM validation_summary_new n
+WHERE t.year = %(year)s AND t.person_id = n.person_id
+    AND (t.public_required, t.public_earned, t.elective_required, t.elective_earned,
+         t.professional_required, t.professional_earned, t.compliant)
+    IS DISTINCT FROM (n.public_required, n.public_earned, n.elective_required,
+         n.elective_earned, n.professional_required, n.professional_earned, n.compliant);
+INSERT INTO credits_yearsummary (person_id, year, public_required, public_earned,
+    elective_required, elective_earned, professional_required, professional_earned, compliant,
+    computed_at)
+SELECT n.person_id, %(year)s, n.public_required, n.public_earned, n.elective_required,
+    n.elective_earned, n.professional_required, n.professional_earned, n.compliant, %(now)s
+FROM validation_summary_new n
+ON CONFLICT DO NOTHING;
 """
 
 
@@ -674,12 +689,17 @@ def _refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
         cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
         cursor.execute("ANALYZE validation_held; ANALYZE validation_agg")
         params: dict[str, Any] = {"year": year, "now": timezone.now()}
-        cursor.execute(_SERIES_UPSERT_SQL, params)
-        cursor.execute(_SUMMARY_UPSERT_SQL, params)
+        cursor.execute(_SERIES_NEW_SQL)
+        cursor.execute("ANALYZE validation_series_new")
+        cursor.execute(_SERIES_WRITE_SQL, params)
+        cursor.execute(_SUMMARY_NEW_SQL)
+        cursor.execute("ANALYZE validation_summary_new")
+        cursor.execute(_SUMMARY_WRITE_SQL, params)
         cursor.execute("SELECT count(*) FROM validation_held")
         counted = int(cursor.fetchone()[0])
         cursor.execute(
-            "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series"
+            "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
+            "validation_series_new, validation_summary_new"
         )
     if special:
         summaries = summaries_compute(year=year, person_ids=special, today=today)
