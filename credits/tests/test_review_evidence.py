@@ -32,7 +32,7 @@ def test_reviewer_downloads_the_evidence_under_its_original_name(world: World) -
     response = client.get(_url(world, world.employer.pk))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(PDF_BYTES[:8])
+    assert response.getvalue().startswith(PDF_BYTES[:8])
     assert world.evidence.original_name in response["Content-Disposition"]
 
 
