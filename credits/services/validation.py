@@ -583,9 +583,10 @@ CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
 SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_id, required);
 """
 
-# Writes: the new figures go to a temp table; then only changed rows are updated, and missing
-# rows are inserted with ON CONFLICT DO NOTHING (DO UPDATE would lock every existing row,
-# changed or not; a NOT EXISTS anti-join may re-scan the pages the INSERT itself adds).
+# Writes: the new figures go to a temp table, then one MERGE per table updates only the rows
+# whose figures changed and inserts the missing ones (an INSERT … ON CONFLICT DO UPDATE would
+# lock every existing row, changed or not). A concurrent whole-year run can fail on the unique
+# constraint and is simply run again; per-person refreshes use ON CONFLICT (`_store_postgresql`).
 _SERIES_NEW_SQL = """
 CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
 SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned
@@ -596,14 +597,14 @@ LEFT JOIN validation_agg a
 """
 
 _SERIES_WRITE_SQL = """
-UPDATE credits_yearseriessummary t SET required = n.required, earned = n.earned
-FROM validation_series_new n
-WHERE t.year = %(year)s AND t.person_id = n.person_id AND t.series_id = n.series_id
-    AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned);
-INSERT INTO credits_yearseriessummary (person_id, series_id, year, required, earned)
-SELECT n.person_id, n.series_id, %(year)s, n.required, n.earned
-FROM validation_series_new n
-ON CONFLICT DO NOTHING;
+MERGE INTO credits_yearseriessummary t
+USING validation_series_new n
+ON t.year = %(year)s AND t.person_id = n.person_id AND t.series_id = n.series_id
+WHEN MATCHED AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned) THEN
+    UPDATE SET required = n.required, earned = n.earned
+WHEN NOT MATCHED THEN
+    INSERT (person_id, series_id, year, required, earned)
+    VALUES (n.person_id, n.series_id, %(year)s, n.required, n.earned)
 """
 
 _SUMMARY_NEW_SQL = """
@@ -636,25 +637,23 @@ LEFT JOIN (
 """
 
 _SUMMARY_WRITE_SQL = """
-UPDATE credits_yearsummary t SET
-    public_required = n.public_required, public_earned = n.public_earned,
-    elective_required = n.elective_required, elective_earned = n.elective_earned,
-    professional_required = n.professional_required,
-    professional_earned = n.professional_earned, compliant = n.compliant,
-    computed_at = %(now)s
-FROM validation_summary_new n
-WHERE t.year = %(year)s AND t.person_id = n.person_id
-    AND (t.public_required, t.public_earned, t.elective_required, t.elective_earned,
-         t.professional_required, t.professional_earned, t.compliant)
+MERGE INTO credits_yearsummary t
+USING validation_summary_new n
+ON t.year = %(year)s AND t.person_id = n.person_id
+WHEN MATCHED AND (t.public_required, t.public_earned, t.elective_required, t.elective_earned,
+        t.professional_required, t.professional_earned, t.compliant)
     IS DISTINCT FROM (n.public_required, n.public_earned, n.elective_required,
-         n.elective_earned, n.professional_required, n.professional_earned, n.compliant);
-INSERT INTO credits_yearsummary (person_id, year, public_required, public_earned,
-    elective_required, elective_earned, professional_required, professional_earned, compliant,
-    computed_at)
-SELECT n.person_id, %(year)s, n.public_required, n.public_earned, n.elective_required,
-    n.elective_earned, n.professional_required, n.professional_earned, n.compliant, %(now)s
-FROM validation_summary_new n
-ON CONFLICT DO NOTHING;
+        n.elective_earned, n.professional_required, n.professional_earned, n.compliant) THEN
+    UPDATE SET public_required = n.public_required, public_earned = n.public_earned,
+        elective_required = n.elective_required, elective_earned = n.elective_earned,
+        professional_required = n.professional_required,
+        professional_earned = n.professional_earned, compliant = n.compliant,
+        computed_at = %(now)s
+WHEN NOT MATCHED THEN
+    INSERT (person_id, year, public_required, public_earned, elective_required, elective_earned,
+        professional_required, professional_earned, compliant, computed_at)
+    VALUES (n.person_id, %(year)s, n.public_required, n.public_earned, n.elective_required,
+        n.elective_earned, n.professional_required, n.professional_earned, n.compliant, %(now)s)
 """
 
 
