@@ -179,15 +179,16 @@ class YearExplanation:
     lines: tuple[ProgressLine, ...] = field(default=())
 
 
-def _record_input(record: Record) -> rules.RecordInput:
+def record_input(record: Record) -> rules.RecordInput:
+    """The evaluator's view of one stored record: the one conversion shared by the progress
+    page and annual validation (``credits.services.validation.records_to_inputs``)."""
     series = record.series.code if record.series is not None else None
     if record.activity_code:
-        quantity = record.original_amount if record.original_unit != Record.Unit.ACTIVITY else None
         return rules.RecordInput(
             category=record.category,
             series=series,
             activity=record.activity_code,
-            quantity=quantity if quantity is not None and quantity != 1 else None,
+            quantity=record.original_amount,
             year=record.year,
         )
     return rules.RecordInput(
@@ -228,7 +229,7 @@ def _evaluate(
     try:
         result = evaluate(
             rules.EvaluationInput(
-                year=year, series=held, records=tuple(_record_input(r) for r in usable)
+                year=year, series=held, records=tuple(record_input(r) for r in usable)
             ),
             book,
             today=today,

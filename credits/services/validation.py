@@ -50,7 +50,7 @@ from credits.rules import (
     requirement_for,
     scheme_for,
 )
-from credits.selectors import rulebook_load
+from credits.selectors import record_input, rulebook_load
 
 ZERO = Decimal(0)
 WRITE_BATCH = 2_000  # rows per bulk_create batch (non-PostgreSQL)
@@ -168,15 +168,8 @@ def records_to_inputs(
             rules=rules,
         ):
             continue
-        if record.activity_code:
-            inputs.append(
-                RecordInput(
-                    category=record.category,
-                    series=series,
-                    activity=record.activity_code,
-                    quantity=record.original_amount,
-                )
-            )
+        if record.activity_code or record.hours <= rules.max_hours_per_record:
+            inputs.append(record_input(record))
         else:
             inputs.extend(
                 _hours_inputs(

@@ -427,4 +427,26 @@ def test_records_to_inputs_keeps_one_input_per_usable_record(db: None) -> None:
     rec(person, series="health", hours=8)  # not one of the person's series: left out
     records = Record.objects.filter(person=person).select_related("series")
     inputs = records_to_inputs(records, held=frozenset({"engineering"}), rules=RuleBook.default())
-    assert inputs == [RecordInput(category="professional", series="engineering", hours=Decimal(8))]
+    assert inputs == [
+        RecordInput(category="professional", series="engineering", hours=Decimal(8), year=YEAR)
+    ]
+
+
+def test_progress_page_and_annual_validation_count_an_activity_quantity_alike(db: None) -> None:
+    from credits.selectors import person_year_explanation
+
+    person = person_create(series=("accounting",))
+    rec(
+        person,
+        category="professional",
+        series="accounting",
+        activity="paper_first_author",
+        quantity=2,
+    )
+
+    summaries_refresh(year=YEAR, person_ids=[person.pk], today=TODAY)
+    explanation = person_year_explanation(person, YEAR, today=TODAY)
+
+    assert explanation.result is not None
+    assert explanation.result.earned.professional["accounting"] == Decimal(60)
+    assert stored(person)[1]["accounting"][1] == Decimal(60)
