@@ -291,3 +291,19 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def world(db: None) -> Any:
+    """A Guangzhou `tests.factories.World`: an organisation of each kind, logins, pending work."""
+    from tests.factories import world_create
+
+    return world_create("440100", "440105")
+
+
+@pytest.fixture
+def other_world(db: None) -> Any:
+    """A second, Shenzhen world: another organisation's objects, for cross-organisation cases."""
+    from tests.factories import world_create
+
+    return world_create("440300", "440305")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.factories import PASSWORD, World, world_create
+from tests.factories import PASSWORD, World
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -29,11 +29,6 @@ def _log_in(page: Page, base: str, username: str) -> None:
 def _shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
 
 
 # role → (what the home page must show, the URL it lands on)

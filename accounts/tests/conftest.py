@@ -5,23 +5,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.factories import World, world_create
-
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings: Any) -> None:
     """MD5 in tests (STYLE.md): `make test` sets it too; this keeps a bare `pytest` as fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
-
-
-@pytest.fixture
-def other_world(db: None) -> World:
-    return world_create("440300", "440305")
 
 
 @pytest.fixture

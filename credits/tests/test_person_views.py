@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from credits.models import Evidence, Record
-from tests.factories import PDF_BYTES, World, person_create, record_make, world_create
+from tests.factories import PDF_BYTES, World, person_create, record_make
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,6 @@ def _frozen_english_and_fast(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with time_machine.travel(NOW, tick=False), translation.override("en"):
         yield
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from tests.factories import (
     employer_create,
     person_create,
     record_make,
-    world_create,
 )
 
 
@@ -30,16 +29,6 @@ from tests.factories import (
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
-
-
-@pytest.fixture
-def other_world(db: None) -> World:
-    return world_create("440300", "440305")
 
 
 def draw(world: World, **kwargs: Any) -> RecheckSample:

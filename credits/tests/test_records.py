@@ -23,7 +23,7 @@ from accounts.models import AuditEntry, Employment, Person
 from credits.models import Evidence, Record
 from credits.services import record_create, record_submit, record_update
 from credits.uploads import EVIDENCE_MAX_BYTES, validate_evidence
-from tests.factories import World, bind, person_create, world_create
+from tests.factories import World, bind, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,6 @@ def _english_and_fast(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
 
 
 @pytest.fixture

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PDF_BYTES, World, admin_of, world_create
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
 
 
 def _url(world: World, employer_id: int) -> str:

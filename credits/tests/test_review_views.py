@@ -31,11 +31,6 @@ def _english() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
-
-
-@pytest.fixture
 def client(world: World) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(admin_of(world.employer))

@@ -45,16 +45,6 @@ def _english() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
-
-
-@pytest.fixture
-def other_world(db: None) -> World:
-    return world_create("440300", "440305")
-
-
 def submitted(
     person: Person, employer: Any, count: int, *, status: str = Record.Status.SUBMITTED
 ) -> list[Record]:

@@ -20,18 +20,13 @@ from credits.rules import EvaluationInput, RecordInput, RuleBook, evaluate
 from credits.selectors import rulebook_load
 from credits.services import record_decision_change, records_review
 from credits.services.validation import records_to_inputs, summaries_refresh
-from tests.factories import World, admin_of, person_create, world_create
+from tests.factories import World, admin_of, person_create
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2023
 TODAY = date(2024, 3, 1)
 _titles = itertools.count()
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return world_create("440100", "440105")
 
 
 def rec(
