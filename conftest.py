@@ -94,6 +94,17 @@ def _point_celery_at(broker: str, *, always_eager: bool | None = None) -> None:
     app._local = threading.local()
 
 
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher() -> Iterator[None]:
+    """MD5 for the whole suite (STYLE.md), so a bare `pytest` of any app is as fast as `make test`
+    (which sets DJANGO_PASSWORD_HASHERS too). `override_settings` clears Django's hasher cache."""
+    with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_urls() -> Iterator[RedisUrls | None]:
     """Give this xdist worker its own Redis databases (no-op when REDIS_URL is unset)."""

@@ -79,3 +79,10 @@ def test_browser_reaches_live_server(page: Any, live_server: Any) -> None:
     response = page.goto(f"{live_server.url}/static/definitely-missing.css")
     assert response is not None
     assert response.status == 404
+
+
+def test_the_whole_suite_hashes_passwords_with_the_fast_hasher() -> None:
+    """A bare `pytest` of any app uses MD5 (the root conftest), not PBKDF2's 1M iterations."""
+    from django.contrib.auth.hashers import make_password
+
+    assert make_password("any password at all").startswith("md5$")

@@ -128,3 +128,26 @@ def test_without_a_degree_study_row_the_seeded_rule_applies() -> None:
     DegreeStudyRule.objects.all().delete()
 
     assert rulebook_load().degree_study == RuleBook.default().degree_study
+
+
+def test_the_seed_migration_keeps_its_rows_frozen() -> None:
+    """Editing credits.rules.defaults must never rewrite history: the migration holds its rows."""
+    import ast
+    import importlib
+    import inspect
+
+    migration = importlib.import_module("credits.migrations.0002_seed_rules")
+    tree = ast.parse(inspect.getsource(migration))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == {"datetime", "decimal", "django.db"}
+    assert {row[0] for row in migration.SCHEMES} == {
+        "general_legacy",
+        "general_2021",
+        "accounting_2018",
+        "archives_2019",
+    }
