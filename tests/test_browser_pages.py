@@ -26,18 +26,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from portal.breadcrumbs import HOME_PAGES
-from tests.factories import PASSWORD, World, bind, person_create
+from tests.factories import PASSWORD, World, bind, person_create, record_make
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, ViewportSize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+# SCREENSHOT_DESKTOP=1: also save every page at 1366×768 (for looking at, not checked).
+ALSO_DESKTOP = os.environ.get("SCREENSHOT_DESKTOP") == "1"
 MAX_PAGES = 40  # per role
 MAX_PER_URL_NAME = 3  # the same page with other ids or filters adds little
 ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authority", "hrss"]
@@ -55,15 +58,27 @@ OVERFLOW_JS = """() => {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     if (box.right > limit + 1) {
+      const cls = typeof el.className === 'string' ? el.className.trim() : '';
       const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-      found.push(`${name} right=${Math.round(box.right)} "${(el.textContent || '').trim().slice(0, 30)}"`);
+        (cls ? '.' + cls.split(/\\s+/).join('.') : '');
+      const text = (el.textContent || '').trim().slice(0, 30);
+      found.push(`${name} right=${Math.round(box.right)} "${text}"`);
     }
   }
   return found.slice(0, 8);
 }"""
 
 LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+
+# At phone width every table in the page is shown as cards, its cells labelled from the headings.
+CARDS_JS = """() => Array.from(document.querySelectorAll('main table:not(.no-cards)'))
+  .filter(t => !t.closest('[data-scroll-x]'))
+  .filter(t => !t.classList.contains('has-labels') || getComputedStyle(t).display !== 'block' ||
+               Array.from(t.querySelectorAll('tbody td:not([colspan])')).some(td =>
+                 td.textContent.trim() && !td.hasAttribute('data-label') &&
+                 t.tHead && t.tHead.rows[0].cells[td.cellIndex] &&
+                 t.tHead.rows[0].cells[td.cellIndex].textContent.trim()))
+  .map(t => t.outerHTML.slice(0, 80))"""
 
 BREADCRUMB_JS = """() => {
   const nav = document.querySelectorAll('nav[aria-label="breadcrumb"]');
@@ -87,6 +102,9 @@ class Findings:
 def _world_lists_filled(world: World) -> str:
     """Give every list page at least one row; returns the employer reviewer's username."""
     from accounts import services
+
+    # A returned record: its page links to the edit form.
+    record_make(world.person, world.employer, title="退回修改的记录", status="returned")
 
     waiting = person_create()
     bind(waiting, world.employer, confirm=False)  # a binding to confirm
@@ -141,6 +159,8 @@ def _check_page(page: Page, axe: Any, role: str, path: str, findings: Findings) 
     _axe(page, axe, where, findings)
     for overflow in page.evaluate(OVERFLOW_JS):
         findings.add(where, f"overflows at 390 px: {overflow}")
+    for table in page.evaluate(CARDS_JS):
+        findings.add(where, f"table not shown as labelled cards at 390 px: {table}")
     crumb = page.evaluate(BREADCRUMB_JS)
     name = _url_name(urlsplit(path).path)
     if name in HOME_PAGES:
@@ -150,15 +170,21 @@ def _check_page(page: Page, axe: Any, role: str, path: str, findings: Findings) 
         findings.add(where, "no breadcrumb")
     elif crumb["count"] != 1 or crumb["items"] < 2 or not crumb["lastIsCurrent"]:
         findings.add(where, f"bad breadcrumb {crumb}")
-    if page.locator("main table").count():
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if page.locator("main table").count() or ALSO_DESKTOP:
         page.screenshot(path=str(SCREENSHOTS / f"phone-{role}-{slug}.png"), full_page=True)
+    if ALSO_DESKTOP:
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=str(SCREENSHOTS / f"desktop-{role}-{slug}.png"), full_page=True)
+        page.set_viewport_size(PHONE)
 
 
-def _crawl(page: Page, axe: Any, base: str, role: str, findings: Findings) -> None:
-    queue = deque(["/"])
-    seen = {"/"}
+def _crawl(
+    page: Page, axe: Any, base: str, role: str, findings: Findings, extra: list[str]
+) -> None:
+    queue = deque(["/", *extra])
+    seen = set(queue)
     per_name: Counter[str | None] = Counter()
     visited = 0
     while queue and visited < MAX_PAGES:
@@ -194,16 +220,21 @@ def test_every_reachable_page_is_accessible_and_fits_a_phone(
 
     _rules_ensure()
     reviewer = _world_lists_filled(world)
-    users = {role: world.user(role).username for role in ROLES if role not in ("anonymous", "reviewer")}
+    users = {role: world.user(role).username for role in ROLES[1:] if role != "reviewer"}
     users["reviewer"] = reviewer
     axe = Axe()
     page.set_viewport_size(PHONE)
     findings = Findings()
+    # Pages no link leads to: reached after a form is sent.
+    extra = {
+        "person": [reverse("accounts:me_bind")],
+        "employer": [reverse("credits:review_job", args=[world.employer.pk, world.review_job.pk])],
+    }
     for role in ROLES:
         page.context.clear_cookies()
         if role != "anonymous":
             _log_in(page, live_server.url, users[role])
-        _crawl(page, axe, live_server.url, role, findings)
+        _crawl(page, axe, live_server.url, role, findings, extra.get(role, []))
     print("\n".join(findings.visited))  # shown with -rP: what the crawl covered
     roles_seen = {entry.split()[0] for entry in findings.visited}
     assert roles_seen == set(ROLES)
