@@ -42,7 +42,7 @@ DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 # SCREENSHOT_DESKTOP=1: also save every page at 1366×768 (for looking at, not checked).
 ALSO_DESKTOP = os.environ.get("SCREENSHOT_DESKTOP") == "1"
 MAX_PAGES = 40  # per role
-MAX_PER_URL_NAME = 3  # the same page with other ids or filters adds little
+MAX_PER_URL_NAME = 2  # the same page with other ids or filters adds little
 ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authority", "hrss"]
 # Links the crawler does not follow: leaving, switching language, the admin site, files.
 SKIP = re.compile(r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz")
