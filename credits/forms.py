@@ -146,4 +146,5 @@ class RecordFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), *Record.Status.choices],
+        widget=forms.Select(attrs={"aria-label": _("Status")}),
     )

@@ -69,7 +69,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.acting_role",
+                "portal.breadcrumbs.breadcrumbs",
             ],
+            "libraries": {"portal": "portal.templatetags"},
         },
     },
 ]

@@ -12,3 +12,45 @@ document.addEventListener("change", function (event) {
     event.target.form.submit();
   }
 });
+/* i6-phone */
+// Phone layout: label every table cell with its column heading (td[data-label]); the CSS turns
+// rows into cards on narrow screens and shows the label before each value. Runs on page load
+// and on content htmx swaps in, so any table works without anything in its template.
+// A table that should stay a table (scrolling sideways instead) gets class "no-cards".
+(function () {
+  function headings(table) {
+    var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    var labels = [];
+    if (!row) { return labels; }
+    Array.prototype.forEach.call(row.cells, function (cell) {
+      var text = cell.textContent.replace(/\s+/g, " ").trim();
+      for (var i = 0; i < (cell.colSpan || 1); i++) { labels.push(text); }
+    });
+    return labels;
+  }
+  function label(root) {
+    var tables = root.querySelectorAll ? root.querySelectorAll("table") : [];
+    Array.prototype.forEach.call(tables, function (table) {
+      var labels = headings(table);
+      if (!labels.length) { return; }
+      table.classList.add("has-labels");
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            var text = cell.colSpan > 1 ? "" : (labels[column] || "");
+            if (text && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", text); }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  function labelAll() { label(document); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", labelAll);
+  } else {
+    labelAll();
+  }
+  document.addEventListener("htmx:load", function (event) { label(event.target.parentNode || event.target); });
+})();

@@ -1,0 +1,173 @@
+"""Breadcrumbs computed from the resolved URL name, rendered once in base.html.
+
+Every named page URL registers here as ``url name → Crumb(label, parent url name)``; a URL that
+renders no page (a POST-only action, a file download, an API) is listed in ``NOT_PAGES``.
+``tests/test_breadcrumbs.py`` walks the URL resolver and fails for a URL in neither, so a new
+page cannot ship without its place in the trail. A parent's URL is reversed with the keyword
+arguments of the current URL that the parent's pattern takes (e.g. ``organisation_id``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str | Promise
+    parent: str | None  # URL name of the page above; None only for home pages
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # URL name
+    label: str | Promise
+    url: str
+
+
+HOME = "home"
+# Pages that are a role's starting point: they show no breadcrumb.
+HOME_PAGES = frozenset({HOME, "accounts:me", "accounts:org_home"})
+
+BREADCRUMBS: dict[str, Crumb] = {
+    HOME: Crumb(_("Home"), None),
+    "accounts:me": Crumb(_("Home"), None),
+    "accounts:org_home": Crumb(_("Home"), None),
+    # Anyone
+    "accounts:login": Crumb(_("Log in"), HOME),
+    "accounts:register": Crumb(_("Register"), HOME),
+    "accounts:register_person": Crumb(_("Professional"), "accounts:register"),
+    "accounts:register_employer": Crumb(_("Employer"), "accounts:register"),
+    "accounts:register_authority": Crumb(_("Industry authority"), "accounts:register"),
+    "accounts:password_change": Crumb(_("Change password"), HOME),
+    # Person
+    "accounts:me_profile": Crumb(_("My profile"), HOME),
+    "accounts:me_bind": Crumb(_("Bind to my employer"), HOME),
+    "credits:my_records": Crumb(_("My CE records"), HOME),
+    "credits:record_new": Crumb(_("Declare a record"), "credits:my_records"),
+    "credits:record_detail": Crumb(_("Details"), "credits:my_records"),
+    "credits:record_edit": Crumb(_("Edit"), "credits:record_detail"),
+    "credits:progress": Crumb(_("Progress"), HOME),
+    # Organisations
+    "accounts:org_edit": Crumb(_("Edit and resubmit"), HOME),
+    "accounts:members": Crumb(_("Sub-accounts"), HOME),
+    "accounts:binding_queue": Crumb(_("Bindings to confirm"), HOME),
+    "accounts:staff_list": Crumb(_("Staff"), HOME),
+    "accounts:application_queue": Crumb(_("Applications to review"), HOME),
+    "accounts:application_detail": Crumb(_("Details"), "accounts:application_queue"),
+    "accounts:audit_log": Crumb(_("Audit log"), HOME),
+    "credits:review_queue": Crumb(_("Records to review"), HOME),
+    "credits:review_job": Crumb(_("Batch review"), "credits:review_queue"),
+    "credits:record_review_detail": Crumb(_("Details"), "credits:review_queue"),
+    "credits:recheck_samples": Crumb(_("Recheck"), HOME),
+    "credits:recheck_sample": Crumb(_("Recheck sample"), "credits:recheck_samples"),
+}
+
+# URL names that never render a page of their own (API URLs, under api/, need no entry).
+NOT_PAGES = frozenset(
+    {
+        "healthz",
+        "set_language",
+        "accounts:logout",
+        "accounts:switch_role",
+        "accounts:me_employment_end",
+        "accounts:me_employment_resubmit",
+        "accounts:member_update",
+        "accounts:binding_decide",
+        "accounts:staff_unbind",
+        "credits:record_submit",
+        "credits:evidence_download",
+        "credits:progress_recount",
+        "credits:review_decide",
+        "credits:review_evidence_download",
+        "credits:recheck_decide",
+    }
+)
+
+
+@dataclass(frozen=True)
+class NamedUrl:
+    name: str  # "namespace:name"
+    route: str  # e.g. "orgs/<int:organisation_id>/staff/"
+    kwargs: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+
+def named_urls() -> dict[str, NamedUrl]:
+    """Every named URL outside the admin site, by ``namespace:name``."""
+    return {url.name: url for url in _named_urls()}
+
+
+@cache
+def _named_urls() -> tuple[NamedUrl, ...]:
+    found: dict[str, NamedUrl] = {}
+
+    def walk(patterns: list[Any], namespace: str, prefix: str, converters: tuple[str, ...]) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or ""
+                if ns == "admin":
+                    continue
+                full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+                inner = converters + tuple(entry.pattern.converters)
+                walk(entry.url_patterns, full, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                kwargs = converters + tuple(entry.pattern.converters)
+                found.setdefault(name, NamedUrl(name, prefix + str(entry.pattern), kwargs))
+
+    walk(get_resolver().url_patterns, "", "", ())
+    return tuple(found.values())
+
+
+def trail(view_name: str, kwargs: dict[str, Any], home_url: Callable[[], str]) -> list[Step]:
+    """The steps from the home page down to `view_name`; empty on home pages and unknown URLs."""
+    if view_name in HOME_PAGES or view_name not in BREADCRUMBS:
+        return []
+    urls = named_urls()
+    steps: list[Step] = []
+    name: str | None = view_name
+    while name is not None:
+        crumb = BREADCRUMBS[name]
+        if name == HOME:
+            url = home_url()
+        else:
+            wanted = urls[name].kwargs if name in urls else ()
+            try:
+                url = reverse(name, kwargs={k: v for k, v in kwargs.items() if k in wanted})
+            except NoReverseMatch:
+                return []
+        steps.append(Step(name, crumb.label, url))
+        name = crumb.parent
+    steps.reverse()
+    return steps
+
+
+def breadcrumbs(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: ``breadcrumbs`` (Steps, the last one the current page),
+    ``current_url_name`` and ``nav_trail`` (the URL names on the way, for the menus)."""
+    match = request.resolver_match
+    if match is None:
+        return {"breadcrumbs": [], "current_url_name": "", "nav_trail": ()}
+
+    def home_url() -> str:
+        role = getattr(request, "acting_role", None)
+        return getattr(role, "url", None) or reverse(HOME)
+
+    steps = trail(match.view_name, match.kwargs, home_url)
+    return {
+        "breadcrumbs": steps,
+        "current_url_name": match.view_name,
+        "nav_trail": tuple(step.name for step in steps),
+    }

@@ -1,0 +1,242 @@
+"""Every page each role can reach is accessible and fits a phone.
+
+For each role the crawler logs in, starts at the home page and follows same-origin GET links
+(breadth first, a few pages per URL name, at most MAX_PAGES per role). On every page it:
+
+* runs axe-core (bundled by ``axe-playwright-python``, no CDN) and fails on any critical or
+  serious violation, naming the rule and the elements;
+* at a 390×844 viewport checks that nothing sticks out to the right (the document does not
+  scroll sideways and no element's right edge passes the viewport), except inside a container
+  marked ``data-scroll-x`` (deliberately scrollable);
+* checks the breadcrumb: every page below a home page shows one, its last item marked
+  ``aria-current="page"``; home pages show none;
+* saves a 390×844 screenshot of every page holding a table to ``var/screenshots/``.
+
+Pages added later are covered as soon as a menu or page links to them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve, reverse
+
+from portal.breadcrumbs import HOME_PAGES
+from tests.factories import PASSWORD, World, bind, person_create, record_make
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, ViewportSize
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+# SCREENSHOT_DESKTOP=1: also save every page at 1366×768 (for looking at, not checked).
+ALSO_DESKTOP = os.environ.get("SCREENSHOT_DESKTOP") == "1"
+MAX_PAGES = 40  # per role
+MAX_PER_URL_NAME = 2  # the same page with other ids or filters adds little
+ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authority", "hrss"]
+# Links the crawler does not follow: leaving, switching language, the admin site, files.
+SKIP = re.compile(r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz")
+BLOCKING = {"critical", "serious"}
+
+OVERFLOW_JS = """() => {
+  const limit = window.innerWidth;
+  const found = [];
+  const doc = document.documentElement.scrollWidth;
+  if (doc > limit) found.push(`document scrollWidth ${doc} > ${limit}`);
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('[data-scroll-x]')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > limit + 1) {
+      const cls = typeof el.className === 'string' ? el.className.trim() : '';
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (cls ? '.' + cls.split(/\\s+/).join('.') : '');
+      const text = (el.textContent || '').trim().slice(0, 30);
+      found.push(`${name} right=${Math.round(box.right)} "${text}"`);
+    }
+  }
+  return found.slice(0, 8);
+}"""
+
+LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+
+# At phone width every table in the page is shown as cards, its cells labelled from the headings.
+CARDS_JS = """() => Array.from(document.querySelectorAll('main table:not(.no-cards)'))
+  .filter(t => !t.closest('[data-scroll-x]'))
+  .filter(t => !t.classList.contains('has-labels') || getComputedStyle(t).display !== 'block' ||
+               Array.from(t.querySelectorAll('tbody td:not([colspan])')).some(td =>
+                 td.textContent.trim() && !td.hasAttribute('data-label') &&
+                 t.tHead && t.tHead.rows[0].cells[td.cellIndex] &&
+                 t.tHead.rows[0].cells[td.cellIndex].textContent.trim()))
+  .map(t => t.outerHTML.slice(0, 80))"""
+
+BREADCRUMB_JS = """() => {
+  const nav = document.querySelectorAll('nav[aria-label="breadcrumb"]');
+  if (nav.length === 0) return null;
+  const current = nav[0].querySelectorAll('[aria-current="page"]');
+  const items = nav[0].querySelectorAll('li');
+  return {count: nav.length, items: items.length,
+          lastIsCurrent: current.length === 1 && items[items.length - 1].contains(current[0])};
+}"""
+
+
+@dataclass
+class Findings:
+    problems: list[str] = field(default_factory=list)
+    visited: list[str] = field(default_factory=list)
+
+    def add(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+
+def _world_lists_filled(world: World) -> str:
+    """Give every list page at least one row; returns the employer reviewer's username."""
+    from accounts import services
+
+    # A returned record: its page links to the edit form.
+    record_make(world.person, world.employer, title="退回修改的记录", status="returned")
+
+    waiting = person_create()
+    bind(waiting, world.employer, confirm=False)  # a binding to confirm
+    reviewer = services.membership_add(
+        actor=None,
+        organisation=world.employer,
+        username=f"reviewer{world.employer.pk}",
+        role="reviewer",
+        password=PASSWORD,
+    )
+    return reviewer.user.username
+
+
+def _rules_ensure() -> None:
+    """Seed the requirement tables again: an earlier transactional test flushed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from credits.models import RequirementScheme
+
+    if not RequirementScheme.objects.exists():
+        importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/", wait_until="domcontentloaded")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.click("main button[type=submit]")
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+
+def _url_name(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
+def _axe(page: Page, axe: Any, where: str, findings: Findings) -> None:
+    results = axe.run(page).response
+    for violation in results["violations"]:
+        if violation["impact"] in BLOCKING:
+            targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            findings.add(where, f"axe {violation['impact']} {violation['id']}: {targets}")
+
+
+def _check_page(page: Page, axe: Any, role: str, path: str, findings: Findings) -> None:
+    where = f"[{role}] {path}"
+    _axe(page, axe, where, findings)
+    for overflow in page.evaluate(OVERFLOW_JS):
+        findings.add(where, f"overflows at 390 px: {overflow}")
+    for table in page.evaluate(CARDS_JS):
+        findings.add(where, f"table not shown as labelled cards at 390 px: {table}")
+    crumb = page.evaluate(BREADCRUMB_JS)
+    name = _url_name(urlsplit(path).path)
+    if name in HOME_PAGES:
+        if crumb is not None:
+            findings.add(where, "a home page shows a breadcrumb")
+    elif crumb is None:
+        findings.add(where, "no breadcrumb")
+    elif crumb["count"] != 1 or crumb["items"] < 2 or not crumb["lastIsCurrent"]:
+        findings.add(where, f"bad breadcrumb {crumb}")
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if page.locator("main table").count() or ALSO_DESKTOP:
+        page.screenshot(path=str(SCREENSHOTS / f"phone-{role}-{slug}.png"), full_page=True)
+    if ALSO_DESKTOP:
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=str(SCREENSHOTS / f"desktop-{role}-{slug}.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+
+
+def _crawl(
+    page: Page, axe: Any, base: str, role: str, findings: Findings, extra: list[str]
+) -> None:
+    queue = deque(["/", *extra])
+    seen = set(queue)
+    per_name: Counter[str | None] = Counter()
+    visited = 0
+    while queue and visited < MAX_PAGES:
+        path = queue.popleft()
+        response = page.goto(base + path, wait_until="domcontentloaded")
+        landed = page.url[len(base) :] if page.url.startswith(base) else page.url
+        if response is None or response.status >= 400:
+            findings.add(f"[{role}] {path}", f"HTTP {response.status if response else '?'}")
+            continue
+        visited += 1
+        findings.visited.append(f"{role} {landed}")
+        _check_page(page, axe, role, landed, findings)
+        seen.add(landed)
+        for href in page.evaluate(LINKS_JS):
+            if not href.startswith(base):
+                continue
+            link = urlsplit(href[len(base) :])
+            target = link.path + (f"?{link.query}" if link.query else "")
+            if target in seen or SKIP.search(target):
+                continue
+            seen.add(target)
+            name = _url_name(link.path)
+            if per_name[name] >= MAX_PER_URL_NAME:
+                continue
+            per_name[name] += 1
+            queue.append(target)
+
+
+def test_every_reachable_page_is_accessible_and_fits_a_phone(
+    world: World, live_server: Any, page: Page
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    _rules_ensure()
+    reviewer = _world_lists_filled(world)
+    users = {role: world.user(role).username for role in ROLES[1:] if role != "reviewer"}
+    users["reviewer"] = reviewer
+    axe = Axe()
+    page.set_viewport_size(PHONE)
+    findings = Findings()
+    # Pages no link leads to: reached after a form is sent.
+    extra = {
+        "person": [reverse("accounts:me_bind")],
+        "employer": [reverse("credits:review_job", args=[world.employer.pk, world.review_job.pk])],
+    }
+    for role in ROLES:
+        page.context.clear_cookies()
+        if role != "anonymous":
+            _log_in(page, live_server.url, users[role])
+        _crawl(page, axe, live_server.url, role, findings, extra.get(role, []))
+    print("\n".join(findings.visited))  # shown with -rP: what the crawl covered
+    roles_seen = {entry.split()[0] for entry in findings.visited}
+    assert roles_seen == set(ROLES)
+    assert len(findings.visited) >= 4 * len(ROLES), findings.visited
+    assert findings.problems == [], "\n".join(findings.problems)
