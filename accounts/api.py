@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from accounts.models import Decision, Employment, Organisation, Person, User
+from accounts.models import Decision, Employment, Notice, Organisation, Person, User
 from accounts.permissions import can, get_person_for_user, org_access
-from accounts.services import audit_log
+from accounts.services import audit_log, notice_send, notices_send
 
 __all__ = [
     "Decision",
     "Employment",
+    "Notice",
     "Organisation",
     "Person",
     "User",
@@ -19,6 +20,8 @@ __all__ = [
     "can",
     "confirmed_employer_id",
     "get_person_for_user",
+    "notice_send",
+    "notices_send",
     "org_access",
 ]
 

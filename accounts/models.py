@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_id_number, validate_phone, validate_uscc
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class User(AbstractUser):
@@ -364,3 +368,87 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit entries cannot be deleted.")
+
+
+class Notice(models.Model):
+    """A message to one user (the small message centre), written by the services in the same
+    transaction as the change it reports.
+
+    The text is not stored: ``kind`` picks an English template (translated when it is shown)
+    and ``params`` holds the data it names (a record's title, the reviewer's reason…), so each
+    reader sees the message in their own language.  ``link`` is a site path to the object.
+    """
+
+    class Kind(models.TextChoices):
+        RECORD_RETURNED = "record_returned", _("Record returned")
+        RECORD_REJECTED = "record_rejected", _("Record rejected")
+        RECORD_DECISION_CHANGED = "record_decision_changed", _("Decision changed")
+        RECORD_REVOKED = "record_revoked", _("Record revoked")
+        BINDING_CONFIRMED = "binding_confirmed", _("Binding confirmed")
+        BINDING_REJECTED = "binding_rejected", _("Binding refused")
+        BINDING_RETURNED = "binding_returned", _("Binding returned")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="accounts_notice_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="accounts_notice_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def text(self) -> str:
+        """The message in the active language, its parameters filled in."""
+        template = NOTICE_TEXTS.get(self.kind)
+        if template is None:
+            return str(self.get_kind_display())
+        params = self.params if isinstance(self.params, dict) else {}
+        return str(template) % _Blank({k: str(v) for k, v in params.items()})
+
+
+class _Blank(dict[str, str]):
+    """Parameters for ``%`` formatting: a missing one renders empty instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+NOTICE_TEXTS: dict[str, StrOrPromise] = {
+    Notice.Kind.RECORD_RETURNED: _(
+        "Your record “%(title)s” was returned for changes by %(by)s. Reason: %(reason)s"
+    ),
+    Notice.Kind.RECORD_REJECTED: _(
+        "Your record “%(title)s” was rejected by %(by)s. Reason: %(reason)s"
+    ),
+    Notice.Kind.RECORD_DECISION_CHANGED: _(
+        "%(by)s changed its decision on your approved record “%(title)s” to rejected. "
+        "Reason: %(reason)s"
+    ),
+    Notice.Kind.RECORD_REVOKED: _(
+        "Your record “%(title)s” was revoked on recheck by %(by)s. Reason: %(reason)s"
+    ),
+    Notice.Kind.BINDING_CONFIRMED: _("%(by)s confirmed your binding."),
+    Notice.Kind.BINDING_REJECTED: _("%(by)s refused your binding. Reason: %(reason)s"),
+    Notice.Kind.BINDING_RETURNED: _("%(by)s returned your binding for changes. Reason: %(reason)s"),
+}

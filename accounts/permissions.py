@@ -24,7 +24,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import assign_perm, get_perms
 
-from accounts.models import Employment, Membership, Organisation, Person, User
+from accounts.models import Employment, Membership, Notice, Organisation, Person, User
 
 if TYPE_CHECKING:
     from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
@@ -232,6 +232,11 @@ def get_person_for_user(user: User) -> Person:
         return Person.objects.select_related("user").get(user=user)
     except Person.DoesNotExist:
         raise PermissionDenied from None
+
+
+def get_own_notice(user: User, notice_id: int) -> Notice:
+    """One of `user`'s notices (someone else's, or a missing one: 404)."""
+    return get_object_or_404(Notice.objects.all(), pk=notice_id, recipient_id=user.pk)
 
 
 def get_own_employment(person: Person, employment_id: int) -> Employment:

@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.models import AuditEntry, Employment, Membership, Organisation, Person, User
+from accounts.models import (
+    AuditEntry,
+    Employment,
+    Membership,
+    Notice,
+    Organisation,
+    Person,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -162,3 +170,12 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
                 Waiting(_("Authority applications to review"), pending["authorities"], url)
             )
     return items
+
+
+def notices_for(user: User) -> QuerySet[Notice]:
+    """`user`'s notices, newest first (one query per page: nothing related is read)."""
+    return Notice.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_notice_count(user: User) -> int:
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from accounts.models import (
     Employment,
     Level,
     Membership,
+    Notice,
     Organisation,
     Person,
     ProfessionalSeries,
@@ -59,6 +61,44 @@ def audit_log(
         from_state=from_state,
         to_state=to_state,
         reason=reason,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Notices (the message centre)
+# ---------------------------------------------------------------------------------------------
+
+
+def notice_send(
+    *, recipient_id: int, kind: str, params: dict[str, str] | None = None, link: str = ""
+) -> Notice:
+    """Write one notice. Call inside the transaction of the change it reports."""
+    return Notice.objects.create(
+        recipient_id=recipient_id, kind=kind, params=params or {}, link=link
+    )
+
+
+def notices_send(notices: Iterable[Notice]) -> int:
+    """Write many unsaved notices in bulk (one INSERT per 1,000); the number written."""
+    return len(Notice.objects.bulk_create(notices, batch_size=1_000))
+
+
+@transaction.atomic
+def notice_mark_read(*, user: User, notice: Notice) -> Notice:
+    """Mark one of `user`'s notices read (already read: unchanged)."""
+    if notice.recipient_id != user.pk:
+        raise ValidationError(_("This notice is not yours."))
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+    return notice
+
+
+@transaction.atomic
+def notices_mark_all_read(*, user: User) -> int:
+    """Mark every unread notice of `user` read; how many were unread."""
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
     )
 
 
@@ -558,6 +598,12 @@ def employment_resubmit(*, person: Person, employment: Employment) -> Employment
     )
 
 
+_BINDING_NOTICE = {
+    Decision.APPROVE: Notice.Kind.BINDING_CONFIRMED,
+    Decision.REJECT: Notice.Kind.BINDING_REJECTED,
+    Decision.RETURN: Notice.Kind.BINDING_RETURNED,
+}
+
 _BINDING_DECISION = {
     Decision.APPROVE: Employment.Status.CONFIRMED,
     Decision.REJECT: Employment.Status.REJECTED,
@@ -575,7 +621,7 @@ def employment_review(
         raise ValidationError(_("This binding has already been decided."))
     if employment.person.user_id == reviewer.pk:
         raise ValidationError(_("You cannot decide your own binding; ask another reviewer."))
-    return _employment_move(
+    moved = _employment_move(
         actor=reviewer,
         employment=employment,
         to_state=_BINDING_DECISION[Decision(decision)],
@@ -583,6 +629,13 @@ def employment_review(
         reason=reason,
         decided_at=timezone.now(),
     )
+    notice_send(
+        recipient_id=moved.person.user_id,
+        kind=_BINDING_NOTICE[Decision(decision)],
+        params={"by": moved.employer.name, "reason": moved.reason},
+        link=reverse("accounts:me"),
+    )
+    return moved
 
 
 @transaction.atomic

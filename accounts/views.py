@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import forms, selectors, services
 from accounts.http import AuthedRequest
 from accounts.middleware import ACTING_ROLE_SESSION_KEY
-from accounts.models import Organisation, User
+from accounts.models import Organisation, Person, User
 from accounts.permissions import (
     AUTHENTICATED,
     PERSON_ONLY,
@@ -25,6 +26,7 @@ from accounts.permissions import (
     get_employment_for_employer,
     get_membership_in,
     get_own_employment,
+    get_own_notice,
     get_person_for_user,
     org_access,
 )
@@ -170,8 +172,29 @@ def me(request: AuthedRequest) -> HttpResponse:
             "employment": selectors.person_open_employment(person),
             "history": selectors.person_employments(person)[:10],
             "bind_form": forms.BindForm(),
+            **_person_ce_overview(person),
         },
     )
+
+
+ATTENTION_LIMIT = 10
+
+
+def _person_ce_overview(person: Person) -> dict[str, object]:
+    """This year's hours and the records that need the person (from the credits app, imported
+    here so the accounts app does not depend on credits when it loads)."""
+    from credits import api as credits_api
+
+    year = timezone.localdate().year
+    alerts = credits_api.person_records_needing_attention(
+        person_id=person.pk, since_year=year - 1, limit=ATTENTION_LIMIT + 1
+    )
+    return {
+        "ce_year": year,
+        "ce_summary": credits_api.year_summary(person_id=person.pk, year=year),
+        "ce_alerts": alerts[:ATTENTION_LIMIT],
+        "ce_alerts_more": len(alerts) > ATTENTION_LIMIT,
+    }
 
 
 @access(PERSON_ONLY)
@@ -252,6 +275,42 @@ def me_employment_resubmit(request: AuthedRequest, employment_id: int) -> HttpRe
     else:
         messages.success(request, _("Binding sent to your employer again."))
     return redirect("accounts:me")
+
+
+# --- Notices (any logged-in user) -------------------------------------------------------------
+
+
+@access(AUTHENTICATED)
+def notices(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/notices.html",
+        {"page": paginate(request, selectors.notices_for(request.user))},
+    )
+
+
+@access(AUTHENTICATED)
+@require_POST
+def notice_read(request: AuthedRequest, notice_id: int) -> HttpResponse:
+    notice = get_own_notice(request.user, notice_id)
+    services.notice_mark_read(user=request.user, notice=notice)
+    if request.POST.get("open") and notice.link.startswith("/"):
+        return redirect(notice.link)
+    return redirect(_notices_page(request))
+
+
+@access(AUTHENTICATED)
+@require_POST
+def notices_read_all(request: AuthedRequest) -> HttpResponse:
+    count = services.notices_mark_all_read(user=request.user)
+    messages.success(request, _("%(count)d notices marked as read.") % {"count": count})
+    return redirect(_notices_page(request))
+
+
+def _notices_page(request: AuthedRequest) -> str:
+    page = request.POST.get("page", "")
+    url = reverse("accounts:notices")
+    return f"{url}?{urlencode({'page': page})}" if page.isdigit() else url
 
 
 # --- Organisations -----------------------------------------------------------------------------

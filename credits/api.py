@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.api import Person
-from credits.models import YearSummary
+from credits.models import Record, YearSummary
 from credits.rules import (
     EvaluationError,
     EvaluationInput,
@@ -18,7 +18,7 @@ from credits.rules import (
     RecordInput,
     evaluate,
 )
-from credits.selectors import rulebook_load
+from credits.selectors import person_attention_records, rulebook_load
 from credits.services import validation
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "YearSummary",
     "compliant_person_ids",
     "evaluate_year",
+    "person_records_needing_attention",
     "summaries_refresh_now",
     "year_explanation",
     "year_is_compliant",
@@ -66,6 +67,14 @@ def evaluate_year(
 def year_summary(*, person_id: int, year: int) -> YearSummary | None:
     """The stored summary of one person-year, or ``None`` if it was never computed."""
     return YearSummary.objects.filter(person_id=person_id, year=year).first()
+
+
+def person_records_needing_attention(
+    *, person_id: int, since_year: int, limit: int = 10
+) -> list[Record]:
+    """The person's returned, rejected and revoked records declared in ``since_year`` or
+    later, newest decision first, at most ``limit`` (for the person's home page)."""
+    return list(person_attention_records(person_id, since_year=since_year)[:limit])
 
 
 def year_is_compliant(*, person_id: int, year: int) -> bool:

@@ -62,7 +62,8 @@ class RecordForm(forms.Form):
     )
     amount = forms.DecimalField(label=_("Amount"), max_digits=8, decimal_places=1, min_value=0)
     unit = forms.ChoiceField(
-        label=_("Unit"),
+        # 计量单位: "单位" alone reads as the employer.
+        label=_("Unit of measure"),
         choices=UNIT_CHOICES,
         help_text=_("Days and minutes are converted to hours with the year's rules."),
     )
@@ -88,6 +89,11 @@ class RecordForm(forms.Form):
     approved_plan = forms.BooleanField(
         label=_("The in-house course plan was approved by the industry authority"),
         required=False,
+        help_text=_("Only for employer in-house training."),
+        # portal.js shows the box only while "kind" is in-house training.
+        widget=forms.CheckboxInput(
+            attrs={"data-show-if": f"kind={Record.Kind.INHOUSE_TRAINING.value}"}
+        ),
     )
     evidence = MultipleFileField(
         label=_("Evidence files"),
@@ -100,6 +106,13 @@ class RecordForm(forms.Form):
         field = self.fields["series"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—"), *((s.code, s.name) for s in series)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The box means something only for in-house training: ignore it for any other kind.
+        if data.get("kind") != Record.Kind.INHOUSE_TRAINING:
+            data["approved_plan"] = False
+        return data
 
     @staticmethod
     def initial_from(record: Record) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,6 +114,21 @@ def person_records(
     if status:
         records = records.filter(status=status)
     return records.order_by("-year", "-start_date", "-pk")
+
+
+ATTENTION_STATUSES = (Record.Status.RETURNED, Record.Status.REJECTED, Record.Status.REVOKED)
+
+
+def person_attention_records(person_id: int, *, since_year: int) -> QuerySet[Record]:
+    """The person's records that were returned, rejected or revoked, declared in
+    ``since_year`` or later, most recently decided first (one query)."""
+    return (
+        Record.objects.filter(
+            person_id=person_id, status__in=ATTENTION_STATUSES, year__gte=since_year
+        )
+        .only("pk", "title", "year", "status", "reviewer_reason", "decided_at")
+        .order_by(F("decided_at").desc(nulls_last=True), "-pk")
+    )
 
 
 def person_record_years(person: Person) -> list[int]:

@@ -10,6 +10,12 @@ urlpatterns: list[URLPattern] = [
     path("me/records/<int:record_id>/", views.record_detail, name="record_detail"),
     path("me/records/<int:record_id>/edit/", views.record_edit, name="record_edit"),
     path("me/records/<int:record_id>/submit/", views.record_submit_view, name="record_submit"),
+    path("me/records/<int:record_id>/delete/", views.record_delete_view, name="record_delete"),
+    path(
+        "me/records/<int:record_id>/evidence/<int:evidence_id>/remove/",
+        views.evidence_remove_view,
+        name="evidence_remove",
+    ),
     path(
         "me/records/<int:record_id>/evidence/<int:evidence_id>/",
         views.evidence_download,

@@ -20,7 +20,13 @@ from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person
 from credits import api, selectors
 from credits.downloads import evidence_file_response
 from credits.forms import RecordFilterForm, RecordForm, apply_service_error
-from credits.services import record_create, record_submit, record_update
+from credits.services import (
+    evidence_remove,
+    record_create,
+    record_delete,
+    record_submit,
+    record_update,
+)
 from portal.pagination import paginate
 
 
@@ -131,6 +137,37 @@ def record_submit_view(request: AuthedRequest, record_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Record sent to your employer for review."))
+    return redirect("credits:record_detail", record_id=record.pk)
+
+
+@access(PERSON_ONLY)
+@require_POST
+def record_delete_view(request: AuthedRequest, record_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    record = get_own_record(person, record_id)
+    try:
+        record_delete(person=person, record=record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("credits:record_detail", record_id=record.pk)
+    messages.success(request, _("Draft “%(title)s” deleted.") % {"title": record.title})
+    return redirect("credits:my_records")
+
+
+@access(PERSON_ONLY)
+@require_POST
+def evidence_remove_view(request: AuthedRequest, record_id: int, evidence_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    record = get_own_record(person, record_id)
+    evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
+    try:
+        evidence_remove(person=person, evidence=evidence)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("File “%(name)s” removed.") % {"name": evidence.original_name or _("file")}
+        )
     return redirect("credits:record_detail", record_id=record.pk)
 
 

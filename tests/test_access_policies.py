@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import Notice
 from accounts.permissions import ANONYMOUS, PERSON, Policy
 from portal.urls import NAMESPACE_POLICIES
 from tests.factories import World, world_create
@@ -76,6 +77,12 @@ def _application_id(world: World, policy: Policy, role: str) -> int:
     return (world.pending_employer if kind == "hrss" else world.pending_authority).pk
 
 
+def _person_notice_id(world: World) -> int:
+    notice = Notice.objects.filter(recipient=world.person.user).order_by("pk").first()
+    assert notice is not None, "binding the world's person should have sent a notice"
+    return notice.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
     "organisation_id": _organisation_id,
@@ -91,6 +98,8 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
     "sample_id": lambda world, policy, role: world.recheck_item.sample_id,
     "item_id": lambda world, policy, role: world.recheck_item.pk,
     "evidence_id": lambda world, policy, role: world.evidence.pk,
+    # The notice the person got when the employer confirmed their binding (mark-read is POST).
+    "notice_id": lambda world, policy, role: _person_notice_id(world),
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
 }

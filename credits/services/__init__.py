@@ -4,7 +4,9 @@ Keyword-only, typed, one transaction per call, one audit entry per state change,
 """
 
 from credits.services.records import (
+    evidence_remove,
     record_create,
+    record_delete,
     record_submit,
     record_update,
 )
@@ -18,8 +20,10 @@ from credits.services.reviews import (
 
 __all__ = [
     "ReviewResult",
+    "evidence_remove",
     "record_create",
     "record_decision_change",
+    "record_delete",
     "record_submit",
     "record_update",
     "records_review",

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.api import Organisation, User, audit_log, can
+from accounts.api import Notice, Organisation, User, audit_log, can, notice_send
 from credits.models import RecheckItem, RecheckSample, Record
 from credits.selectors_review import recheck_candidates
+from credits.services.reviews import record_link
 from credits.services.validation import summaries_refresh_later
 
 MAX_SAMPLE_SIZE = 1_000
@@ -122,6 +123,12 @@ def recheck_decide(
             from_state=Record.Status.APPROVED,
             to_state=Record.Status.REVOKED,
             reason=reason,
+        )
+        notice_send(
+            recipient_id=record.person.user_id,
+            kind=Notice.Kind.RECORD_REVOKED,
+            params={"title": record.title, "by": office.name, "reason": reason},
+            link=record_link(record.pk),
         )
         summaries_refresh_later([(record.person_id, record.year)])
     locked.outcome = outcome

@@ -22,6 +22,7 @@ is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -546,4 +547,68 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
         from_state=before,
         to_state=locked.status,
     )
+    return locked
+
+
+def _files_remove_after_commit(names: list[str]) -> None:
+    """Delete stored files once the transaction that dropped their rows has committed (a
+    rollback keeps both the rows and the files)."""
+    storage = Evidence._meta.get_field("file").storage
+
+    def remove() -> None:
+        for name in names:
+            # Already gone, or the storage refused: the row is gone anyway.
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove)
+
+
+@transaction.atomic
+def record_delete(*, person: Person, record: Record) -> None:
+    """Delete one of the person's draft records and its evidence (files after commit)."""
+    locked = _own(person, record)
+    if locked.status != Record.Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be deleted; a record that was submitted stays on file."),
+            code="not_draft",
+        )
+    names = [name for name in locked.evidence.values_list("file", flat=True) if name]
+    audit_log(
+        actor=person.user,
+        action="record.delete",
+        target=locked,
+        from_state=locked.status,
+        to_state="deleted",
+        reason=locked.title,
+    )
+    locked.delete()
+    _files_remove_after_commit(names)
+
+
+@transaction.atomic
+def evidence_remove(*, person: Person, evidence: Evidence) -> Record:
+    """Remove one evidence file from the person's draft or returned record (file after
+    commit); not while the record is under review or decided."""
+    locked = _own(person, evidence.record)
+    if not locked.is_editable:
+        raise ValidationError(
+            _("Evidence can only be removed from a draft or a returned record."),
+            code="not_editable",
+        )
+    row = Evidence.objects.filter(pk=evidence.pk, record=locked).first()
+    if row is None:
+        raise ValidationError(_("This file was already removed."), code="gone")
+    name = row.file.name or ""
+    row.delete()
+    audit_log(
+        actor=person.user,
+        action="record.evidence_remove",
+        target=locked,
+        from_state=locked.status,
+        to_state=locked.status,
+        reason=row.original_name or name,
+    )
+    _files_remove_after_commit([name] if name else [])
     return locked

@@ -21,10 +21,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.api import Decision, Organisation, User, audit_log, can
+from accounts.api import Decision, Notice, Organisation, User, audit_log, can, notice_send
+from accounts.api import notices_send as _notices_send
 from accounts.models import AuditEntry
 from credits.models import Record, ReviewJob
 from credits.services.validation import summaries_refresh_later
@@ -34,6 +36,12 @@ logger = logging.getLogger(__name__)
 REVIEW_CHUNK = 1_000  # ids per UPDATE and per background-job transaction
 AUDIT_BATCH = 2_000
 RECORD_TARGET_TYPE = "credits.record"
+
+# The person hears of a decision that needs them: returned (to correct) or rejected.
+_DECISION_TO_NOTICE = {
+    Decision.REJECT: Notice.Kind.RECORD_REJECTED,
+    Decision.RETURN: Notice.Kind.RECORD_RETURNED,
+}
 
 _DECISION_TO_STATUS = {
     Decision.APPROVE: Record.Status.APPROVED,
@@ -49,6 +57,19 @@ class ReviewResult:
 
     decided: int
     skipped: int
+
+
+def record_link_parts() -> tuple[str, str]:
+    """The person's record page path around its id: ``(prefix, suffix)``, so a set-based
+    INSERT can build each record's link as ``prefix || id || suffix``."""
+    marker = "2147483647"
+    prefix, suffix = reverse("credits:record_detail", kwargs={"record_id": marker}).split(marker)
+    return prefix, suffix
+
+
+def record_link(record_id: int) -> str:
+    prefix, suffix = record_link_parts()
+    return f"{prefix}{record_id}{suffix}"
 
 
 def _check_decision(decision: str, reason: str) -> Decision:
@@ -99,6 +120,7 @@ def records_review(
         reason=reason,
         now=now,
         action=f"record.{checked.value}",
+        notice_kind=_DECISION_TO_NOTICE.get(checked, ""),
     )
     if decided and to_state == Record.Status.APPROVED:
         # Only approved records count toward a year: rejecting or returning a record that was
@@ -132,6 +154,17 @@ SELECT %(reviewer)s, %(now)s, %(action)s, %(target_type)s, id::text, %(employer)
 FROM unnest(%(ids)s::bigint[]) AS id
 """
 
+# One notice per decided record, to the record's person, in the same statement for any size.
+_NOTICE_SQL = """
+INSERT INTO accounts_notice (recipient_id, kind, params, link, created_at, read_at)
+SELECT p.user_id, %(kind)s,
+       jsonb_build_object('title', r.title, 'by', %(by)s::text, 'reason', %(reason)s::text),
+       %(link_prefix)s || r.id::text || %(link_suffix)s, %(now)s, NULL
+FROM credits_record r
+JOIN accounts_person p ON p.id = r.person_id
+WHERE r.id = ANY(%(ids)s)
+"""
+
 Decided = tuple[list[int], set[tuple[int, int]]]
 
 
@@ -144,8 +177,10 @@ def _decide_postgresql(
     reason: str,
     now: datetime,
     action: str,
+    notice_kind: str,
 ) -> Decided:
-    """Two statements whatever the batch size: lock-and-update, then the audit rows.
+    """Three statements whatever the batch size: lock-and-update, the audit rows, and (for
+    return and reject) the persons' notices.
 
     The CTE locks the rows in id order (two overlapping batches cannot deadlock); a row that
     another reviewer decided meanwhile is re-checked after its lock and no longer matches
@@ -173,6 +208,19 @@ def _decide_postgresql(
                     "target_type": RECORD_TARGET_TYPE,
                 },
             )
+            if notice_kind:
+                prefix, suffix = record_link_parts()
+                cursor.execute(
+                    _NOTICE_SQL,
+                    {
+                        **params,
+                        "ids": decided,
+                        "kind": notice_kind,
+                        "by": employer.name,
+                        "link_prefix": prefix,
+                        "link_suffix": suffix,
+                    },
+                )
     return decided, {(row[1], row[2]) for row in rows}
 
 
@@ -185,6 +233,7 @@ def _decide_portable(
     reason: str,
     now: datetime,
     action: str,
+    notice_kind: str,
 ) -> Decided:
     """The same decision through the ORM, chunk by chunk (SQLite for `make run`)."""
     decided: list[int] = []
@@ -215,8 +264,23 @@ def _decide_portable(
         to_state=to_state,
         reason=reason,
     )
-    pairs = set(Record.objects.filter(pk__in=decided).order_by().values_list("person_id", "year"))
-    return decided, pairs
+    rows = list(
+        Record.objects.filter(pk__in=decided)
+        .order_by("pk")
+        .values_list("pk", "person_id", "year", "person__user_id", "title")
+    )
+    if notice_kind:
+        _notices_send(
+            Notice(
+                recipient_id=user_id,
+                kind=notice_kind,
+                params={"title": title, "by": employer.name, "reason": reason},
+                link=record_link(pk),
+                created_at=now,
+            )
+            for pk, _person, _year, user_id, title in rows
+        )
+    return decided, {(person_id, year) for _pk, person_id, year, _user, _title in rows}
 
 
 def _audit_bulk(
@@ -279,6 +343,12 @@ def record_decision_change(
         from_state=before,
         to_state=locked.status,
         reason=reason,
+    )
+    notice_send(
+        recipient_id=locked.person.user_id,
+        kind=Notice.Kind.RECORD_DECISION_CHANGED,
+        params={"title": locked.title, "by": employer.name, "reason": reason},
+        link=record_link(locked.pk),
     )
     summaries_refresh_later([(locked.person_id, locked.year)])
     return locked

@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.acting_role",
                 "portal.breadcrumbs.breadcrumbs",
+                "accounts.context_processors.unread_notices",
             ],
             "libraries": {"portal": "portal.templatetags"},
         },

@@ -1,0 +1,109 @@
+"""Headless Chromium as a person: a returned record's alert on the home page, the record, a
+wrong evidence file removed, the notice read; and the in-house plan box shown only when it
+applies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accounts.models import Decision, Notice
+from credits.models import Evidence, Record
+from credits.services import records_review
+from tests.factories import PASSWORD, World, admin_of
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_person_follows_a_returned_records_alert_removes_a_file_and_reads_the_notice(
+    world: World, live_server: Any, page: Page
+) -> None:
+    record = world.record
+    records_review(
+        reviewer=admin_of(world.employer),
+        employer=world.employer,
+        record_ids=[record.pk],
+        decision=Decision.RETURN,
+        reason="证书扫描件不是本人的",
+    )
+    _log_in(page, live_server.url, world.person.user.username)
+
+    # The home page alerts the returned record with its reason; the header counts the notice.
+    alert = page.get_by_test_id(f"record-alert-{record.pk}")
+    assert "证书扫描件不是本人的" in alert.inner_text()
+    assert "已退回" in alert.inner_text() or "退回" in alert.inner_text()
+    badge = page.get_by_test_id("notice-badge")
+    unread = Notice.objects.filter(recipient=world.person.user, read_at__isnull=True).count()
+    assert badge.locator(".badge").inner_text() == str(unread)
+
+    # Open the record and remove the wrong file, accepting the confirmation.
+    with page.expect_navigation():
+        alert.locator("a").click()
+    assert f"/me/records/{record.pk}/" in page.url
+    assert "certificate.pdf" in page.content()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_test_id("evidence-remove").click()
+    assert not Evidence.objects.filter(pk=world.evidence.pk).exists()
+    assert "certificate.pdf" in page.content()  # the success message names it…
+    assert page.get_by_test_id(f"evidence-{world.evidence.pk}").count() == 0  # …the list not
+
+    # Read the notice in the message centre.
+    with page.expect_navigation():
+        badge.click()
+    notice = Notice.objects.get(recipient=world.person.user, kind="record_returned")
+    item = page.get_by_test_id(f"notice-{notice.pk}")
+    assert "证书扫描件不是本人的" in item.inner_text() and record.title in item.inner_text()
+    with page.expect_navigation():
+        item.get_by_test_id("notice-read").click()
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    assert page.get_by_test_id(f"notice-{notice.pk}").get_by_test_id("notice-read").count() == 0
+
+
+def test_dismissing_the_confirmation_keeps_the_file(
+    world: World, live_server: Any, page: Page
+) -> None:
+    record = world.record
+    Record.objects.filter(pk=record.pk).update(status=Record.Status.DRAFT)
+    _log_in(page, live_server.url, world.person.user.username)
+    page.goto(f"{live_server.url}/me/records/{record.pk}/")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("evidence-remove").click()
+    page.wait_for_timeout(300)
+
+    assert Evidence.objects.filter(pk=world.evidence.pk).exists()
+
+
+def test_inhouse_plan_box_shows_only_for_inhouse_training(
+    world: World, live_server: Any, page: Page
+) -> None:
+    _log_in(page, live_server.url, world.person.user.username)
+    page.goto(f"{live_server.url}/me/records/new/")
+    box = page.locator("input[name=approved_plan]")
+
+    assert not box.is_visible()
+    page.select_option("select[name=kind]", "inhouse_training")
+    assert box.is_visible()
+    page.select_option("select[name=kind]", "degree_study")
+    assert not box.is_visible()
+    assert page.get_by_text("计量单位").count() >= 1
