@@ -54,7 +54,7 @@ def _queue_page(
     decision_form: forms.ReviewDecisionForm | None = None,
 ) -> HttpResponse:
     """The queue filtered by `params`; after a refused decision, with the ticked rows, the
-    chosen decision and the errors of `decision_form`."""
+    chosen decision (as posted) and the errors of `decision_form`."""
     filter_form = forms.ReviewFilterForm(params or None, series=selectors.series_choices())
     records = selectors.review_queue(
         organisation, filters=filter_form.filters(), sort=filter_form.ordering()
@@ -62,7 +62,7 @@ def _queue_page(
     query = params.copy()
     query.pop("page", None)
     page = Paginator(records, PAGE_SIZE).get_page(page_number)
-    data = decision_form.data if decision_form is not None else QueryDict()
+    data = request.POST if decision_form is not None else QueryDict()
     return render(
         request,
         "credits/review_queue.html",
@@ -77,6 +77,7 @@ def _queue_page(
             "decision": data.get("decision", ""),
             "reason": data.get("reason", ""),
             "all_matching": bool(data.get("all_matching")),
+            "all_on_page": bool(data.get("all_on_page")),
         },
     )
 

@@ -185,7 +185,7 @@ def test_select_this_page_decides_every_row_of_the_page_without_javascript(world
     )
     assert "20 decided, 0 skipped." in response.text
     approved = set(
-        Record.objects.filter(employer=world.employer, status="approved").values_list(
+        Record.objects.filter(employer_id=world.employer.pk, status="approved").values_list(
             "pk", flat=True
         )
     )
