@@ -392,3 +392,16 @@ def test_record_pages_keep_a_fixed_number_of_queries_with_more_evidence(world: W
     for i in range(5):
         _evidence(world.record, PDF_BYTES, "application/pdf", f"more{i}.pdf")
     assert _queries(client, url) == few
+
+
+def test_migration_fills_the_office_of_records_revoked_before_the_field(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("credits.migrations.0007_reviewer_revoked_by_office")
+    record = _revoke(world)
+    Record.objects.filter(pk=record.pk).update(revoked_by_office=None)
+    migration.revoked_by_office_fill(apps, None)
+    record.refresh_from_db()
+    assert record.revoked_by_office_id == world.hrss.pk
