@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import permissions
@@ -140,11 +142,12 @@ def _records_waiting(organisation: Organisation) -> list[Waiting]:
     samples = credits_api.recheck_open_samples(office=organisation)
     items = [
         Waiting(
-            _("Records to recheck in sample no. %(sample)d") % {"sample": sample_id},
+            _("Records to recheck in the sample drawn %(drawn)s")
+            % {"drawn": date_format(timezone.localtime(drawn), "Y-m-d H:i")},
             pending,
             reverse("credits:recheck_sample", kwargs={**org_kw, "sample_id": sample_id}),
         )
-        for sample_id, pending in samples[:OPEN_SAMPLES_SHOWN]
+        for sample_id, drawn, pending in samples[:OPEN_SAMPLES_SHOWN]
     ]
     if len(samples) > OPEN_SAMPLES_SHOWN or not samples:
         items.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -106,7 +106,7 @@ def records_waiting_count(*, employer: Organisation) -> int:
     return selectors_review.records_waiting_count(employer)
 
 
-def recheck_open_samples(*, office: Organisation) -> list[tuple[int, int]]:
+def recheck_open_samples(*, office: Organisation) -> list[tuple[int, datetime, int]]:
     """``office``'s recheck samples with undecided items, newest first, as ``(sample id,
-    undecided items)`` pairs (one query)."""
+    drawn at, undecided items)`` (one query)."""
     return selectors_review.recheck_open_samples(office)

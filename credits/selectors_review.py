@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
@@ -148,15 +149,15 @@ def recheck_samples(office: Organisation) -> QuerySet[RecheckSample]:
     )
 
 
-def recheck_open_samples(office: Organisation) -> list[tuple[int, int]]:
+def recheck_open_samples(office: Organisation) -> list[tuple[int, datetime, int]]:
     """`office`'s samples that still hold undecided items, newest first, as
-    ``(sample id, undecided items)`` pairs (one query)."""
+    ``(sample id, drawn at, undecided items)`` (one query)."""
     return list(
         RecheckItem.objects.filter(sample__office_id=office.pk, outcome=RecheckItem.Outcome.PENDING)
-        .values("sample_id")
+        .values("sample_id", "sample__created_at")
         .annotate(pending=Count("pk"))
-        .order_by("-sample_id")
-        .values_list("sample_id", "pending")
+        .order_by("-sample__created_at", "-sample_id")
+        .values_list("sample_id", "sample__created_at", "pending")
     )
 
 

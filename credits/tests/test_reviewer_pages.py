@@ -386,12 +386,14 @@ def test_revoked_record_says_hrss_revoked_it_everywhere(world: World) -> None:
 
 
 def test_record_pages_keep_a_fixed_number_of_queries_with_more_evidence(world: World) -> None:
-    client = _client(admin_of(world.employer))
-    url = _detail_url(world, world.record)
-    few = _queries(client, url)
+    employer = _client(admin_of(world.employer))
+    hrss = _client(admin_of(world.hrss))
+    pages = [(employer, _detail_url(world, world.record)), (hrss, _recheck_url(world))]
+    few = [_queries(client, url) for client, url in pages]
     for i in range(5):
         _evidence(world.record, PDF_BYTES, "application/pdf", f"more{i}.pdf")
-    assert _queries(client, url) == few
+        _evidence(world.approved_record, PNG_BYTES, "image/png", f"more{i}.png")
+    assert [_queries(client, url) for client, url in pages] == few
 
 
 def test_migration_fills_the_office_of_records_revoked_before_the_field(world: World) -> None:
