@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_service_error
@@ -364,6 +365,7 @@ def recheck_evidence_download(
 
 
 @org_access(HRSS, perm=REVIEW)
+@xframe_options_sameorigin  # shown in an <iframe> on the record page
 def recheck_evidence_preview(
     request: AuthedRequest, organisation: Organisation, item_id: int, evidence_id: int
 ) -> HttpResponseBase:
@@ -384,6 +386,7 @@ def review_evidence_download(
 
 
 @org_access(EMPLOYER, perm=REVIEW)
+@xframe_options_sameorigin  # shown in an <iframe> on the record page
 def review_evidence_preview(
     request: AuthedRequest, organisation: Organisation, record_id: int, evidence_id: int
 ) -> HttpResponseBase:

@@ -284,6 +284,7 @@ def test_pdf_preview_is_inline_typed_nosniff_and_sandboxed(world: World) -> None
     assert response["Content-Disposition"].startswith("inline")
     assert world.evidence.original_name in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # the record page frames it
     csp = response["Content-Security-Policy"]
     assert csp.startswith("sandbox") and "default-src 'none'" in csp
     assert b"".join(response.streaming_content).startswith(PDF_BYTES[:8])  # type: ignore[attr-defined]
