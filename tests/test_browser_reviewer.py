@@ -46,6 +46,7 @@ def test_reviewer_sees_the_evidence_preview_and_approves_from_the_record_page(
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("inline")
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"  # else the frame stays empty
     frame = page.locator("[data-testid=evidence-preview] iframe")
     assert frame.is_visible()
     assert frame.bounding_box() is not None and frame.bounding_box()["height"] > 200  # type: ignore[index]
