@@ -250,7 +250,9 @@ def get_own_record(person: Person, record_id: int) -> Record:
     from credits.models import Record
 
     return get_object_or_404(
-        Record.objects.select_related("series", "employer"), pk=record_id, person=person
+        Record.objects.select_related("series", "employer", "revoked_by_office"),
+        pk=record_id,
+        person=person,
     )
 
 
@@ -305,7 +307,7 @@ def get_record_for_employer(employer: Organisation, record_id: int) -> Record:
     from credits.models import Record
 
     return get_object_or_404(
-        Record.objects.select_related("person", "series", "decided_by"),
+        Record.objects.select_related("person", "series", "decided_by", "revoked_by_office"),
         pk=record_id,
         employer_id=employer.pk,
     )
@@ -332,7 +334,15 @@ def get_recheck_item(office: Organisation, item_id: int) -> RecheckItem:
     from credits.models import RecheckItem
 
     return get_object_or_404(
-        RecheckItem.objects.select_related("sample", "record"),
+        RecheckItem.objects.select_related(
+            "sample",
+            "record",
+            "record__person",
+            "record__series",
+            "record__employer",
+            "record__decided_by",
+            "record__revoked_by_office",
+        ),
         pk=item_id,
         sample__office_id=office.pk,
     )

@@ -106,8 +106,12 @@ class ReviewDecisionForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
     record_ids = IdListField(required=False)
+    # "Select this page": the page's rows are posted as page_ids, so it works without JS too.
+    all_on_page = forms.BooleanField(required=False)
+    page_ids = IdListField(required=False)
     all_matching = forms.BooleanField(required=False)
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -116,8 +120,34 @@ class ReviewDecisionForm(forms.Form):
             and not (data.get("reason") or "").strip()
         ):
             self.add_error("reason", _("Give a reason when you reject or return."))
+        if data.get("all_on_page"):
+            data["record_ids"] = sorted({*data.get("record_ids", []), *data.get("page_ids", [])})
         if not data.get("all_matching") and not data.get("record_ids"):
             self.add_error(None, _("Select at least one record."))
+        return data
+
+
+class RecordDecisionForm(forms.Form):
+    """One decision on one record, from its own page."""
+
+    decision = forms.ChoiceField(
+        choices=Decision.choices, widget=forms.RadioSelect, label=_("Decision")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to reject or return; the person sees it."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("decision") in (Decision.REJECT, Decision.RETURN)
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Give a reason when you reject or return."))
         return data
 
 

@@ -294,7 +294,8 @@ class Record(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned for changes")
-        REVOKED = "revoked", _("Revoked")
+        # Only an HRSS recheck revokes a record (credits.services.recheck).
+        REVOKED = "revoked", _("Revoked by HRSS")
 
     EDITABLE_STATUSES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.RETURNED)
     # A rejected or revoked record does not block declaring the same activity again.
@@ -358,6 +359,15 @@ class Record(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The HRSS office whose recheck revoked the record (set with status "revoked").
+    revoked_by_office = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("revoked by office"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -428,6 +438,14 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or str(self.file.name)
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/jpeg", "image/png")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
@@ -70,6 +71,22 @@ def review_queue_ids(employer: Organisation, *, filters: ReviewFilters) -> list[
     )
 
 
+def review_queue_next(employer: Organisation, *, after: Record) -> Record | None:
+    """The next record still under review in the queue's default order (oldest first), after
+    `after`; else the first one; ``None`` when nothing waits."""
+    waiting = Record.objects.filter(
+        employer_id=employer.pk, status=Record.Status.SUBMITTED
+    ).exclude(pk=after.pk)
+    later = Q(created_at__gt=after.created_at) | Q(created_at=after.created_at, pk__gt=after.pk)
+    order = REVIEW_SORTS[DEFAULT_REVIEW_SORT]
+    return waiting.filter(later).order_by(*order).first() or waiting.order_by(*order).first()
+
+
+def records_waiting_count(employer: Organisation) -> int:
+    """How many of `employer`'s records wait for its review."""
+    return Record.objects.filter(employer_id=employer.pk, status=Record.Status.SUBMITTED).count()
+
+
 def series_choices() -> QuerySet[ProfessionalSeries]:
     return ProfessionalSeries.objects.filter(is_active=True).order_by("sort_order", "code")
 
@@ -129,6 +146,18 @@ def recheck_samples(office: Organisation) -> QuerySet[RecheckSample]:
             revoked=Count("items", filter=Q(items__outcome=RecheckItem.Outcome.REVOKED)),
         )
         .order_by("-created_at", "-pk")
+    )
+
+
+def recheck_open_samples(office: Organisation) -> list[tuple[int, datetime, int]]:
+    """`office`'s samples that still hold undecided items, newest first, as
+    ``(sample id, drawn at, undecided items)`` (one query)."""
+    return list(
+        RecheckItem.objects.filter(sample__office_id=office.pk, outcome=RecheckItem.Outcome.PENDING)
+        .values("sample_id", "sample__created_at")
+        .annotate(pending=Count("pk"))
+        .order_by("-sample__created_at", "-sample_id")
+        .values_list("sample_id", "sample__created_at", "pending")
     )
 
 

@@ -20,11 +20,27 @@ urlpatterns: list[URLPattern] = [
         views.review_evidence_download,
         name="review_evidence_download",
     ),
+    path(
+        org + "review/records/<int:record_id>/evidence/<int:evidence_id>/preview/",
+        views.review_evidence_preview,
+        name="review_evidence_preview",
+    ),
     path(org + "recheck/", views.recheck_samples, name="recheck_samples"),
     path(org + "recheck/<int:sample_id>/", views.recheck_sample, name="recheck_sample"),
     path(
         org + "recheck/items/<int:item_id>/decide/",
         views.recheck_decide_view,
         name="recheck_decide",
+    ),
+    path(org + "recheck/items/<int:item_id>/record/", views.recheck_record, name="recheck_record"),
+    path(
+        org + "recheck/items/<int:item_id>/record/evidence/<int:evidence_id>/",
+        views.recheck_evidence_download,
+        name="recheck_evidence_download",
+    ),
+    path(
+        org + "recheck/items/<int:item_id>/record/evidence/<int:evidence_id>/preview/",
+        views.recheck_evidence_preview,
+        name="recheck_evidence_preview",
     ),
 ]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_service_error
@@ -24,11 +29,11 @@ from accounts.permissions import (
 from credits import forms_review as forms
 from credits import selectors_review as selectors
 from credits.downloads import evidence_file_response
-from credits.models import Record, ReviewJob
+from credits.models import Evidence, Record, ReviewJob
 from credits.selectors import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
-from portal.pagination import paginate
+from portal.pagination import PAGE_SIZE, paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
 HRSS = Organisation.Kind.HRSS
@@ -41,24 +46,46 @@ def _queue_url(organisation: Organisation, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-@org_access(EMPLOYER, perm=REVIEW)
-def review_queue(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
-    filter_form = forms.ReviewFilterForm(request.GET or None, series=selectors.series_choices())
+def _queue_page(
+    request: AuthedRequest,
+    organisation: Organisation,
+    params: QueryDict,
+    *,
+    page_number: str | None,
+    decision_form: forms.ReviewDecisionForm | None = None,
+) -> HttpResponse:
+    """The queue filtered by `params`; after a refused decision, with the ticked rows, the
+    chosen decision (as posted) and the errors of `decision_form`."""
+    filter_form = forms.ReviewFilterForm(params or None, series=selectors.series_choices())
     records = selectors.review_queue(
         organisation, filters=filter_form.filters(), sort=filter_form.ordering()
     )
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
+    page = Paginator(records, PAGE_SIZE).get_page(page_number)
+    data = request.POST if decision_form is not None else QueryDict()
     return render(
         request,
         "credits/review_queue.html",
         {
             "organisation": organisation,
             "filter_form": filter_form,
-            "page": paginate(request, records),
+            "page": page,
             "query": query.urlencode(),
+            "page_url": _queue_url(organisation),
+            "decision_form": decision_form,
+            "selected": set(data.getlist("record_ids")),
+            "decision": data.get("decision", ""),
+            "reason": data.get("reason", ""),
+            "all_matching": bool(data.get("all_matching")),
+            "all_on_page": bool(data.get("all_on_page")),
         },
     )
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+def review_queue(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    return _queue_page(request, organisation, request.GET, page_number=request.GET.get("page"))
 
 
 @org_access(EMPLOYER, perm=REVIEW)
@@ -67,9 +94,14 @@ def review_decide(request: AuthedRequest, organisation: Organisation) -> HttpRes
     form = forms.ReviewDecisionForm(request.POST)
     query = request.POST.get("query", "")
     if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, " ".join(errors))
-        return redirect(_queue_url(organisation, query))
+        # Show the same page again with the same ticks and decision, and say what is missing.
+        return _queue_page(
+            request,
+            organisation,
+            QueryDict(query),
+            page_number=request.POST.get("page"),
+            decision_form=form,
+        )
     data = form.cleaned_data
     ids: list[int] = data["record_ids"]
     if data["all_matching"]:
@@ -109,37 +141,110 @@ def review_job(request: AuthedRequest, organisation: Organisation, job_id: int) 
     return render(request, "credits/review_job.html", context)
 
 
+@dataclass(frozen=True)
+class EvidenceLinks:
+    """One evidence file with the URLs to download it and to preview it inline."""
+
+    evidence: Evidence
+    download_url: str
+    preview_url: str
+
+
+def _evidence_links(
+    evidence: Iterable[Evidence], download: str, preview: str, **kwargs: int
+) -> list[EvidenceLinks]:
+    return [
+        EvidenceLinks(
+            e,
+            reverse(download, kwargs={**kwargs, "evidence_id": e.pk}),
+            reverse(preview, kwargs={**kwargs, "evidence_id": e.pk}),
+        )
+        for e in evidence
+    ]
+
+
+def _record_decide(
+    request: AuthedRequest, organisation: Organisation, record: Record
+) -> tuple[forms.RecordDecisionForm, HttpResponse | None]:
+    """Approve, reject or return the record from its own page (the queue's service); then
+    open the next record waiting, or the queue when none is left."""
+    form = forms.RecordDecisionForm(request.POST)
+    if not form.is_valid():
+        return form, None
+    try:
+        result = records_review(
+            reviewer=request.user,
+            employer=organisation,
+            record_ids=[record.pk],
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        apply_service_error(form, exc)
+        return form, None
+    if not result.decided:
+        messages.error(request, _("This record is no longer under review."))
+        return form, redirect(
+            "credits:record_review_detail", organisation_id=organisation.pk, record_id=record.pk
+        )
+    following = selectors.review_queue_next(organisation, after=record)
+    if following is None:
+        messages.success(request, _("Decision saved. No other record is waiting for review."))
+        return form, redirect(_queue_url(organisation))
+    messages.success(request, _("Decision saved. Here is the next record waiting for review."))
+    return form, redirect(
+        "credits:record_review_detail", organisation_id=organisation.pk, record_id=following.pk
+    )
+
+
 @org_access(EMPLOYER, perm=REVIEW)
 def record_review_detail(
     request: AuthedRequest, organisation: Organisation, record_id: int
 ) -> HttpResponse:
     record = get_record_for_employer(organisation, record_id)
-    form = forms.DecisionChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_decision_change(
-                reviewer=request.user,
-                employer=organisation,
-                record=record,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("The record is now rejected."))
-            return redirect(
-                "credits:record_review_detail",
-                organisation_id=organisation.pk,
-                record_id=record.pk,
-            )
+    post = request.POST if request.method == "POST" else None
+    decision_form = None
+    form = None
+    if record.status == Record.Status.SUBMITTED:
+        decision_form = forms.RecordDecisionForm()
+        if post is not None:
+            decision_form, done = _record_decide(request, organisation, record)
+            if done is not None:
+                return done
+    elif record.status == Record.Status.APPROVED:
+        form = forms.DecisionChangeForm(post)
+        if post is not None and form.is_valid():
+            try:
+                record_decision_change(
+                    reviewer=request.user,
+                    employer=organisation,
+                    record=record,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, _("The record is now rejected."))
+                return redirect(
+                    "credits:record_review_detail",
+                    organisation_id=organisation.pk,
+                    record_id=record.pk,
+                )
     return render(
         request,
         "credits/review_record_detail.html",
         {
             "organisation": organisation,
             "record": record,
-            "evidence": record_evidence(record),
-            "form": form if record.status == Record.Status.APPROVED else None,
+            "evidence": _evidence_links(
+                record_evidence(record),
+                "credits:review_evidence_download",
+                "credits:review_evidence_preview",
+                organisation_id=organisation.pk,
+                record_id=record.pk,
+            ),
+            "form": form,
+            "decision_form": decision_form,
         },
     )
 
@@ -223,10 +328,67 @@ def recheck_decide_view(
     )
 
 
+@org_access(HRSS, perm=REVIEW)
+def recheck_record(
+    request: AuthedRequest, organisation: Organisation, item_id: int
+) -> HttpResponse:
+    """A sampled record, read-only, with its evidence: only records in this office's samples."""
+    item = get_recheck_item(organisation, item_id)
+    return render(
+        request,
+        "credits/recheck_record.html",
+        {
+            "organisation": organisation,
+            "item": item,
+            "record": item.record,
+            "evidence": _evidence_links(
+                record_evidence(item.record),
+                "credits:recheck_evidence_download",
+                "credits:recheck_evidence_preview",
+                organisation_id=organisation.pk,
+                item_id=item.pk,
+            ),
+        },
+    )
+
+
+def _recheck_evidence(organisation: Organisation, item_id: int, evidence_id: int) -> Evidence:
+    item = get_recheck_item(organisation, item_id)
+    return get_object_or_404(record_evidence(item.record), pk=evidence_id)
+
+
+@org_access(HRSS, perm=REVIEW)
+def recheck_evidence_download(
+    request: AuthedRequest, organisation: Organisation, item_id: int, evidence_id: int
+) -> HttpResponseBase:
+    return evidence_file_response(_recheck_evidence(organisation, item_id, evidence_id))
+
+
+@org_access(HRSS, perm=REVIEW)
+@xframe_options_sameorigin  # shown in an <iframe> on the record page
+def recheck_evidence_preview(
+    request: AuthedRequest, organisation: Organisation, item_id: int, evidence_id: int
+) -> HttpResponseBase:
+    evidence = _recheck_evidence(organisation, item_id, evidence_id)
+    return evidence_file_response(evidence, inline=True)
+
+
+def _review_evidence(organisation: Organisation, record_id: int, evidence_id: int) -> Evidence:
+    record = get_record_for_employer(organisation, record_id)
+    return get_object_or_404(record_evidence(record), pk=evidence_id)
+
+
 @org_access(EMPLOYER, perm=REVIEW)
 def review_evidence_download(
     request: AuthedRequest, organisation: Organisation, record_id: int, evidence_id: int
 ) -> HttpResponseBase:
-    record = get_record_for_employer(organisation, record_id)
-    evidence = get_object_or_404(record_evidence(record), pk=evidence_id)
-    return evidence_file_response(evidence)
+    return evidence_file_response(_review_evidence(organisation, record_id, evidence_id))
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+@xframe_options_sameorigin  # shown in an <iframe> on the record page
+def review_evidence_preview(
+    request: AuthedRequest, organisation: Organisation, record_id: int, evidence_id: int
+) -> HttpResponseBase:
+    evidence = _review_evidence(organisation, record_id, evidence_id)
+    return evidence_file_response(evidence, inline=True)

@@ -219,6 +219,7 @@ class World:
     review_job: ReviewJob  # of `employer`
     recheck_item: RecheckItem  # `hrss`'s sample holding `approved_record`
     evidence: Evidence  # a PDF attached to `record`
+    approved_evidence: Evidence  # a PDF attached to `approved_record` (in `hrss`'s sample)
 
     def org(self, kind: str) -> Organisation:
         return {
@@ -286,6 +287,7 @@ def world_create(city_code: str, district_code: str) -> World:
     return World(
         record=record,
         evidence=evidence_make(record),
+        approved_evidence=evidence_make(approved),
         approved_record=approved,
         review_job=job,
         recheck_item=item,

@@ -97,9 +97,12 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
     "job_id": lambda world, policy, role: world.review_job.pk,
     "sample_id": lambda world, policy, role: world.recheck_item.sample_id,
     "item_id": lambda world, policy, role: world.recheck_item.pk,
-    "evidence_id": lambda world, policy, role: world.evidence.pk,
     # The notice the person got when the employer confirmed their binding (mark-read is POST).
     "notice_id": lambda world, policy, role: _person_notice_id(world),
+    # HRSS sees evidence through its recheck item (the approved record), employers their own.
+    "evidence_id": lambda world, policy, role: (
+        world.approved_evidence.pk if "hrss" in policy.kinds else world.evidence.pk
+    ),
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
 }

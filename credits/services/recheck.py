@@ -112,8 +112,16 @@ def recheck_decide(
         record.reviewer_reason = reason
         record.decided_by = actor
         record.decided_at = now
+        record.revoked_by_office = office
         record.save(
-            update_fields=["status", "reviewer_reason", "decided_by", "decided_at", "updated_at"]
+            update_fields=[
+                "status",
+                "reviewer_reason",
+                "decided_by",
+                "decided_at",
+                "revoked_by_office",
+                "updated_at",
+            ]
         )
         audit_log(
             actor=actor,
