@@ -69,6 +69,9 @@ BREADCRUMBS: dict[str, Crumb] = {
     "credits:record_review_detail": Crumb(_("Details"), "credits:review_queue"),
     "credits:recheck_samples": Crumb(_("Recheck"), HOME),
     "credits:recheck_sample": Crumb(_("Recheck sample"), "credits:recheck_samples"),
+    # The record's URL names its recheck item, not the sample, so its parent is the list.
+    "credits:recheck_record": Crumb(_("Details"), "credits:recheck_samples"),
+    "accounts:notices": Crumb(_("Notices"), HOME),
 }
 
 # URL names that never render a page of their own (API URLs, under api/, need no entry).
@@ -89,6 +92,13 @@ NOT_PAGES = frozenset(
         "credits:review_decide",
         "credits:review_evidence_download",
         "credits:recheck_decide",
+        "credits:record_delete",
+        "credits:evidence_remove",
+        "credits:review_evidence_preview",
+        "credits:recheck_evidence_download",
+        "credits:recheck_evidence_preview",
+        "accounts:notice_read",
+        "accounts:notices_read_all",
     }
 )
 
