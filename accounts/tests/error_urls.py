@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from accounts.permissions import PUBLIC, access
-from portal.urls import handler403, urlpatterns as portal_urlpatterns
+from portal.urls import handler403
+from portal.urls import urlpatterns as portal_urlpatterns
 
 __all__ = ["handler403", "urlpatterns"]
 

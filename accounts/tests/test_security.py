@@ -45,9 +45,7 @@ def _log_in(client: Client, username: str, password: str = PASSWORD) -> Any:
 
 def test_client_ip_is_remote_addr_without_proxies(settings: Any) -> None:
     settings.NUM_PROXIES = 0
-    request = RequestFactory().get(
-        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1"
-    )
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
     assert client_ip(request) == "10.0.0.5"
 
 
@@ -84,7 +82,8 @@ def test_failed_logins_are_audited_for_known_and_unknown_usernames(world: World)
     _log_in(client, user.username, "wrong-password")
     _log_in(client, "nobody-here", "wrong-password")
     known, unknown = events(SecurityEvent.LOGIN_FAILED)
-    assert (known.actor, known.ip, known.reason) == (user, "192.0.2.11", f"username: {user.username}")
+    assert (known.actor, known.ip) == (user, "192.0.2.11")
+    assert known.reason == f"username: {user.username}"
     assert (unknown.actor, unknown.target_id, unknown.reason) == (None, "", "username: nobody-here")
     assert "wrong-password" not in known.reason + unknown.reason
 
@@ -232,7 +231,7 @@ def test_password_reset_by_email_end_to_end(world: World) -> None:
     assert response["Location"] == reverse("accounts:password_reset_done")
     [message] = mail.outbox
     assert message.to == ["li@example.com"]
-    link = _reset_link(message.body)
+    link = _reset_link(str(message.body))
 
     form_page = client.get(link, follow=True)
     assert form_page.context["validlink"]
@@ -355,7 +354,7 @@ def test_500_template_needs_no_database_and_no_context(
 def _assert_strict_csp(response: Any) -> None:
     policy = response["Content-Security-Policy"]
     directives = dict(
-        (part.split(" ", 1) + [""])[:2] for part in (p.strip() for p in policy.split(";")) if part
+        ([*part.split(" ", 1), ""])[:2] for part in (p.strip() for p in policy.split(";")) if part
     )
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"
