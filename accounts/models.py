@@ -359,7 +359,8 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     # Security events only: where the request came from (portal.client_ip) and what it asked for.
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    path = models.CharField(_("path"), max_length=200, blank=True)
+    # db_default: bulk writers that INSERT rows in SQL (credits.services.reviews) name no path.
+    path = models.CharField(_("path"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-at", "-pk"]

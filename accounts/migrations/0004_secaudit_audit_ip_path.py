@@ -51,7 +51,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditentry",
             name="path",
-            field=models.CharField(blank=True, max_length=200, verbose_name="path"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=200, verbose_name="path"
+            ),
         ),
         migrations.RunPython(truncate_guard, truncate_guard_reverse),
     ]
