@@ -215,10 +215,10 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     user = forms.CharField(label=_("User"), required=False, max_length=150)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, security: bool, **kwargs: Any) -> None:
