@@ -177,6 +177,25 @@ def _ping(app: Any, hostname: str) -> bool:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test database, on which the audit table may be truncated.
+
+    Transactional tests end with a flush, which on PostgreSQL TRUNCATEs every table; the audit
+    table refuses TRUNCATE (accounts migration 0004) unless `portal.allow_audit_truncate` is on.
+    It is switched on for this throwaway database only, for every later connection (live server
+    threads, the Celery worker) and for the one already open.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(str(connection.settings_dict["NAME"]))
+        cursor.execute(f"ALTER DATABASE {name} SET portal.allow_audit_truncate = 'on'")
+        cursor.execute("SET portal.allow_audit_truncate = 'on'")
+
+
+@pytest.fixture(scope="session")
 def celery_worker(
     django_db_setup: None,
     redis_urls: RedisUrls | None,

@@ -7,7 +7,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Decision, Level, Membership, Organisation, ProfessionalSeries, Region
+from accounts.models import (
+    Decision,
+    Level,
+    Membership,
+    Organisation,
+    ProfessionalSeries,
+    Region,
+    SecurityEvent,
+)
 from accounts.validators import validate_id_number, validate_phone, validate_uscc
 
 
@@ -127,6 +135,11 @@ class OrganisationEditForm(_OrganisationFields):
 
 class ProfileForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_phone])
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Used to reset your password if you forget it."),
+    )
     series = _SeriesField()
 
 
@@ -191,3 +204,41 @@ class StaffAddForm(forms.Form):
     id_number = forms.CharField(
         label=_("ID number"), max_length=18, min_length=18, validators=[validate_id_number]
     )
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit page; every field is optional and a bad value is simply ignored."""
+
+    SECURITY = "security"
+    OTHER = "other"
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
+    date_from = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, security: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [("", _("All"))]
+        if security:
+            choices += [(self.SECURITY, _("All security events")), *SecurityEvent.choices]
+            choices.append((self.OTHER, _("Everything but security events")))
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = choices
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, as keyword arguments of `selectors.audit_for_organisation`."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"] or "",
+            "username": data["user"].strip(),
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }

@@ -322,6 +322,19 @@ class Employment(models.Model):
         return f"{self.person} → {self.employer} ({self.status})"
 
 
+class SecurityEvent(models.TextChoices):
+    """Audit actions about logins and refused access (no organisation; `ip` and `path` set)."""
+
+    LOGIN = "security.login", _("Logged in")
+    LOGIN_FAILED = "security.login_failed", _("Failed log-in")
+    LOGOUT = "security.logout", _("Logged out")
+    LOCKED_OUT = "security.locked_out", _("Locked out after failed log-ins")
+    PASSWORD_CHANGED = "security.password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "security.password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET_DONE = "security.password_reset_done", _("Password reset by e-mail link")
+    FORBIDDEN = "security.forbidden", _("Access refused")
+
+
 class AuditEntry(models.Model):
     """One state change: who, when, what, from which state to which, and why.
 
@@ -348,6 +361,10 @@ class AuditEntry(models.Model):
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # Security events only: where the request came from (portal.client_ip) and what it asked for.
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # db_default: bulk writers that INSERT rows in SQL (credits.services.reviews) name no path.
+    path = models.CharField(_("path"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -111,8 +112,43 @@ def application_queue(
     return qs.order_by("created_at", "pk")
 
 
-def audit_for_organisation(organisation: Organisation) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(organisation=organisation).select_related("actor")
+SECURITY_PREFIX = "security."
+
+
+def audit_sees_security_events(organisation: Organisation) -> bool:
+    """HRSS offices run the system, so their audit page also shows the security events
+    (log-ins, lockouts, password resets, refused access), which belong to no organisation.
+    Every other organisation sees only its own entries."""
+    return organisation.kind == Organisation.Kind.HRSS
+
+
+def audit_for_organisation(
+    organisation: Organisation,
+    *,
+    kind: str = "",
+    username: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit page of `organisation`, filtered by kind ("security", "other" or one action),
+    actor's username and local dates (inclusive)."""
+    scope = Q(organisation=organisation)
+    if audit_sees_security_events(organisation):
+        scope |= Q(organisation__isnull=True, action__startswith=SECURITY_PREFIX)
+    qs = AuditEntry.objects.filter(scope)
+    if kind == "security":
+        qs = qs.filter(action__startswith=SECURITY_PREFIX)
+    elif kind == "other":
+        qs = qs.exclude(action__startswith=SECURITY_PREFIX)
+    elif kind:
+        qs = qs.filter(action=kind)
+    if username:
+        qs = qs.filter(actor__username__iexact=username)
+    if date_from is not None:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs.select_related("actor")
 
 
 def audit_for_target(target_type: str, target_id: int) -> QuerySet[AuditEntry]:

@@ -26,6 +26,7 @@ from accounts.models import (
     Person,
     ProfessionalSeries,
     Region,
+    SecurityEvent,
     User,
 )
 from accounts.validators import normalise_id_number, normalise_uscc
@@ -61,6 +62,31 @@ def audit_log(
         from_state=from_state,
         to_state=to_state,
         reason=reason,
+    )
+
+
+@transaction.atomic
+def security_event_log(
+    *,
+    action: SecurityEvent,
+    user: User | None,
+    ip: str | None,
+    path: str,
+    reason: str = "",
+) -> AuditEntry:
+    """Write one security event (log-in, log-out, lockout, password, refused access).
+
+    The target is the user concerned (none for a failed log-in with an unknown username, whose
+    typed username goes into `reason`); security events belong to no organisation.
+    """
+    return AuditEntry.objects.create(
+        actor=user,
+        action=action.value,
+        target_type="accounts.user",
+        target_id=str(user.pk) if user is not None else "",
+        ip=ip or None,
+        path=path[:200],
+        reason=reason[:500],
     )
 
 
@@ -158,16 +184,32 @@ def person_register(
 
 
 @transaction.atomic
-def person_update(*, person: Person, phone: str, series_codes: Sequence[str]) -> Person:
-    """Change contact details and series.
+def person_update(
+    *, person: Person, phone: str, series_codes: Sequence[str], email: str | None = None
+) -> Person:
+    """Change contact details (mobile phone, and the login's e-mail when given) and series.
+
+    Every changed value is audited with its old and new value.
 
     Locking a year's series once its certificate exists (004 Q&A person #14) is enforced by
     the certificates app through `credits.api` when it lands; nothing here depends on it yet.
     """
     series = _series_by_codes(series_codes)
+    old_phone = person.phone
     person.phone = phone
     person.full_clean(exclude=["user"])
     person.save(update_fields=["phone"])
+    if old_phone != phone:
+        audit_log(
+            actor=person.user,
+            action="person.phone",
+            target=person,
+            from_state=old_phone[:20],
+            to_state=phone[:20],
+            reason=f"{old_phone} → {phone}",
+        )
+    if email is not None:
+        _user_email_set(user=person.user, email=email)
     before = ",".join(sorted(person.series.values_list("code", flat=True)))
     person.series.set(series)
     after = ",".join(sorted(s.code for s in series))
@@ -181,6 +223,27 @@ def person_update(*, person: Person, phone: str, series_codes: Sequence[str]) ->
             reason=f"{before} → {after}",
         )
     return person
+
+
+def _user_email_set(*, user: User, email: str) -> None:
+    email = User.objects.normalize_email(email.strip())
+    old = user.email
+    if email == old:
+        return
+    if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        # One address, one login: a password-reset link must reach exactly one account.
+        raise ValidationError({"email": _("Another account already uses this e-mail address.")})
+    user.email = email
+    user.full_clean(exclude=["password", "username"])
+    user.save(update_fields=["email"])
+    audit_log(
+        actor=user,
+        action="user.email",
+        target=user,
+        from_state=old[:20],
+        to_state=email[:20],
+        reason=f"{old or '—'} → {email or '—'}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,12 +17,36 @@ urlpatterns = [
     path("accounts/logout/", access(PUBLIC)(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "accounts/password/",
-        access(AUTHENTICATED)(
-            auth_views.PasswordChangeView.as_view(
-                template_name="accounts/simple_form.html", success_url="/"
+        access(AUTHENTICATED)(views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/reset/",
+        access(PUBLIC)(views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        access(PUBLIC)(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="accounts/password_reset_done.html"
             )
         ),
-        name="password_change",
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        access(PUBLIC)(views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        access(PUBLIC)(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="accounts/password_reset_complete.html"
+            )
+        ),
+        name="password_reset_complete",
     ),
     path("accounts/role/", views.switch_role, name="switch_role"),
     path("accounts/register/", views.register, name="register"),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -16,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import forms, selectors, services
 from accounts.http import AuthedRequest
 from accounts.middleware import ACTING_ROLE_SESSION_KEY
-from accounts.models import Organisation, Person, User
+from accounts.models import Organisation, Person, SecurityEvent, User
 from accounts.permissions import (
     AUTHENTICATED,
     PERSON_ONLY,
@@ -30,6 +35,8 @@ from accounts.permissions import (
     get_person_for_user,
     org_access,
 )
+from accounts.security import security_event
+from portal.client_ip import client_ip
 from portal.pagination import paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
@@ -200,13 +207,14 @@ def _person_ce_overview(person: Person) -> dict[str, object]:
 @access(PERSON_ONLY)
 def me_profile(request: AuthedRequest) -> HttpResponse:
     person = get_person_for_user(request.user)
-    initial = {"phone": person.phone, "series": person.series.all()}
+    initial = {"phone": person.phone, "email": request.user.email, "series": person.series.all()}
     form = forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
                 person=person,
                 phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
                 series_codes=[s.code for s in form.cleaned_data["series"]],
             )
         except ValidationError as exc:
@@ -544,11 +552,86 @@ def application_detail(
 
 @org_access(perm="view_audit", require_approved=False)
 def audit_log(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    form = forms.AuditFilterForm(
+        request.GET or None, security=selectors.audit_sees_security_events(organisation)
+    )
+    entries = selectors.audit_for_organisation(organisation, **form.filters())
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "accounts/audit_log.html",
         {
             "organisation": organisation,
-            "page": paginate(request, selectors.audit_for_organisation(organisation), per_page=50),
+            "filter_form": form,
+            "query": query.urlencode(),
+            "page": paginate(request, entries, per_page=50),
         },
     )
+
+
+# --- Passwords: change, and reset by e-mail (each audited as a security event) ----------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/simple_form.html"
+    success_url = "/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event(self.request, SecurityEvent.PASSWORD_CHANGED, user=form.user)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+def _password_reset_throttled(request: HttpRequest) -> bool:
+    """At most settings.PASSWORD_RESET_LIMIT reset requests per client IP and hour."""
+    key = f"password-reset:{client_ip(request)}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count > settings.PASSWORD_RESET_LIMIT
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The answer is the same whether or not an account has the e-mail address."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _password_reset_throttled(request):
+            return render(
+                request,
+                self.template_name,
+                {"form": self.get_form(), "throttled": True},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        user = next(iter(form.get_users(email)), None)
+        response = super().form_valid(form)
+        security_event(
+            self.request,
+            SecurityEvent.PASSWORD_RESET_REQUESTED,
+            user=user,
+            reason=f"e-mail: {email}",
+        )
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event(self.request, SecurityEvent.PASSWORD_RESET_DONE, user=form.user)
+        return response

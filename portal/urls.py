@@ -14,6 +14,10 @@ NAMESPACE_POLICIES = {"admin": STAFF_SITE}
 
 admin.site.site_header = "广东省专业技术人员继续教育管理系统"
 
+# Error pages in the site's style (templates/400.html, 403.html, 404.html, 500.html); refused
+# access is also written to the audit log.
+handler403 = "accounts.errors.forbidden"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),

@@ -84,7 +84,7 @@ def _person_notice_id(world: World) -> int:
 
 
 # Every URL keyword argument names an object; this says which object of a world it is.
-OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
+OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
     "employment_id": lambda world, policy, role: world.employment.pk,
     "membership_id": lambda world, policy, role: (
@@ -105,8 +105,12 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
     ),
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
+    # Not objects: a password-reset link's encoded user id and token (checked by Django's
+    # token generator, public by design; a wrong pair shows "invalid link").
+    "uidb64": lambda world, policy, role: "MQ",
+    "token": lambda world, policy, role: "set-password",
 }
-NOT_OBJECTS = frozenset({"year"})
+NOT_OBJECTS = frozenset({"year", "uidb64", "token"})
 
 
 def test_every_url_keyword_is_known_to_this_test() -> None:

@@ -16,7 +16,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Employment, Level, Membership, Organisation, Region, User
+from accounts.models import (
+    Employment,
+    Level,
+    Membership,
+    Organisation,
+    Region,
+    SecurityEvent,
+    User,
+)
 from tests.factories import (
     PASSWORD,
     World,
@@ -124,6 +132,23 @@ def audit_log(world: World) -> Page:
     return Page(admin, url, add, rows_now=2)  # its creation and its admin
 
 
+def hrss_security_audit(world: World) -> Page:
+    """The HRSS audit page filtered to failed log-ins (security events have no organisation)."""
+
+    def add(n: int) -> None:
+        for i in range(n):
+            services.security_event_log(
+                action=SecurityEvent.LOGIN_FAILED,
+                user=world.person.user if i % 2 else None,
+                ip="203.0.113.7",
+                path="/accounts/login/",
+                reason=f"username: guess{i}",
+            )
+
+    url = reverse("accounts:audit_log", kwargs={"organisation_id": world.hrss.pk})
+    return Page(admin_of(world.hrss), url + "?kind=security.login_failed&user=", add, rows_now=0)
+
+
 def employer_home(world: World) -> Page:
     url = reverse("accounts:org_home", kwargs={"organisation_id": world.employer.pk})
     page = binding_queue(world)
@@ -153,6 +178,7 @@ PAGES = [
     employer_applications,
     authority_applications,
     audit_log,
+    hrss_security_audit,
     employer_home,
     hrss_home,
     person_home,

@@ -196,20 +196,66 @@ def test_person_register_with_bad_identifier_rolls_back_the_login(
     assert row_counts() == before
 
 
-def test_person_update_changes_phone_and_audits_the_series_change(world: World) -> None:
+def test_person_update_audits_phone_and_series_changes_with_old_and_new_values(
+    world: World,
+) -> None:
     person = world.person
+    old_phone = person.phone
     mark = audit_mark()
     services.person_update(person=person, phone="13999999999", series_codes=["archives"])
     person.refresh_from_db()
     assert person.phone == "13999999999"
     assert list(person.series.values_list("code", flat=True)) == ["archives"]
-    entry = the_new_audit_entry(mark)
-    assert (entry.action, entry.actor, entry.from_state, entry.to_state) == (
-        "person.series",
+    entries = {e.action: e for e in new_audit_entries(mark)}
+    assert set(entries) == {"person.phone", "person.series"}
+    phone = entries["person.phone"]
+    assert (phone.actor, phone.from_state, phone.to_state) == (
+        person.user,
+        old_phone,
+        "13999999999",
+    )
+    series = entries["person.series"]
+    assert (series.actor, series.from_state, series.to_state) == (
         person.user,
         "engineering",
         "archives",
     )
+
+
+def test_person_update_changes_the_email_and_audits_old_and_new(world: World) -> None:
+    person = world.person
+    person.user.email = "old@example.com"
+    person.user.save(update_fields=["email"])
+    mark = audit_mark()
+    services.person_update(
+        person=person, phone=person.phone, series_codes=["engineering"], email="New@Example.com"
+    )
+    person.user.refresh_from_db()
+    assert person.user.email == "New@example.com"
+    entry = the_new_audit_entry(mark)
+    assert (entry.action, entry.actor, entry.reason) == (
+        "user.email",
+        person.user,
+        "old@example.com → New@example.com",
+    )
+
+
+def test_person_update_refuses_an_email_another_login_uses(world: World) -> None:
+    other = world.user("employer")
+    other.email = "taken@example.com"
+    other.save(update_fields=["email"])
+    mark = audit_mark()
+    with pytest.raises(ValidationError) as exc:
+        services.person_update(
+            person=world.person,
+            phone=world.person.phone,
+            series_codes=["engineering"],
+            email="TAKEN@example.com",
+        )
+    assert error_fields(exc) == {"email"}
+    world.person.user.refresh_from_db()
+    assert world.person.user.email == ""
+    assert new_audit_entries(mark) == []
 
 
 def test_person_update_refuses_a_bad_phone_and_keeps_the_series(world: World) -> None:
