@@ -48,6 +48,10 @@ BREADCRUMBS: dict[str, Crumb] = {
     "accounts:register_employer": Crumb(_("Employer"), "accounts:register"),
     "accounts:register_authority": Crumb(_("Industry authority"), "accounts:register"),
     "accounts:password_change": Crumb(_("Change password"), HOME),
+    "accounts:password_reset": Crumb(_("Forgot your password?"), "accounts:login"),
+    "accounts:password_reset_done": Crumb(_("Check your e-mail"), "accounts:password_reset"),
+    "accounts:password_reset_confirm": Crumb(_("Set a new password"), "accounts:password_reset"),
+    "accounts:password_reset_complete": Crumb(_("Password changed"), "accounts:login"),
     # Person
     "accounts:me_profile": Crumb(_("My profile"), HOME),
     "accounts:me_bind": Crumb(_("Bind to my employer"), HOME),

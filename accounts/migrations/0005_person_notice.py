@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_catalogues_and_audit_guard'),
+        ('accounts', '0004_secaudit_audit_ip_path'),
     ]
 
     operations = [
