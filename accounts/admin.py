@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from accounts.models import (
@@ -41,8 +42,13 @@ class OrganisationAdmin(GuardedModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["real_name", "id_number", "phone"]
-    search_fields = ["real_name", "id_number"]
+    list_display = ["real_name", "masked_id_number", "phone"]
+    # Exact match only: the list never shows the full number.
+    search_fields = ["real_name", "=id_number"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Person) -> str:
+        return obj.masked_id_number
 
 
 @admin.register(Employment)

@@ -76,6 +76,19 @@ def _application_id(world: World, policy: Policy, role: str) -> int:
     return (world.pending_employer if kind == "hrss" else world.pending_authority).pk
 
 
+def _invitation_id(world: World, policy: Policy, role: str) -> int:
+    """A pending invitation of `world`'s employer to `world`'s institution admin."""
+    from accounts.models import MembershipInvitation
+
+    invitation, _ = MembershipInvitation.objects.get_or_create(
+        user=world.user("institution"),
+        organisation=world.employer,
+        status=MembershipInvitation.Status.PENDING,
+        defaults={"role": "staff"},
+    )
+    return invitation.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
     "organisation_id": _organisation_id,
@@ -91,6 +104,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int]] = {
     "sample_id": lambda world, policy, role: world.recheck_item.sample_id,
     "item_id": lambda world, policy, role: world.recheck_item.pk,
     "evidence_id": lambda world, policy, role: world.evidence.pk,
+    "invitation_id": _invitation_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
 }
