@@ -7,6 +7,7 @@ from guardian.admin import GuardedModelAdmin
 from accounts.models import (
     AuditEntry,
     Employment,
+    MembershipInvitation,
     Organisation,
     Person,
     ProfessionalSeries,
@@ -49,6 +50,27 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj: Person) -> str:
         return obj.masked_id_number
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are answered by the invited user on their home page."""
+
+    list_display = ["user", "organisation", "role", "status", "created_at", "decided_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["user", "organisation"]
+    readonly_fields = [
+        "user",
+        "organisation",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "decided_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Employment)
