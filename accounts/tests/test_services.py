@@ -1163,3 +1163,18 @@ def test_a_reviewer_cannot_confirm_their_own_binding(world: World) -> None:
         )
     employment.refresh_from_db()
     assert employment.status == Employment.Status.REQUESTED
+
+
+def test_an_invitation_never_blocks_the_person_from_binding_elsewhere(
+    world: World, other_world: World
+) -> None:
+    person = person_create()
+    invited = services.employment_add_by_employer(
+        actor=admin_of(world.employer), employer=world.employer, id_number=person.id_number
+    )
+    assert invited is not None
+    requested = services.employment_request(person=person, employer=other_world.employer)
+    assert requested.status == Employment.Status.REQUESTED
+    # Accepting the first invitation now would make two open bindings: refused.
+    with pytest.raises(ValidationError, match="already bound"):
+        services.employment_invitation_answer(person=person, employment=invited, accept=True)

@@ -1105,3 +1105,20 @@ def test_staff_search_finds_an_id_number_typed_with_a_lower_case_x(world: World)
     url = reverse("accounts:staff_list", kwargs={"organisation_id": world.employer.pk})
     response = client.get(url, {"q": person.id_number[:17] + "x"})
     assert person.real_name in response.text
+
+
+def test_a_login_without_any_role_answers_invitations_on_the_landing_page(
+    world: World, en_client: Client
+) -> None:
+    loner = User.objects.create_user(username="loner", password=PASSWORD)
+    invitation = services.membership_add(
+        actor=admin_of(world.employer), organisation=world.employer, username="loner"
+    )
+    assert isinstance(invitation, MembershipInvitation)
+    page = logged_in(en_client, loner).get(reverse("home"))
+    answer = reverse("accounts:invitation_answer", kwargs={"invitation_id": invitation.pk})
+    assert answer in page.content.decode()
+    en_client.post(answer, {"answer": "decline"})
+    invitation.refresh_from_db()
+    assert invitation.status == MembershipInvitation.Status.DECLINED
+    assert not Membership.objects.filter(user=loner).exists()
