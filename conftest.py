@@ -337,3 +337,11 @@ def other_world(db: None) -> Any:
     from tests.factories import world_create
 
     return world_create("440300", "440305")
+
+
+@pytest.fixture(autouse=True)
+def _throttles_reset() -> None:
+    """Each test starts with no throttle counts (the cache outlives a test)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from accounts.models import (
     AuditEntry,
     Employment,
+    MembershipInvitation,
     Organisation,
     Person,
     ProfessionalSeries,
@@ -41,8 +43,34 @@ class OrganisationAdmin(GuardedModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["real_name", "id_number", "phone"]
-    search_fields = ["real_name", "id_number"]
+    list_display = ["real_name", "masked_id_number", "phone"]
+    # Exact match only: the list never shows the full number.
+    search_fields = ["real_name", "=id_number"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Person) -> str:
+        return obj.masked_id_number
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are answered by the invited user on their home page."""
+
+    list_display = ["user", "organisation", "role", "status", "created_at", "decided_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["user", "organisation"]
+    readonly_fields = [
+        "user",
+        "organisation",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "decided_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Employment)

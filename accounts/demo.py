@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts import services
-from accounts.models import Decision, Level, Organisation, Region, User
+from accounts.models import Decision, Level, MembershipInvitation, Organisation, Region, User
 from accounts.validators import id_number_check_char, uscc_check_char
 
 
@@ -158,7 +158,9 @@ def demo_load() -> list[DemoLogin]:
         phone="13900000003",
         series_codes=["engineering", "archives"],
     )
-    services.membership_add(
+    invitation = services.membership_add(
         actor=employer_admin, organisation=employer, username=both.user.username, role="reviewer"
     )
+    assert isinstance(invitation, MembershipInvitation)
+    services.membership_invitation_answer(user=both.user, invitation=invitation, accept=True)
     return logins

@@ -183,13 +183,17 @@ class ReasonForm(forms.Form):
 
 class MemberAddForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(choices=Membership.Role.choices, label=_("Role"))
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.STAFF
+    )
     password = forms.CharField(
         label=_("Password for a new sub-account"),
         required=False,
         strip=False,
         widget=forms.PasswordInput,
-        help_text=_("Leave empty to add an existing login."),
+        help_text=_(
+            "Leave empty to invite an existing login: it becomes a member once it accepts."
+        ),
     )
 
 
@@ -198,6 +202,10 @@ class MemberUpdateForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS)
     role = forms.ChoiceField(choices=Membership.Role.choices, required=False)
+
+
+class InvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=(("accept", _("Accept")), ("decline", _("Decline"))))
 
 
 class StaffAddForm(forms.Form):

@@ -11,7 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import validate_id_number, validate_phone, validate_uscc
+from accounts.validators import (
+    mask_id_number,
+    validate_id_number,
+    validate_phone,
+    validate_uscc,
+)
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -252,6 +257,48 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.role})"
 
 
+class MembershipInvitation(models.Model):
+    """An organisation's offer of a role to an existing login; only the invited user's
+    acceptance creates the Membership (004 employer #1: "被绑定人…点击通过")."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("membership invitation")
+        verbose_name_plural = _("membership invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation} ({self.role}, {self.status})"
+
+
 class Person(models.Model):
     """专业技术人员: the professional who must earn CE hours."""
 
@@ -276,6 +323,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.real_name
 
+    @property
+    def masked_id_number(self) -> str:
+        """The ID number as anyone but the person sees it (``440105********0010``)."""
+        return mask_id_number(self.id_number)
+
 
 class Employment(models.Model):
     """A person's binding to an employer: requested by the person, confirmed by the employer."""
@@ -286,6 +338,10 @@ class Employment(models.Model):
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned for changes")
         ENDED = "ended", _("Ended")
+        # Added by the employer; only the person's confirmation makes it a binding. Not open:
+        # an invitation never blocks the person from binding elsewhere.
+        INVITED = "invited", _("Invited by the employer")
+        DECLINED = "declined", _("Declined")
 
     OPEN_STATUSES: ClassVar[tuple[str, ...]] = (
         Status.REQUESTED,

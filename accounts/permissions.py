@@ -18,19 +18,24 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import assign_perm, get_perms
 
-from accounts.models import Employment, Membership, Notice, Organisation, Person, User
+from accounts.models import (
+    Employment,
+    Membership,
+    MembershipInvitation,
+    Notice,
+    Organisation,
+    Person,
+    User,
+)
 
 if TYPE_CHECKING:
     from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
-
-if TYPE_CHECKING:
-    from credits.models import Record
 
 # ---------------------------------------------------------------------------------------------
 # Roles and their object permissions
@@ -245,6 +250,13 @@ def get_own_employment(person: Person, employment_id: int) -> Employment:
     )
 
 
+def get_own_invitation(user: User, invitation_id: int) -> MembershipInvitation:
+    """An invitation addressed to `user` (anyone else's, or a missing one: 404)."""
+    return get_object_or_404(
+        MembershipInvitation.objects.select_related("organisation"), pk=invitation_id, user=user
+    )
+
+
 def get_own_record(person: Person, record_id: int) -> Record:
     """One of `person`'s own CE records (someone else's, or a missing one: 404)."""
     from credits.models import Record
@@ -261,6 +273,16 @@ def get_employment_for_employer(employer: Organisation, employment_id: int) -> E
         Employment.objects.select_related("person", "employer"),
         pk=employment_id,
         employer_id=employer.pk,
+    )
+
+
+def get_binding_request_for_employer(employer: Organisation, employment_id: int) -> Employment:
+    """A binding waiting for `employer`'s decision (404 once decided, or for anyone else's)."""
+    return get_object_or_404(
+        Employment.objects.select_related("person", "employer"),
+        pk=employment_id,
+        employer_id=employer.pk,
+        status=Employment.Status.REQUESTED,
     )
 
 
@@ -302,12 +324,34 @@ def get_application_for_reviewer(reviewer: Organisation, application_id: int) ->
 # accounts app does not depend on credits at import time) -------------------------------------
 
 
+def bound_now(employer_id: int, person_ref: str = "person_id") -> Exists:
+    """An `Exists` that is true when the row's person (`person_ref`) has a CONFIRMED binding
+    with `employer_id` now: an employer acts on a person's records only while it employs them.
+    """
+    return Exists(
+        Employment.objects.filter(
+            person_id=OuterRef(person_ref),
+            employer_id=employer_id,
+            status=Employment.Status.CONFIRMED,
+        )
+    )
+
+
+def employer_binds_person(employer_id: int, person_id: int) -> bool:
+    return Employment.objects.filter(
+        person_id=person_id, employer_id=employer_id, status=Employment.Status.CONFIRMED
+    ).exists()
+
+
 def get_record_for_employer(employer: Organisation, record_id: int) -> Record:
-    """A record `employer` reviews (any status); 404 for anyone else's."""
+    """A record `employer` reviews (any status) of a person it employs now (confirmed
+    binding); 404 for anyone else's, and for a former employee's."""
     from credits.models import Record
 
     return get_object_or_404(
-        Record.objects.select_related("person", "series", "decided_by", "revoked_by_office"),
+        Record.objects.select_related("person", "series", "decided_by", "revoked_by_office").filter(
+            bound_now(employer.pk)
+        ),
         pk=record_id,
         employer_id=employer.pk,
     )

@@ -16,6 +16,7 @@ from accounts.models import (
     AuditEntry,
     Employment,
     Membership,
+    MembershipInvitation,
     Notice,
     Organisation,
     Person,
@@ -79,6 +80,18 @@ def person_employments(person: Person) -> QuerySet[Employment]:
 
 def person_open_employment(person: Person) -> Employment | None:
     return person_employments(person).filter(status__in=Employment.OPEN_STATUSES).first()
+
+
+def person_employment_invitations(person: Person) -> QuerySet[Employment]:
+    """Employers' invitations waiting for `person`'s answer."""
+    return person_employments(person).filter(status=Employment.Status.INVITED)
+
+
+def membership_invitations_for(user: User) -> QuerySet[MembershipInvitation]:
+    """Organisations' invitations waiting for `user`'s answer."""
+    return MembershipInvitation.objects.filter(
+        user_id=user.pk, status=MembershipInvitation.Status.PENDING
+    ).select_related("organisation")
 
 
 def binding_queue(employer: Organisation) -> QuerySet[Employment]:

@@ -11,6 +11,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import (
@@ -21,6 +22,7 @@ from accounts.models import (
     Employment,
     Level,
     Membership,
+    MembershipInvitation,
     Notice,
     Organisation,
     Person,
@@ -29,6 +31,7 @@ from accounts.models import (
     SecurityEvent,
     User,
 )
+from accounts.signals import employment_ended
 from accounts.validators import normalise_id_number, normalise_uscc
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +161,12 @@ def _series_by_codes(codes: Iterable[str]) -> list[ProfessionalSeries]:
     return found
 
 
+REGISTRATION_FAILED = gettext_lazy(
+    "Registration could not be completed. If you already have an account, log in or reset "
+    "your password."
+)
+
+
 @transaction.atomic
 def person_register(
     *,
@@ -168,19 +177,38 @@ def person_register(
     phone: str,
     series_codes: Sequence[str],
 ) -> Person:
+    """Register a professional.
+
+    The username (and password) are checked first; an ID number that already has an account
+    ends in the same generic answer as any other failure that must not leak, so the form
+    never tells whether an ID number is registered (docs/decisions/0004).
+    """
     id_number = normalise_id_number(id_number)
-    if Person.objects.filter(id_number=id_number).exists():
-        raise ValidationError(
-            {"id_number": _("A person with this ID number is already registered.")}
-        )
     series = _series_by_codes(series_codes)
     user = _user_create(username=username, password=password)
     person = Person(user=user, real_name=real_name.strip(), id_number=id_number, phone=phone)
-    person.full_clean(exclude=["user"])
-    person.save()
+    person.full_clean(exclude=["user"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise ValidationError(REGISTRATION_FAILED, code="registration_failed") from None
     person.series.set(series)
     audit_log(actor=user, action="person.register", target=person, to_state="registered")
     return person
+
+
+@transaction.atomic
+def person_id_number_view(*, actor: User, organisation: Organisation, person: Person) -> str:
+    """The full ID number, for a reviewer who asked to see it; every view is audited."""
+    audit_log(
+        actor=actor,
+        action="person.id_number_viewed",
+        target=person,
+        organisation=organisation,
+        reason=_("Viewed the ID number of %(name)s.") % {"name": person.real_name},
+    )
+    return person.id_number
 
 
 @transaction.atomic
@@ -480,34 +508,93 @@ def membership_add(
     actor: User | None,
     organisation: Organisation,
     username: str,
-    role: str,
+    role: str = Membership.Role.STAFF,
     password: str = "",
-) -> Membership:
-    """Add an existing login to the organisation, or create a sub-account when given a password."""
+) -> Membership | MembershipInvitation | None:
+    """Create a sub-account (given a password), or invite an existing login.
+
+    An existing login becomes a member only when it accepts the invitation on its own home
+    page. The caller's answer must not depend on the result: ``None`` (no such login, already
+    a member, already invited) and an invitation look the same to the organisation.
+    """
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    user = User.objects.filter(username__iexact=username).first()
-    if user is not None and password:
-        # A password means "create a sub-account": never silently link someone else's login.
-        raise ValidationError({"username": _("This username is already taken.")})
-    if user is None:
-        if not password:
-            raise ValidationError(
-                {"password": _("No such login: give a password to create the sub-account.")}
-            )
+    if not organisation.is_approved:
+        raise ValidationError(_("Your organisation must be approved before it adds members."))
+    if password:
         user = _user_create(username=username, password=password)
-    elif Membership.objects.filter(user=user, organisation=organisation).exists():
-        raise ValidationError({"username": _("This login is already a member.")})
-    membership = _membership_create(user=user, organisation=organisation, role=role)
+        membership = _membership_create(user=user, organisation=organisation, role=role)
+        audit_log(
+            actor=actor,
+            action="membership.add",
+            target=membership,
+            organisation=organisation,
+            to_state=role,
+            reason=user.username,
+        )
+        return membership
+    existing = User.objects.filter(username__iexact=username, is_active=True).first()
+    if (
+        existing is None
+        or Membership.objects.filter(user=existing, organisation=organisation).exists()
+        or MembershipInvitation.objects.filter(
+            user=existing, organisation=organisation, status=MembershipInvitation.Status.PENDING
+        ).exists()
+    ):
+        return None
+    invitation = MembershipInvitation.objects.create(
+        user=existing, organisation=organisation, role=role, invited_by=actor
+    )
     audit_log(
         actor=actor,
-        action="membership.add",
-        target=membership,
+        action="membership.invite",
+        target=invitation,
         organisation=organisation,
-        to_state=role,
-        reason=user.username,
+        to_state=invitation.status,
+        reason=f"{existing.username} ({role})",
     )
-    return membership
+    return invitation
+
+
+@transaction.atomic
+def membership_invitation_answer(
+    *, user: User, invitation: MembershipInvitation, accept: bool
+) -> MembershipInvitation:
+    """The invited user accepts (the membership and its guardian group appear now) or
+    declines an invitation."""
+    locked = (
+        MembershipInvitation.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=invitation.pk, user=user)
+    )
+    if locked.status != MembershipInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation has already been answered."))
+    organisation = locked.organisation
+    locked.status = (
+        MembershipInvitation.Status.ACCEPTED if accept else MembershipInvitation.Status.DECLINED
+    )
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_at"])
+    audit_log(
+        actor=user,
+        action=f"membership.invitation_{'accept' if accept else 'decline'}",
+        target=locked,
+        organisation=organisation,
+        from_state=MembershipInvitation.Status.PENDING,
+        to_state=locked.status,
+        reason=f"{user.username} ({locked.role})",
+    )
+    if accept and not Membership.objects.filter(user=user, organisation=organisation).exists():
+        membership = _membership_create(user=user, organisation=organisation, role=locked.role)
+        audit_log(
+            actor=user,
+            action="membership.add",
+            target=membership,
+            organisation=organisation,
+            to_state=locked.role,
+            reason=user.username,
+        )
+    return locked
 
 
 def _lock_admins(organisation: Organisation) -> list[Membership]:
@@ -707,7 +794,7 @@ def employment_end(*, actor: User, employment: Employment, reason: str = "") -> 
     employment = _employment_lock(employment)
     if employment.status not in Employment.OPEN_STATUSES:
         raise ValidationError(_("This binding has already ended."))
-    return _employment_move(
+    employment = _employment_move(
         actor=actor,
         employment=employment,
         to_state=Employment.Status.ENDED,
@@ -715,33 +802,69 @@ def employment_end(*, actor: User, employment: Employment, reason: str = "") -> 
         reason=reason,
         ended_at=timezone.now(),
     )
+    # Receivers run in this transaction: the records under review go back to the person.
+    employment_ended.send(sender=Employment, actor=actor, employment=employment)
+    return employment
 
 
 @transaction.atomic
 def employment_add_by_employer(
     *, actor: User, employer: Organisation, id_number: str
-) -> Employment:
-    """The employer adds a registered person as staff directly (confirmed at once)."""
+) -> Employment | None:
+    """The employer invites a registered person as staff; the person confirms or declines on
+    their home page. ``None`` when nobody can be invited (no such person, already bound or
+    invited): the employer's answer must be the same either way (docs/decisions/0004)."""
     if not employer.is_approved:
         raise ValidationError(_("Your organisation is not approved yet."))
     person = (
         Person.objects.select_for_update().filter(id_number=normalise_id_number(id_number)).first()
     )
-    if person is None:
-        raise ValidationError({"id_number": _("No registered person has this ID number.")})
-    if Employment.objects.filter(person=person, status__in=Employment.OPEN_STATUSES).exists():
-        raise ValidationError({"id_number": _("This person is already bound to an employer.")})
+    if (
+        person is None
+        or Employment.objects.filter(person=person, status__in=Employment.OPEN_STATUSES).exists()
+        or Employment.objects.filter(
+            person=person, employer_id=employer.pk, status=Employment.Status.INVITED
+        ).exists()
+    ):
+        return None
     employment = Employment.objects.create(
-        person=person,
-        employer_id=employer.pk,
-        status=Employment.Status.CONFIRMED,
-        decided_at=timezone.now(),
+        person=person, employer_id=employer.pk, status=Employment.Status.INVITED
     )
     audit_log(
         actor=actor,
-        action="employment.add",
+        action="employment.invite",
         target=employment,
         organisation=employer,
         to_state=employment.status,
     )
     return employment
+
+
+@transaction.atomic
+def employment_invitation_answer(
+    *, person: Person, employment: Employment, accept: bool
+) -> Employment:
+    """The person confirms (the binding is confirmed now) or declines an employer's
+    invitation."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    employment = _employment_lock(employment, person=person)
+    if employment.status != Employment.Status.INVITED:
+        raise ValidationError(_("This invitation has already been answered."))
+    if accept:
+        if not employment.employer.is_approved:
+            raise ValidationError(_("This employer is not approved yet."))
+        _check_no_open_employment(person)
+        return _employment_move(
+            actor=person.user,
+            employment=employment,
+            to_state=Employment.Status.CONFIRMED,
+            action="employment.invitation_accept",
+            decided_at=timezone.now(),
+        )
+    return _employment_move(
+        actor=person.user,
+        employment=employment,
+        to_state=Employment.Status.DECLINED,
+        action="employment.invitation_decline",
+        decided_at=timezone.now(),
+    )

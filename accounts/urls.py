@@ -69,6 +69,16 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/read-all/", views.notices_read_all, name="notices_read_all"),
     path("notices/<int:notice_id>/read/", views.notice_read, name="notice_read"),
+    path(
+        "me/employment/<int:employment_id>/answer/",
+        views.me_employment_answer,
+        name="me_employment_answer",
+    ),
+    path(
+        "accounts/invitations/<int:invitation_id>/answer/",
+        views.invitation_answer,
+        name="invitation_answer",
+    ),
     path(org, views.org_home, name="org_home"),
     path(org + "edit/", views.org_edit, name="org_edit"),
     path(org + "members/", views.members, name="members"),
@@ -78,6 +88,11 @@ urlpatterns = [
         org + "bindings/<int:employment_id>/decide/",
         views.binding_decide,
         name="binding_decide",
+    ),
+    path(
+        org + "bindings/<int:employment_id>/id-number/",
+        views.binding_id_number,
+        name="binding_id_number",
     ),
     path(org + "staff/", views.staff_list, name="staff_list"),
     path(org + "staff/<int:employment_id>/unbind/", views.staff_unbind, name="staff_unbind"),

@@ -91,3 +91,12 @@ def validate_phone(value: str) -> None:
         raise ValidationError(
             _("Enter an 11-digit mobile number starting with 13 to 19."), code="phone"
         )
+
+
+def mask_id_number(value: str) -> str:
+    """A national ID number as others may see it: the first 6 (region) and the last 4
+    characters kept, the rest (birth date and sequence) replaced by ``*``."""
+    value = value.strip()
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]

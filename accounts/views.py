@@ -28,14 +28,17 @@ from accounts.permissions import (
     PUBLIC,
     access,
     get_application_for_reviewer,
+    get_binding_request_for_employer,
     get_employment_for_employer,
     get_membership_in,
     get_own_employment,
+    get_own_invitation,
     get_own_notice,
     get_person_for_user,
     org_access,
 )
 from accounts.security import security_event
+from accounts.throttle import registration_throttle
 from portal.client_ip import client_ip
 from portal.pagination import paginate
 
@@ -49,7 +52,10 @@ def home(request: HttpRequest) -> HttpResponse:
     role = getattr(request, "acting_role", None)
     if request.user.is_authenticated and role:
         return redirect(role.url)
-    return render(request, "accounts/landing.html")
+    invitations = (
+        selectors.membership_invitations_for(request.user) if request.user.is_authenticated else []
+    )
+    return render(request, "accounts/landing.html", {"invitations": invitations})
 
 
 @access(PUBLIC)
@@ -84,6 +90,7 @@ def _registered(request: HttpRequest, user: User, message: str) -> HttpResponse:
 
 
 @access(PUBLIC)
+@registration_throttle
 def register_person(request: HttpRequest) -> HttpResponse:
     form = forms.PersonRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -109,6 +116,7 @@ def register_person(request: HttpRequest) -> HttpResponse:
 
 
 @access(PUBLIC)
+@registration_throttle
 def register_employer(request: HttpRequest) -> HttpResponse:
     form = forms.EmployerRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -134,6 +142,7 @@ def register_employer(request: HttpRequest) -> HttpResponse:
 
 
 @access(PUBLIC)
+@registration_throttle
 def register_authority(request: HttpRequest) -> HttpResponse:
     form = forms.AuthorityRegistrationForm(
         request.POST or None, parents=selectors.authority_parent_choices()
@@ -180,6 +189,8 @@ def me(request: AuthedRequest) -> HttpResponse:
             "history": selectors.person_employments(person)[:10],
             "bind_form": forms.BindForm(),
             **_person_ce_overview(person),
+            "employment_invitations": selectors.person_employment_invitations(person),
+            "invitations": selectors.membership_invitations_for(request.user),
         },
     )
 
@@ -202,6 +213,49 @@ def _person_ce_overview(person: Person) -> dict[str, object]:
         "ce_alerts": alerts[:ATTENTION_LIMIT],
         "ce_alerts_more": len(alerts) > ATTENTION_LIMIT,
     }
+
+
+def _answer(request: AuthedRequest) -> bool:
+    form = forms.InvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose accept or decline."))
+    return bool(form.cleaned_data["answer"] == "accept")
+
+
+@access(PERSON_ONLY)
+@require_POST
+def me_employment_answer(request: AuthedRequest, employment_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user)
+    employment = get_own_employment(person, employment_id)
+    try:
+        accept = _answer(request)
+        services.employment_invitation_answer(person=person, employment=employment, accept=accept)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Binding confirmed.") if accept else _("Invitation declined."))
+    return redirect("accounts:me")
+
+
+@access(AUTHENTICATED)
+@require_POST
+def invitation_answer(request: AuthedRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_own_invitation(request.user, invitation_id)
+    try:
+        accept = _answer(request)
+        services.membership_invitation_answer(
+            user=request.user, invitation=invitation, accept=accept
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("You joined %(org)s.") % {"org": invitation.organisation}
+            if accept
+            else _("Invitation declined."),
+        )
+    return redirect("home")
 
 
 @access(PERSON_ONLY)
@@ -335,6 +389,7 @@ def org_home(request: AuthedRequest, organisation: Organisation) -> HttpResponse
                 organisation,
                 request.organisation_perms,
             ),
+            "invitations": selectors.membership_invitations_for(request.user),
         },
     )
 
@@ -379,7 +434,13 @@ def members(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
         except ValidationError as exc:
             forms.apply_service_error(form, exc)
         else:
-            messages.success(request, _("Member added."))
+            # The same answer whether or not the login exists (no username oracle).
+            messages.success(
+                request,
+                _("Member added.")
+                if form.cleaned_data["password"]
+                else _("If this account exists, it has been invited; it joins once it accepts."),
+            )
             return redirect("accounts:members", organisation_id=organisation.pk)
     return render(
         request,
@@ -452,6 +513,24 @@ def binding_decide(
     return redirect("accounts:binding_queue", organisation_id=organisation.pk)
 
 
+@org_access(EMPLOYER, perm="review_bindings")
+@require_POST
+def binding_id_number(
+    request: AuthedRequest, organisation: Organisation, employment_id: int
+) -> HttpResponse:
+    """The one page that shows a full ID number: to a reviewer confirming a binding, on
+    request, audited (docs/decisions/0004-no-id-number-oracles.md)."""
+    employment = get_binding_request_for_employer(organisation, employment_id)
+    id_number = services.person_id_number_view(
+        actor=request.user, organisation=organisation, person=employment.person
+    )
+    return render(
+        request,
+        "accounts/binding_id_number.html",
+        {"organisation": organisation, "employment": employment, "id_number": id_number},
+    )
+
+
 @org_access(EMPLOYER, perm="manage_staff")
 def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.StaffAddForm(request.POST or None)
@@ -465,7 +544,14 @@ def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpRespon
         except ValidationError as exc:
             forms.apply_service_error(form, exc)
         else:
-            messages.success(request, _("Staff member added."))
+            # The same answer for unknown, already bound and invited people (no ID oracle).
+            messages.success(
+                request,
+                _(
+                    "If a registered professional with this ID number can be bound, they have "
+                    "been invited; they confirm on their home page."
+                ),
+            )
             return redirect("accounts:staff_list", organisation_id=organisation.pk)
     search = request.GET.get("q", "").strip()
     return render(

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation, ProfessionalSeries, Region
-from accounts.permissions import reviewable_organisations
+from accounts.permissions import bound_now, reviewable_organisations
 from credits.models import RecheckItem, RecheckSample, Record
 
 # ?sort= value → ORDER BY; anything else falls back to the default.
@@ -42,8 +42,9 @@ class ReviewFilters:
 def review_queue(
     employer: Organisation, *, filters: ReviewFilters, sort: str = DEFAULT_REVIEW_SORT
 ) -> QuerySet[Record]:
-    """`employer`'s records matching `filters`, sorted by a whitelisted field."""
-    qs = Record.objects.filter(employer_id=employer.pk)
+    """`employer`'s records matching `filters`, sorted by a whitelisted field; only records of
+    persons it employs now (a former employer no longer sees or decides them)."""
+    qs = Record.objects.filter(bound_now(employer.pk), employer_id=employer.pk)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.year:

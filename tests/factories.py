@@ -24,6 +24,7 @@ from accounts.models import (
     Employment,
     Level,
     Membership,
+    MembershipInvitation,
     Organisation,
     Person,
     ProfessionalSeries,
@@ -192,6 +193,29 @@ def admin_of(organisation: Organisation) -> User:
     return Membership.objects.get(organisation=organisation, role="admin").user
 
 
+def member_link(organisation: Organisation, user: User, role: str) -> Membership:
+    """Invite an existing login and accept on its behalf (what the two screens do)."""
+    invitation = services.membership_add(
+        actor=admin_of(organisation), organisation=organisation, username=user.username, role=role
+    )
+    assert isinstance(invitation, MembershipInvitation)
+    services.membership_invitation_answer(user=user, invitation=invitation, accept=True)
+    return Membership.objects.get(user=user, organisation=organisation)
+
+
+def member_create(organisation: Organisation, username: str, role: str) -> Membership:
+    """A new login that is a member at once (an admin creating a sub-account with a password)."""
+    membership = services.membership_add(
+        actor=admin_of(organisation),
+        organisation=organisation,
+        username=username,
+        role=role,
+        password=PASSWORD,
+    )
+    assert isinstance(membership, Membership)
+    return membership
+
+
 def bind(person: Person, employer: Organisation, *, confirm: bool = True) -> Employment:
     employment = services.employment_request(person=person, employer=employer)
     if confirm:
@@ -271,6 +295,7 @@ def world_create(city_code: str, district_code: str) -> World:
         role="staff",
         password=PASSWORD,
     )
+    assert isinstance(staff, Membership)
     record = record_make(person, employer, title="工程安全继续教育", status="submitted")
     approved = record_make(person, employer, title="BIM 技术应用", status="approved")
     job = ReviewJob.objects.create(

@@ -83,6 +83,19 @@ def _person_notice_id(world: World) -> int:
     return notice.pk
 
 
+def _invitation_id(world: World, policy: Policy, role: str) -> int:
+    """A pending invitation of `world`'s employer to `world`'s institution admin."""
+    from accounts.models import MembershipInvitation
+
+    invitation, _ = MembershipInvitation.objects.get_or_create(
+        user=world.user("institution"),
+        organisation=world.employer,
+        status=MembershipInvitation.Status.PENDING,
+        defaults={"role": "staff"},
+    )
+    return invitation.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -103,6 +116,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "evidence_id": lambda world, policy, role: (
         world.approved_evidence.pk if "hrss" in policy.kinds else world.evidence.pk
     ),
+    "invitation_id": _invitation_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's

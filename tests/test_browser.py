@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, member_link
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -77,14 +77,8 @@ def test_hrss_reviews_an_employer_registration_in_the_browser(
 def test_person_with_two_roles_switches_role_from_the_header(
     world: World, live_server: Any, page: Page
 ) -> None:
-    from accounts import services
 
-    services.membership_add(
-        actor=None,
-        organisation=world.employer,
-        username=world.person.user.username,
-        role="reviewer",
-    )
+    member_link(world.employer, world.person.user, "reviewer")
     _log_in(page, live_server.url, world.person.user.username)
     assert "/me/" in page.url
     page.select_option("#role-switch", f"org:{world.employer.pk}")

@@ -29,7 +29,7 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 
 from portal.breadcrumbs import HOME_PAGES
-from tests.factories import PASSWORD, World, bind, person_create, record_make
+from tests.factories import PASSWORD, World, bind, member_create, person_create, record_make
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, ViewportSize
@@ -101,21 +101,13 @@ class Findings:
 
 def _world_lists_filled(world: World) -> str:
     """Give every list page at least one row; returns the employer reviewer's username."""
-    from accounts import services
 
     # A returned record: its page links to the edit form.
     record_make(world.person, world.employer, title="退回修改的记录", status="returned")
 
     waiting = person_create()
     bind(waiting, world.employer, confirm=False)  # a binding to confirm
-    reviewer = services.membership_add(
-        actor=None,
-        organisation=world.employer,
-        username=f"reviewer{world.employer.pk}",
-        role="reviewer",
-        password=PASSWORD,
-    )
-    return reviewer.user.username
+    return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 
 
 def _rules_ensure() -> None:

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from accounts import services
 from credits.models import Record
-from tests.factories import PASSWORD, World, admin_of, record_make
+from tests.factories import PASSWORD, World, member_create, record_make
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -28,13 +27,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
 def test_reviewer_sees_the_evidence_preview_and_approves_from_the_record_page(
     world: World, live_server: Any, page: Page
 ) -> None:
-    reviewer = services.membership_add(
-        actor=admin_of(world.employer),
-        organisation=world.employer,
-        username="reviewer-browser",
-        role="reviewer",
-        password=PASSWORD,
-    ).user
+    reviewer = member_create(world.employer, "reviewer-browser", "reviewer").user
     _log_in(page, live_server.url, reviewer.username)
     # The home page counts the record waiting and leads to the queue.
     page.click("[data-testid=waiting] a[href*='/review/']")

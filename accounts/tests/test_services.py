@@ -18,6 +18,7 @@ from accounts.models import (
     Employment,
     Level,
     Membership,
+    MembershipInvitation,
     Organisation,
     Person,
     Region,
@@ -29,6 +30,7 @@ from tests.factories import (
     admin_of,
     authority_create,
     bind,
+    member_link,
     next_serial,
     person_create,
 )
@@ -78,6 +80,7 @@ def row_counts() -> dict[str, int]:
         "organisations": Organisation.objects.count(),
         "memberships": Membership.objects.count(),
         "employments": Employment.objects.count(),
+        "invitations": MembershipInvitation.objects.count(),
         "audit": AuditEntry.objects.count(),
     }
 
@@ -141,10 +144,17 @@ def test_person_register_refuses_a_duplicate_id_number_and_saves_nothing(world: 
     before = row_counts()
     with pytest.raises(ValidationError) as exc:
         register_person(id_number=world.person.id_number.lower())
-    assert exc.value.message_dict["id_number"] == [
-        "A person with this ID number is already registered."
-    ]
+    # A generic answer that does not say the ID number is registered (decision 0004).
+    assert not hasattr(exc.value, "error_dict")
+    assert exc.value.messages == [str(services.REGISTRATION_FAILED)]
+    assert "ID number" not in exc.value.messages[0]
     assert row_counts() == before
+
+
+def test_person_register_checks_the_username_before_the_id_number(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        register_person(username=world.person.user.username, id_number=world.person.id_number)
+    assert exc.value.message_dict == {"username": ["This username is already taken."]}
 
 
 def test_person_register_refuses_a_username_taken_in_another_case(world: World) -> None:
@@ -650,6 +660,7 @@ def test_membership_add_creates_a_sub_account_with_the_roles_permissions(world: 
         role=Membership.Role.REVIEWER,
         password=PASSWORD,
     )
+    assert isinstance(membership, Membership)
     user = membership.user
     assert user.check_password(PASSWORD)
     assert has_perm(user, "review_bindings", world.employer)
@@ -664,36 +675,95 @@ def test_membership_add_creates_a_sub_account_with_the_roles_permissions(world: 
     )
 
 
-def test_membership_add_links_an_existing_login_without_a_password(world: World) -> None:
+def test_adding_an_existing_login_only_invites_until_the_user_accepts(world: World) -> None:
     person_user = world.person.user
-    membership = services.membership_add(
-        actor=admin_of(world.employer),
+    actor = admin_of(world.employer)
+    mark = audit_mark()
+    invitation = services.membership_add(
+        actor=actor,
         organisation=world.employer,
         username=person_user.username.upper(),
         role=Membership.Role.REVIEWER,
     )
-    assert membership.user == person_user
+    assert isinstance(invitation, MembershipInvitation)
+    assert not Membership.objects.filter(user=person_user, organisation=world.employer).exists()
+    assert not has_perm(person_user, "review_bindings", world.employer)
+    entry = the_new_audit_entry(mark)
+    assert (entry.action, entry.actor, entry.to_state) == ("membership.invite", actor, "pending")
+
+    mark = audit_mark()
+    services.membership_invitation_answer(user=person_user, invitation=invitation, accept=True)
+
+    membership = Membership.objects.get(user=person_user, organisation=world.employer)
+    assert membership.role == Membership.Role.REVIEWER
     assert has_perm(person_user, "review_bindings", world.employer)
+    assert sorted(e.action for e in new_audit_entries(mark)) == [
+        "membership.add",
+        "membership.invitation_accept",
+    ]
+    with pytest.raises(ValidationError, match="already been answered"):
+        services.membership_invitation_answer(user=person_user, invitation=invitation, accept=False)
 
 
-def test_membership_add_refuses_an_existing_member_and_an_unknown_login(world: World) -> None:
+def test_a_declined_invitation_creates_no_membership(world: World) -> None:
+    invitation = services.membership_add(
+        actor=admin_of(world.employer),
+        organisation=world.employer,
+        username=world.hrss.memberships.get().user.username,
+        role=Membership.Role.ADMIN,
+    )
+    assert isinstance(invitation, MembershipInvitation)
+    user = invitation.user
+    mark = audit_mark()
+
+    services.membership_invitation_answer(user=user, invitation=invitation, accept=False)
+
+    invitation.refresh_from_db()
+    assert invitation.status == MembershipInvitation.Status.DECLINED
+    assert not Membership.objects.filter(user=user, organisation=world.employer).exists()
+    assert the_new_audit_entry(mark).action == "membership.invitation_decline"
+
+
+def test_only_the_invited_user_answers(world: World) -> None:
+    invitation = services.membership_add(
+        actor=admin_of(world.employer),
+        organisation=world.employer,
+        username=world.person.user.username,
+        role=Membership.Role.STAFF,
+    )
+    assert isinstance(invitation, MembershipInvitation)
+    with pytest.raises(MembershipInvitation.DoesNotExist):
+        services.membership_invitation_answer(
+            user=admin_of(world.hrss), invitation=invitation, accept=True
+        )
+
+
+def test_an_unapproved_organisation_cannot_add_members(world: World) -> None:
     before = row_counts()
-    with pytest.raises(ValidationError) as exc:
-        services.membership_add(
-            actor=admin_of(world.employer),
-            organisation=world.employer,
-            username=world.staff_membership.user.username,
-            role=Membership.Role.ADMIN,
+    for password in ("", PASSWORD):
+        with pytest.raises(ValidationError, match="approved"):
+            services.membership_add(
+                actor=admin_of(world.pending_employer),
+                organisation=world.pending_employer,
+                username=admin_of(world.hrss).username if not password else "brand-new",
+                role=Membership.Role.ADMIN,
+                password=password,
+            )
+    assert row_counts() == before
+
+
+def test_existing_member_and_unknown_login_get_no_invitation_and_no_error(world: World) -> None:
+    before = row_counts()
+    for username in (world.staff_membership.user.username, "nobody-yet"):
+        assert (
+            services.membership_add(
+                actor=admin_of(world.employer),
+                organisation=world.employer,
+                username=username,
+                role=Membership.Role.STAFF,
+            )
+            is None
         )
-    assert exc.value.message_dict["username"] == ["This login is already a member."]
-    with pytest.raises(ValidationError) as exc:
-        services.membership_add(
-            actor=admin_of(world.employer),
-            organisation=world.employer,
-            username="nobody-yet",
-            role=Membership.Role.STAFF,
-        )
-    assert error_fields(exc) == {"password"}
     assert row_counts() == before
 
 
@@ -973,7 +1043,10 @@ def test_unbinding_ends_the_employment_and_frees_the_person(
     ended = services.employment_end(actor=actor, employment=world.employment, reason="Left")
     assert ended.status == Employment.Status.ENDED
     assert ended.ended_at is not None
-    entry = the_new_audit_entry(mark)
+    # The world's submitted record goes back to the person (audited by credits).
+    entries = [e for e in new_audit_entries(mark) if e.target_type == "accounts.employment"]
+    assert len(entries) == 1
+    entry = entries[0]
     assert (entry.action, entry.actor, entry.from_state, entry.to_state, entry.reason) == (
         "employment.end",
         actor,
@@ -994,31 +1067,59 @@ def test_a_person_withdraws_a_pending_request(world: World) -> None:
     assert ended.status == Employment.Status.ENDED
 
 
-def test_employer_adds_a_registered_person_as_confirmed_staff(world: World) -> None:
+def test_employer_invites_a_registered_person_who_confirms(world: World) -> None:
     person = person_create()
     actor = admin_of(world.employer)
     mark = audit_mark()
     employment = services.employment_add_by_employer(
         actor=actor, employer=world.employer, id_number=person.id_number.lower()
     )
-    assert employment.status == Employment.Status.CONFIRMED
+    assert employment is not None
+    assert employment.status == Employment.Status.INVITED
     assert employment.person == person
     entry = the_new_audit_entry(mark)
-    assert (entry.action, entry.actor, entry.to_state) == ("employment.add", actor, "confirmed")
+    assert (entry.action, entry.actor, entry.to_state) == ("employment.invite", actor, "invited")
+    # An invitation does not block the person from binding elsewhere, nor from accepting.
+    mark = audit_mark()
+    accepted = services.employment_invitation_answer(
+        person=person, employment=employment, accept=True
+    )
+    assert accepted.status == Employment.Status.CONFIRMED
+    entry = the_new_audit_entry(mark)
+    assert (entry.action, entry.actor, entry.to_state) == (
+        "employment.invitation_accept",
+        person.user,
+        "confirmed",
+    )
 
 
-def test_employer_cannot_add_unknown_or_already_bound_people(world: World) -> None:
+def test_a_person_declines_an_employers_invitation(world: World) -> None:
+    person = person_create()
+    employment = services.employment_add_by_employer(
+        actor=admin_of(world.employer), employer=world.employer, id_number=person.id_number
+    )
+    assert employment is not None
+    declined = services.employment_invitation_answer(
+        person=person, employment=employment, accept=False
+    )
+    assert declined.status == Employment.Status.DECLINED
+    assert not Employment.objects.filter(
+        person=person, status__in=Employment.OPEN_STATUSES
+    ).exists()
+
+
+def test_employer_gets_the_same_answer_for_unknown_and_already_bound_people(
+    world: World,
+) -> None:
     actor = admin_of(world.employer)
     before = row_counts()
-    for id_number, message in [
-        (demo_id_number("19700101", 999), "No registered person"),
-        (world.person.id_number, "already bound"),
-    ]:
-        with pytest.raises(ValidationError) as exc:
+    for id_number in (demo_id_number("19700101", 999), world.person.id_number):
+        assert (
             services.employment_add_by_employer(
                 actor=actor, employer=world.employer, id_number=id_number
             )
-        assert message in exc.value.message_dict["id_number"][0]
+            is None
+        )
     assert row_counts() == before
 
 
@@ -1100,12 +1201,7 @@ def test_audit_entries_of_one_organisation_share_one_target_type(world: World) -
 
 def test_a_reviewer_cannot_confirm_their_own_binding(world: World) -> None:
     person = person_create()
-    services.membership_add(
-        actor=admin_of(world.employer),
-        organisation=world.employer,
-        username=person.user.username,
-        role="reviewer",
-    )
+    member_link(world.employer, person.user, "reviewer")
     employment = services.employment_request(person=person, employer=world.employer)
     with pytest.raises(ValidationError, match="your own binding"):
         services.employment_review(
@@ -1113,3 +1209,18 @@ def test_a_reviewer_cannot_confirm_their_own_binding(world: World) -> None:
         )
     employment.refresh_from_db()
     assert employment.status == Employment.Status.REQUESTED
+
+
+def test_an_invitation_never_blocks_the_person_from_binding_elsewhere(
+    world: World, other_world: World
+) -> None:
+    person = person_create()
+    invited = services.employment_add_by_employer(
+        actor=admin_of(world.employer), employer=world.employer, id_number=person.id_number
+    )
+    assert invited is not None
+    requested = services.employment_request(person=person, employer=other_world.employer)
+    assert requested.status == Employment.Status.REQUESTED
+    # Accepting the first invitation now would make two open bindings: refused.
+    with pytest.raises(ValidationError, match="already bound"):
+        services.employment_invitation_answer(person=person, employment=invited, accept=True)

@@ -21,6 +21,7 @@ from accounts.models import (
     Employment,
     Level,
     Membership,
+    MembershipInvitation,
     Organisation,
     Person,
     Region,
@@ -33,6 +34,7 @@ from tests.factories import (
     authority_create,
     bind,
     employer_create,
+    member_link,
     next_serial,
     person_create,
 )
@@ -199,8 +201,31 @@ def test_person_registration_refuses_a_registered_id_number(
     response = en_client.post(
         url("register_person"), person_form(id_number=world.person.id_number.lower())
     )
-    assert_field_error(response, "id_number", "A person with this ID number is already registered.")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Registration could not be completed." in html
+    assert "already registered" not in html
+    assert not response.context["form"].errors.get("id_number")
     assert row_counts() == before
+
+
+def test_registration_is_throttled_per_address(db: None, en_client: Client, settings: Any) -> None:
+    settings.REGISTRATION_THROTTLE_LIMIT = 2
+    bad = person_form(phone="12812345678")
+    for _ in range(2):
+        assert (
+            en_client.post(url("register_person"), bad, REMOTE_ADDR="10.0.0.1").status_code == 200
+        )
+    before = row_counts()
+
+    refused = en_client.post(url("register_person"), person_form(), REMOTE_ADDR="10.0.0.1")
+
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    assert row_counts() == before
+    assert en_client.get(url("register_person"), REMOTE_ADDR="10.0.0.1").status_code == 200
+    other = en_client.post(url("register_person"), person_form(), REMOTE_ADDR="10.0.0.2")
+    assert other.status_code == 302
 
 
 def test_person_registration_refuses_a_taken_username(world: World, en_client: Client) -> None:
@@ -404,12 +429,7 @@ def test_lockout_is_for_the_username_and_ip_pair_only(world: World, other_world:
 
 def _person_and_reviewer(world: World) -> User:
     user = world.person.user
-    services.membership_add(
-        actor=admin_of(world.employer),
-        organisation=world.employer,
-        username=user.username,
-        role=Membership.Role.REVIEWER,
-    )
+    member_link(world.employer, user, "reviewer")
     return user
 
 
@@ -621,45 +641,79 @@ def test_rejecting_or_returning_a_binding_without_reason_is_refused(
     assert row_counts() == before
 
 
-def test_employer_adds_a_registered_person_as_staff(world: World, en_client: Client) -> None:
+STAFF_INVITED = (
+    "If a registered professional with this ID number can be bound, they have been invited; "
+    "they confirm on their home page."
+)
+
+
+def test_employer_invites_a_registered_person_who_confirms_on_their_home(
+    world: World, en_client: Client
+) -> None:
     person = person_create()
     logged_in(en_client, admin_of(world.employer))
     response = en_client.post(
         org_url("staff_list", world.employer), {"id_number": person.id_number}, follow=True
     )
-    assert_shows(response, "Staff member added.")
-    assert Employment.objects.get(person=person).status == Employment.Status.CONFIRMED
+    assert_shows(response, STAFF_INVITED)
+    employment = Employment.objects.get(person=person)
+    assert employment.status == Employment.Status.INVITED
+
+    home = logged_in(Client(HTTP_ACCEPT_LANGUAGE="en"), person.user)
+    page = home.get(url("me"))
+    assert world.employer.name in page.content.decode()
+    answer = reverse("accounts:me_employment_answer", kwargs={"employment_id": employment.pk})
+    assert answer in page.content.decode()
+    home.post(answer, {"answer": "accept"})
+    employment.refresh_from_db()
+    assert employment.status == Employment.Status.CONFIRMED
 
 
-@pytest.mark.parametrize(
-    ("id_number", "message"),
-    [
-        (demo_id_number("19700101", 998), "No registered person has this ID number."),
-        (
-            wrong_check_char(demo_id_number("19700101", 998)),
-            "The check character of this ID number is wrong; please check for typos.",
-        ),
-    ],
-    ids=["unregistered", "bad-check-char"],
-)
+def test_a_person_cannot_answer_someone_elses_invitation(world: World) -> None:
+    person = person_create()
+    employment = services.employment_add_by_employer(
+        actor=admin_of(world.employer), employer=world.employer, id_number=person.id_number
+    )
+    assert employment is not None
+    answer = reverse("accounts:me_employment_answer", kwargs={"employment_id": employment.pk})
+    response = logged_in(Client(), world.person.user).post(answer, {"answer": "accept"})
+    assert response.status_code == 404
+    employment.refresh_from_db()
+    assert employment.status == Employment.Status.INVITED
+
+
+@pytest.mark.parametrize("who", ["unregistered", "bound", "free"])
+def test_adding_staff_answers_the_same_whoever_the_id_number_belongs_to(
+    world: World, other_world: World, en_client: Client, who: str
+) -> None:
+    id_number = {
+        "unregistered": demo_id_number("19700101", 998),
+        "bound": world.person.id_number,
+        "free": person_create().id_number,
+    }[who]
+    response = logged_in(en_client, admin_of(other_world.employer)).post(
+        org_url("staff_list", other_world.employer), {"id_number": id_number}, follow=True
+    )
+    assert_shows(response, STAFF_INVITED)
+    html = response.content.decode()
+    assert "No registered person" not in html
+    assert "already bound" not in html
+
+
 def test_adding_staff_with_a_bad_id_number_is_refused_on_the_field(
-    world: World, en_client: Client, id_number: str, message: str
+    world: World, en_client: Client
 ) -> None:
     before = row_counts()
     response = logged_in(en_client, admin_of(world.employer)).post(
-        org_url("staff_list", world.employer), {"id_number": id_number}
+        org_url("staff_list", world.employer),
+        {"id_number": wrong_check_char(demo_id_number("19700101", 998))},
     )
-    assert_field_error(response, "id_number", message)
+    assert_field_error(
+        response,
+        "id_number",
+        "The check character of this ID number is wrong; please check for typos.",
+    )
     assert row_counts() == before
-
-
-def test_adding_already_bound_staff_is_refused_on_the_field(
-    world: World, other_world: World, en_client: Client
-) -> None:
-    response = logged_in(en_client, admin_of(other_world.employer)).post(
-        org_url("staff_list", other_world.employer), {"id_number": world.person.id_number}
-    )
-    assert_field_error(response, "id_number", "This person is already bound to an employer.")
 
 
 def test_employer_unbinds_staff(world: World, en_client: Client) -> None:
@@ -897,23 +951,66 @@ def test_creating_a_sub_account_with_a_taken_username_is_refused_on_the_field(
     assert row_counts() == before
 
 
-@pytest.mark.parametrize(
-    ("who", "field", "message"),
-    [
-        ("member", "username", "This login is already a member."),
-        ("new", "password", "No such login: give a password to create the sub-account."),
-    ],
-)
-def test_adding_a_member_twice_or_a_new_login_without_password_is_refused(
-    world: World, en_client: Client, who: str, field: str, message: str
+MEMBER_INVITED = "If this account exists, it has been invited; it joins once it accepts."
+
+
+@pytest.mark.parametrize("who", ["member", "unknown", "existing"])
+def test_adding_a_login_answers_the_same_whether_it_exists_or_not(
+    world: World, en_client: Client, who: str
 ) -> None:
-    username = world.staff_membership.user.username if who == "member" else "nobody-yet"
-    before = row_counts()
+    username = {
+        "member": world.staff_membership.user.username,
+        "unknown": "nobody-yet",
+        "existing": admin_of(world.hrss).username,
+    }[who]
+    memberships = Membership.objects.count()
     response = logged_in(en_client, admin_of(world.employer)).post(
-        org_url("members", world.employer), {"username": username, "role": "reviewer"}
+        org_url("members", world.employer), {"username": username, "role": "reviewer"}, follow=True
     )
-    assert_field_error(response, field, message)
+    assert_shows(response, MEMBER_INVITED)
+    assert Membership.objects.count() == memberships  # nobody joins without consent
+
+
+def test_an_invited_login_accepts_on_its_home_page_and_becomes_a_member(
+    world: World, en_client: Client
+) -> None:
+    hrss_officer = admin_of(world.hrss)
+    logged_in(en_client, admin_of(world.employer)).post(
+        org_url("members", world.employer), {"username": hrss_officer.username, "role": "staff"}
+    )
+    invitation = MembershipInvitation.objects.get(user=hrss_officer)
+    assert invitation.role == "staff"
+    officer = logged_in(Client(HTTP_ACCEPT_LANGUAGE="en"), hrss_officer)
+    home = officer.get(org_url("org_home", world.hrss))
+    answer = reverse("accounts:invitation_answer", kwargs={"invitation_id": invitation.pk})
+    assert answer in home.content.decode()
+    assert world.employer.name in home.content.decode()
+    # Someone else cannot answer it.
+    assert (
+        logged_in(Client(), world.person.user).post(answer, {"answer": "accept"}).status_code == 404
+    )
+
+    officer.post(answer, {"answer": "accept"})
+
+    assert Membership.objects.get(user=hrss_officer, organisation=world.employer).role == "staff"
+
+
+def test_an_unapproved_organisation_cannot_add_members(world: World, en_client: Client) -> None:
+    before = row_counts()
+    response = logged_in(en_client, admin_of(world.pending_employer)).post(
+        org_url("members", world.pending_employer),
+        {"username": admin_of(world.hrss).username, "role": "admin"},
+    )
+    assert "must be approved" in response.content.decode()
     assert row_counts() == before
+    assert not MembershipInvitation.objects.exists()
+
+
+def test_the_member_form_offers_the_least_privileged_role(world: World, en_client: Client) -> None:
+    response = logged_in(en_client, admin_of(world.employer)).get(
+        org_url("members", world.employer)
+    )
+    assert response.context["form"]["role"].value() == "staff"
 
 
 @pytest.mark.parametrize(
@@ -1009,3 +1106,20 @@ def test_staff_search_finds_an_id_number_typed_with_a_lower_case_x(world: World)
     url = reverse("accounts:staff_list", kwargs={"organisation_id": world.employer.pk})
     response = client.get(url, {"q": person.id_number[:17] + "x"})
     assert person.real_name in response.text
+
+
+def test_a_login_without_any_role_answers_invitations_on_the_landing_page(
+    world: World, en_client: Client
+) -> None:
+    loner = User.objects.create_user(username="loner", password=PASSWORD)
+    invitation = services.membership_add(
+        actor=admin_of(world.employer), organisation=world.employer, username="loner"
+    )
+    assert isinstance(invitation, MembershipInvitation)
+    page = logged_in(en_client, loner).get(reverse("home"))
+    answer = reverse("accounts:invitation_answer", kwargs={"invitation_id": invitation.pk})
+    assert answer in page.content.decode()
+    en_client.post(answer, {"answer": "decline"})
+    invitation.refresh_from_db()
+    assert invitation.status == MembershipInvitation.Status.DECLINED
+    assert not Membership.objects.filter(user=loner).exists()

@@ -25,9 +25,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.api import Decision, Notice, Organisation, User, audit_log, can, notice_send
+from accounts.api import (
+    Decision,
+    Employment,
+    Notice,
+    Organisation,
+    User,
+    audit_log,
+    can,
+    notice_send,
+)
 from accounts.api import notices_send as _notices_send
 from accounts.models import AuditEntry
+from accounts.permissions import bound_now, employer_binds_person
 from credits.models import Record, ReviewJob
 from credits.services.validation import summaries_refresh_later
 
@@ -135,6 +145,11 @@ WITH locked AS (
     JOIN accounts_person p ON p.id = r.person_id
     WHERE r.id = ANY(%(ids)s) AND r.employer_id = %(employer)s AND r.status = 'submitted'
       AND p.user_id <> %(reviewer)s
+      AND EXISTS (
+          SELECT 1 FROM accounts_employment e
+          WHERE e.person_id = r.person_id AND e.employer_id = %(employer)s
+            AND e.status = 'confirmed'
+      )
     ORDER BY r.id
     FOR UPDATE OF r
 )
@@ -241,6 +256,7 @@ def _decide_portable(
         locked = list(
             Record.objects.select_for_update(of=("self",))
             .filter(pk__in=chunk, employer_id=employer.pk, status=Record.Status.SUBMITTED)
+            .filter(bound_now(employer.pk))
             .exclude(person__user_id=reviewer.pk)
             .order_by("pk")
             .values_list("pk", flat=True)
@@ -285,7 +301,7 @@ def _decide_portable(
 
 def _audit_bulk(
     *,
-    reviewer: User,
+    reviewer: User | None,
     employer: Organisation,
     record_ids: Sequence[int],
     action: str,
@@ -321,7 +337,9 @@ def record_decision_change(
         raise ValidationError({"reason": _("Give a reason for rejecting an approved record.")})
     _check_reviewer(reviewer, employer)
     locked = Record.objects.select_for_update().get(pk=record.pk)
-    if locked.employer_id != employer.pk:
+    if locked.employer_id != employer.pk or not employer_binds_person(
+        employer.pk, locked.person_id
+    ):
         raise PermissionDenied(_("This record is not reviewed by your organisation."))
     if locked.status != Record.Status.APPROVED:
         raise ValidationError(
@@ -352,6 +370,42 @@ def record_decision_change(
     )
     summaries_refresh_later([(locked.person_id, locked.year)])
     return locked
+
+
+@transaction.atomic
+def records_return_on_unbind(*, actor: User | None, employment: Employment) -> list[int]:
+    """A binding ended: give the person back every record still under review by that
+    employer (status ``returned``, so they can edit it and submit it to their next employer),
+    with one audit entry per record saying why, in the caller's transaction."""
+    employer = employment.employer
+    reason = _(
+        "Your binding with %(employer)s ended, so it no longer reviews this record. "
+        "Submit it again once your new employer has confirmed you."
+    ) % {"employer": employer.name}
+    ids = list(
+        Record.objects.select_for_update(of=("self",))
+        .filter(
+            person_id=employment.person_id,
+            employer_id=employer.pk,
+            status=Record.Status.SUBMITTED,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return ids
+    Record.objects.filter(pk__in=ids, status=Record.Status.SUBMITTED).update(
+        status=Record.Status.RETURNED, reviewer_reason=reason, updated_at=timezone.now()
+    )
+    _audit_bulk(
+        reviewer=actor,
+        employer=employer,
+        record_ids=ids,
+        action="record.return_unbound",
+        to_state=Record.Status.RETURNED,
+        reason=reason,
+    )
+    return ids
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import translation
 from accounts.models import AuditEntry, Person
 from credits.models import Record, ReviewJob
 from credits.views_review import SYNC_LIMIT
-from tests.factories import World, admin_of, person_create, world_create
+from tests.factories import World, admin_of, bind, person_create, world_create
 
 _titles = itertools.count()
 
@@ -108,6 +108,7 @@ def test_queue_filters_by_year_category_series_source_status_and_person(
     synced = make(world.person, world.employer, 1, source=Record.Source.SYNC_PARTNER)
     approved = make(world.person, world.employer, 1, status=Record.Status.APPROVED)
     someone = person_create()
+    bind(someone, world.employer)
     theirs = make(someone, world.employer, 1)
 
     assert shown(client.get(queue_url(world, year=2022))) == {old[0].pk}
@@ -162,7 +163,9 @@ def test_queue_runs_a_fixed_number_of_queries(world: World, client: Client) -> N
     _queries(client, queue_url(world))  # warm the session and caches
     few = _queries(client, queue_url(world))
     for _ in range(5):
-        make(person_create(), world.employer, 5)
+        someone = person_create()
+        bind(someone, world.employer)
+        make(someone, world.employer, 5)
     many = _queries(client, queue_url(world))
     assert few == many
     assert many <= 15

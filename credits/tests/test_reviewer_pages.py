@@ -41,13 +41,15 @@ def _client(user: Any) -> Client:
 
 
 def _reviewer(world: World) -> Membership:
-    return account_services.membership_add(
+    membership = account_services.membership_add(
         actor=admin_of(world.employer),
         organisation=world.employer,
         username=f"reviewer{world.employer.pk}",
         role="reviewer",
         password=PASSWORD,
     )
+    assert isinstance(membership, Membership)  # a new login is a member at once
+    return membership
 
 
 def _detail_url(world: World, record: Record) -> str:

@@ -142,6 +142,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
+# Anonymous registration forms: at most this many POSTs per client address per window.
+REGISTRATION_THROTTLE_LIMIT = env_int("REGISTRATION_THROTTLE_LIMIT", 10)
+REGISTRATION_THROTTLE_WINDOW = 60 * 60
+
 # django-guardian: no anonymous user row; object permissions live on organisations only.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False

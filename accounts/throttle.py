@@ -1,0 +1,53 @@
+"""A small fixed-window throttle on the Django cache, per client address.
+
+Used on the anonymous registration forms so nobody can probe them at speed
+(docs/decisions/0004-no-id-number-oracles.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+
+
+def client_address(request: HttpRequest) -> str:
+    """The peer address (the reverse proxy sets REMOTE_ADDR to the real client)."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def throttle_hit(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
+    """Count one attempt; ``True`` once the address has made more than `limit` in the window."""
+    key = f"throttle:{scope}:{client_address(request)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def registration_throttle(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Answer 429 to an address that POSTs registration forms too often."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST" and throttle_hit(
+            "register",
+            request,
+            limit=settings.REGISTRATION_THROTTLE_LIMIT,
+            window=settings.REGISTRATION_THROTTLE_WINDOW,
+        ):
+            return render(request, "accounts/throttled.html", status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapped
