@@ -400,7 +400,8 @@ def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpRespon
         else:
             messages.success(request, _("Staff member added."))
             return redirect("accounts:staff_list", organisation_id=organisation.pk)
-    search = request.GET.get("q", "").strip()
+    search_form = forms.StaffSearchForm(request.GET)
+    search = search_form.search()
     return render(
         request,
         "accounts/staff_list.html",
@@ -408,6 +409,7 @@ def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpRespon
             "organisation": organisation,
             "form": form,
             "search": search,
+            "search_errors": search_form.errors.get("q", []),
             "query": urlencode({"q": search}) if search else "",
             "page": paginate(request, selectors.staff_list(organisation, search=search)),
         },

@@ -4,18 +4,26 @@ No login and no session (so no CSRF); throttled per client (scope ``compliance``
 serializer only checks the shape of the JSON; the rules engine checks what it means.  Every
 invalid request gets ``400 {"errors": {"<field path>": ["message", ...]}}`` with paths such
 as ``year``, ``records[1].series`` or ``records[0]``.
+
+Nothing a client sends can make a request expensive: the body is refused with 413 above
+``MAX_BODY_BYTES`` before it is read (from Content-Length) or parsed (from what the stream
+holds), JSON nested deeper than ``MAX_DEPTH`` is a 400, lists are checked for length before
+their items, and at most ``MAX_ERRORS`` error paths are reported (``error_count`` says how
+many there were).  ``make bench`` measures the worst bodies under these caps.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -29,17 +37,79 @@ from credits.api import EvaluationError, Profile, RecordInput, evaluate_year
 
 MAX_SERIES = 50
 MAX_RECORDS = 1000
+# A thousand records written out in full take about 150 KB.
+MAX_BODY_BYTES = 256 * 1024
+# The deepest valid body is {"records": [{"hours": 1}]}: three levels.
+MAX_DEPTH = 5
+# Error paths reported in one response; the rest are only counted.
+MAX_ERRORS = 20
 # Far above a year's worth of hours (the engine's own limit and message apply below this);
 # it only keeps absurd numbers away from the arithmetic.
 MAX_AMOUNT = Decimal(1_000_000)
 
 
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "body_too_large"
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists/objects nest deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON with a size cap, checked before reading and while reading, and a depth cap."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        request = (parser_context or {}).get("request")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0) if request else 0
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        raw = stream.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        try:
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:
+            # json's C scanner gives up near the interpreter's recursion limit.
+            raise ParseError(_too_deep()) from None
+        if isinstance(data, dict | list) and _depth_exceeds(data, MAX_DEPTH):
+            raise ParseError(_too_deep())
+        return data
+
+
+def _too_deep() -> str:
+    return f"JSON nested more than {MAX_DEPTH} levels deep is not accepted."
+
+
+def _too_large() -> str:
+    return f"The request body may be at most {MAX_BODY_BYTES // 1024} KB."
+
+
 class _StrictSerializer(serializers.Serializer):
-    """A serializer that refuses keys it does not declare (a typo must not pass silently)."""
+    """A serializer that refuses keys it does not declare (a typo must not pass silently).
+
+    Only the first ``MAX_ERRORS`` unknown keys of an object are named."""
 
     def to_internal_value(self, data: Any) -> Any:
         unknown = (
-            {str(key): ["Unknown field."] for key in data if key not in self.fields}
+            {
+                str(key): ["Unknown field."]
+                for key in islice((k for k in data if k not in self.fields), MAX_ERRORS)
+            }
             if isinstance(data, Mapping)
             else {}
         )
@@ -55,12 +125,27 @@ class _StrictSerializer(serializers.Serializer):
 
 
 class _BoundedListField(serializers.ListField):
-    """A list field that checks its length before validating every item."""
+    """A list field that checks its length before validating every item, and stops
+    validating items once ``MAX_ERRORS`` of them failed."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+    def run_child_validation(self, data: Any) -> list[Any]:
+        result: list[Any] = []
+        errors: dict[int, Any] = {}
+        for index, item in enumerate(data):
+            try:
+                result.append(self.child.run_validation(item))
+            except serializers.ValidationError as exc:
+                errors[index] = exc.detail
+                if len(errors) >= MAX_ERRORS:
+                    break
+        if errors:
+            raise serializers.ValidationError(errors)
+        return result
 
 
 def _amount() -> serializers.DecimalField:
@@ -104,8 +189,13 @@ def flatten_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
     return out
 
 
-def _bad_request(errors: dict[str, list[str]]) -> Response:
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+def _bad_request(errors: dict[str, list[str]], code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    """``{"errors": {...}}`` with at most ``MAX_ERRORS`` paths, plus ``error_count`` (all
+    paths, shown or not) when some were left out."""
+    body: dict[str, Any] = {"errors": dict(islice(errors.items(), MAX_ERRORS))}
+    if len(errors) > MAX_ERRORS:
+        body["error_count"] = len(errors)
+    return Response(body, status=code)
 
 
 class ComplianceEvaluateApi(APIView):
@@ -115,7 +205,7 @@ class ComplianceEvaluateApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "compliance"
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
 
     class InputSerializer(_StrictSerializer):
@@ -158,6 +248,8 @@ class ComplianceEvaluateApi(APIView):
     def post(self, request: Request) -> Response:
         try:
             payload = request.data
+        except BodyTooLarge:
+            return _bad_request({"body": [_too_large()]}, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ParseError as exc:
             return _bad_request({"body": [str(exc.detail)]})
         serializer = self.InputSerializer(data=payload)

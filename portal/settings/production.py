@@ -18,4 +18,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # Throttles key on the client address; behind N reverse proxies DRF must skip N hops of
 # X-Forwarded-For, or any client could pick its own throttle key.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env_int("NUM_PROXIES", 1)}  # noqa: F405
+# The login lockout (AXES_CLIENT_IP_CALLABLE → portal.client_ip) reads the same setting.
+NUM_PROXIES = env_int("NUM_PROXIES", 1)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": NUM_PROXIES}  # noqa: F405
