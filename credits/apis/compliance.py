@@ -24,7 +24,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -41,8 +41,9 @@ MAX_RECORDS = 1000
 MAX_BODY_BYTES = 256 * 1024
 # The deepest valid body is {"records": [{"hours": 1}]}: three levels.
 MAX_DEPTH = 5
-# Error paths reported in one response; the rest are only counted.
+# Error paths reported in one response; the rest are only counted (``error_count``).
 MAX_ERRORS = 20
+OMITTED_ERRORS = "omitted_errors"
 # Far above a year's worth of hours (the engine's own limit and message apply below this);
 # it only keeps absurd numbers away from the arithmetic.
 MAX_AMOUNT = Decimal(1_000_000)
@@ -67,8 +68,16 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
-class BoundedJSONParser(JSONParser):
-    """JSON with a size cap, checked before reading and while reading, and a depth cap."""
+class BoundedJSONParser(BaseParser):
+    """JSON with a size cap, checked before reading and while reading, and a depth cap.
+
+    Not a ``JSONParser`` subclass on purpose: DRF reads ``request.body`` whole (up to Django's
+    2.5 MB ``DATA_UPLOAD_MAX_MEMORY_SIZE``) before calling a ``JSONParser``, and hands other
+    parsers the unread stream.
+    """
+
+    media_type = "application/json"
+    renderer_class = JSONRenderer
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         request = (parser_context or {}).get("request")
@@ -82,7 +91,7 @@ class BoundedJSONParser(JSONParser):
         if len(raw) > MAX_BODY_BYTES:
             raise BodyTooLarge()
         try:
-            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+            data = JSONParser().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
             # json's C scanner gives up near the interpreter's recursion limit.
             raise ParseError(_too_deep()) from None
@@ -105,14 +114,14 @@ class _StrictSerializer(serializers.Serializer):
     Only the first ``MAX_ERRORS`` unknown keys of an object are named."""
 
     def to_internal_value(self, data: Any) -> Any:
-        unknown = (
-            {
-                str(key): ["Unknown field."]
-                for key in islice((k for k in data if k not in self.fields), MAX_ERRORS)
-            }
-            if isinstance(data, Mapping)
-            else {}
+        unknown_keys = (
+            [k for k in data if k not in self.fields] if isinstance(data, Mapping) else []
         )
+        unknown = {str(key): ["Unknown field."] for key in unknown_keys[:MAX_ERRORS]}
+        if len(unknown_keys) > MAX_ERRORS:
+            # Counted for ``error_count`` in the root serializer's shared context.
+            omitted = self.context.setdefault(OMITTED_ERRORS, [0])
+            omitted[0] += len(unknown_keys) - MAX_ERRORS
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -189,12 +198,16 @@ def flatten_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
     return out
 
 
-def _bad_request(errors: dict[str, list[str]], code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    """``{"errors": {...}}`` with at most ``MAX_ERRORS`` paths, plus ``error_count`` (all
-    paths, shown or not) when some were left out."""
+def _bad_request(
+    errors: dict[str, list[str]], code: int = status.HTTP_400_BAD_REQUEST, omitted: int = 0
+) -> Response:
+    """``{"errors": {...}}`` with at most ``MAX_ERRORS`` paths, plus ``error_count`` when some
+    were left out: every path found, shown or not (a lower bound: the records are not checked
+    further once ``MAX_ERRORS`` of them failed)."""
     body: dict[str, Any] = {"errors": dict(islice(errors.items(), MAX_ERRORS))}
-    if len(errors) > MAX_ERRORS:
-        body["error_count"] = len(errors)
+    total = len(errors) + omitted
+    if total > MAX_ERRORS:
+        body["error_count"] = total
     return Response(body, status=code)
 
 
@@ -252,9 +265,11 @@ class ComplianceEvaluateApi(APIView):
             return _bad_request({"body": [_too_large()]}, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ParseError as exc:
             return _bad_request({"body": [str(exc.detail)]})
-        serializer = self.InputSerializer(data=payload)
+        context: dict[str, Any] = {}
+        serializer = self.InputSerializer(data=payload, context=context)
         if not serializer.is_valid():
-            return _bad_request(flatten_errors(serializer.errors))
+            omitted = context.get(OMITTED_ERRORS, [0])[0]
+            return _bad_request(flatten_errors(serializer.errors), omitted=omitted)
         data = serializer.validated_data
         try:
             result = evaluate_year(
