@@ -68,9 +68,7 @@ def test_registering_with_an_override_character_shows_a_message(world: World) ->
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     before = Person.objects.count()
 
-    response = client.post(
-        reverse("accounts:register_person"), person_form(real_name="王\u202e明")
-    )
+    response = client.post(reverse("accounts:register_person"), person_form(real_name="王\u202e明"))
 
     assert response.status_code == 200
     assert "invisible characters" in response.content.decode()
@@ -233,9 +231,7 @@ def test_behind_the_proxy_one_client_cannot_lock_out_another(
 
     assert _log_in_through_proxy(username, PASSWORD, "203.0.113.7").status_code == 429
     # The attacker cannot unlock itself by writing its own X-Forwarded-For either.
-    assert (
-        _log_in_through_proxy(username, PASSWORD, "198.51.100.1, 203.0.113.7").status_code == 429
-    )
+    assert _log_in_through_proxy(username, PASSWORD, "198.51.100.1, 203.0.113.7").status_code == 429
     assert _log_in_through_proxy(username, PASSWORD, "198.51.100.20").status_code == 302
 
 

@@ -36,9 +36,12 @@ from rest_framework.views import APIView
 from credits.api import EvaluationError, Profile, RecordInput, evaluate_year
 
 MAX_SERIES = 50
-MAX_RECORDS = 1000
-# A thousand records written out in full take about 150 KB.
-MAX_BODY_BYTES = 256 * 1024
+# A year's records for one person: more than anyone declares (a year needs about 90 学时, and
+# a record is rarely under one).  Validation costs about 0.3 ms a record (the serializer and the
+# rules engine), so this cap also bounds what one body can cost: see `make bench`.
+MAX_RECORDS = 100
+# A hundred records with every field take about 14 KB; the rest leaves room for indentation.
+MAX_BODY_BYTES = 32 * 1024
 # The deepest valid body is {"records": [{"hours": 1}]}: three levels.
 MAX_DEPTH = 5
 # Error paths reported in one response; the rest are only counted (``error_count``).
