@@ -53,7 +53,7 @@ def test_deeply_nested_json_is_a_400_under_production_settings(settings: Any) ->
     settings.DEBUG = False
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     response = post_raw(
-        '{"year": 2023, "series": [], "records": ' + nested(50_000) + "}",
+        '{"year": 2023, "series": [], "records": ' + nested(5000) + "}",
         REMOTE_ADDR="172.16.0.2",
         HTTP_X_FORWARDED_FOR="203.0.113.7",
     )
@@ -124,7 +124,7 @@ def test_more_records_than_the_cap_are_refused_without_validating_them() -> None
 
 
 def test_many_unknown_keys_give_at_most_max_errors_paths_and_a_count() -> None:
-    unknown = {f"k{number}": 1 for number in range(5000)}
+    unknown = {f"k{number}": 1 for number in range(2000)}
     response = post_raw(json.dumps({"year": 2023, "series": [], **unknown}))
 
     assert response.status_code == 400
