@@ -22,9 +22,7 @@ def test_a_returned_record_is_edited_and_saved_in_chinese(
     world: World, live_server: Any, page: Page
 ) -> None:
     day = timezone.localdate() - dt.timedelta(days=7)
-    record = record_make(
-        world.person, world.employer, status=Record.Status.RETURNED, year=day.year
-    )
+    record = record_make(world.person, world.employer, status=Record.Status.RETURNED, year=day.year)
     Record.objects.filter(pk=record.pk).update(
         start_date=day, end_date=day, reviewer_reason="请补充学时证明"
     )

@@ -192,3 +192,14 @@ def test_the_base_settings_never_leave_num_proxies_unset() -> None:
     from rest_framework.settings import api_settings
 
     assert api_settings.NUM_PROXIES == 0
+
+
+def test_the_parser_stops_reading_at_the_cap_whatever_the_declared_length() -> None:
+    from io import BytesIO
+
+    from credits.apis.compliance import BodyTooLarge, BoundedJSONParser
+
+    stream = BytesIO(b"[" + b"0," * MAX_BODY_BYTES + b"0]")
+    with pytest.raises(BodyTooLarge):
+        BoundedJSONParser().parse(stream, "application/json", {})
+    assert stream.tell() == MAX_BODY_BYTES + 1
