@@ -123,7 +123,8 @@ class _StrictSerializer(serializers.Serializer):
         unknown = {str(key): ["Unknown field."] for key in unknown_keys[:MAX_ERRORS]}
         if len(unknown_keys) > MAX_ERRORS:
             # Counted for ``error_count`` in the root serializer's shared context.
-            omitted = self.context.setdefault(OMITTED_ERRORS, [0])
+            context: Any = self.context  # the root's own dict, shared by nested serializers
+            omitted = context.setdefault(OMITTED_ERRORS, [0])
             omitted[0] += len(unknown_keys) - MAX_ERRORS
         try:
             value = super().to_internal_value(data)
@@ -147,7 +148,7 @@ class _BoundedListField(serializers.ListField):
 
     def run_child_validation(self, data: Any) -> list[Any]:
         result: list[Any] = []
-        errors: dict[int, Any] = {}
+        errors: dict[Any, Any] = {}
         for index, item in enumerate(data):
             try:
                 result.append(self.child.run_validation(item))

@@ -91,14 +91,10 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading() -> None:
 
         readline = read
 
-    request = RequestFactory().generic(
-        "POST",
-        URL,
-        b"{}",
-        content_type="application/json",
-        CONTENT_LENGTH=str(MAX_BODY_BYTES + 1),
-        **{"wsgi.input": Unreadable()},
-    )
+    request = RequestFactory().generic("POST", URL, b"{}", content_type="application/json")
+    # A WSGI request that declares more than the cap and whose body must not be read.
+    request.META["CONTENT_LENGTH"] = str(MAX_BODY_BYTES + 1)
+    request._stream = Unreadable()  # type: ignore[assignment]
     response = ComplianceEvaluateApi.as_view()(request)
 
     assert response.status_code == 413
