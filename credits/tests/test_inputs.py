@@ -301,3 +301,14 @@ def test_png_helper_makes_readable_images() -> None:
     with Image.open(BytesIO(_png(17, 5))) as image:
         image.load()
         assert image.size == (17, 5)
+
+
+def test_a_60000_character_person_search_in_the_review_queue_is_ignored(world: World) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(admin_of(world.employer))
+    url = reverse("credits:review_queue", kwargs={"organisation_id": world.employer.pk})
+
+    response = client.get(url, {"person": "王" * 60_000, "year": "9" * 25})
+
+    assert response.status_code == 200
+    assert world.record.title in response.content.decode()  # the unfiltered queue
