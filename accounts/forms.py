@@ -16,7 +16,15 @@ from accounts.models import (
     Region,
     SecurityEvent,
 )
-from accounts.validators import validate_id_number, validate_phone, validate_uscc
+from accounts.validators import (
+    validate_id_number,
+    validate_phone,
+    validate_uscc,
+    validate_visible_text,
+)
+
+# The longest text a search box accepts (names are at most 50 characters, ID numbers 18).
+SEARCH_MAX_LENGTH = 50
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
@@ -29,7 +37,9 @@ def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
 
 
 class _PasswordPairMixin(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    username = forms.CharField(
+        label=_("Username"), max_length=150, validators=[validate_visible_text]
+    )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password_again = forms.CharField(
         label=_("Password again"), widget=forms.PasswordInput, strip=False
@@ -61,7 +71,9 @@ class _SeriesField(forms.ModelMultipleChoiceField):
 
 
 class PersonRegistrationForm(_PasswordPairMixin):
-    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=50, validators=[validate_visible_text]
+    )
     id_number = forms.CharField(
         label=_("ID number"), max_length=18, min_length=18, validators=[validate_id_number]
     )
@@ -73,9 +85,13 @@ class PersonRegistrationForm(_PasswordPairMixin):
 
 
 class _OrganisationFields(forms.Form):
-    name = forms.CharField(label=_("Organisation name"), max_length=120)
+    name = forms.CharField(
+        label=_("Organisation name"), max_length=120, validators=[validate_visible_text]
+    )
     region = forms.ModelChoiceField(queryset=Region.objects.all(), label=_("Region"))
-    contact_name = forms.CharField(label=_("Contact person"), max_length=50)
+    contact_name = forms.CharField(
+        label=_("Contact person"), max_length=50, validators=[validate_visible_text]
+    )
     contact_phone = forms.CharField(
         label=_("Contact phone"), max_length=11, validators=[validate_phone]
     )
@@ -182,7 +198,9 @@ class ReasonForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    username = forms.CharField(
+        label=_("Username"), max_length=150, validators=[validate_visible_text]
+    )
     role = forms.ChoiceField(
         choices=Membership.Role.choices, label=_("Role"), initial=Membership.Role.STAFF
     )
@@ -250,3 +268,16 @@ class AuditFilterForm(forms.Form):
             "date_from": data["date_from"],
             "date_to": data["date_to"],
         }
+
+
+class StaffSearchForm(forms.Form):
+    """The staff list's search box; a name or an ID number is short, so a long text is refused
+    (it would only make a slow query)."""
+
+    q = forms.CharField(label=_("Name or ID number"), required=False, max_length=SEARCH_MAX_LENGTH)
+
+    def search(self) -> str:
+        """The search text, or "" when there is none or it is invalid (see ``errors``)."""
+        if not self.is_valid():
+            return ""
+        return str(self.cleaned_data["q"]).strip()

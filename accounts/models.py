@@ -16,6 +16,7 @@ from accounts.validators import (
     validate_id_number,
     validate_phone,
     validate_uscc,
+    validate_visible_text,
 )
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class Organisation(models.Model):
         RETURNED = "returned", _("Returned for changes")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_visible_text])
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -129,7 +130,9 @@ class Organisation(models.Model):
     series = models.ManyToManyField(
         ProfessionalSeries, blank=True, related_name="authorities", verbose_name=_("series")
     )
-    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_name = models.CharField(
+        _("contact person"), max_length=50, blank=True, validators=[validate_visible_text]
+    )
     contact_phone = models.CharField(
         _("contact phone"), max_length=11, blank=True, validators=[validate_phone]
     )
@@ -305,7 +308,7 @@ class Person(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
     )
-    real_name = models.CharField(_("real name"), max_length=50)
+    real_name = models.CharField(_("real name"), max_length=50, validators=[validate_visible_text])
     id_number = models.CharField(
         _("ID number"), max_length=18, unique=True, validators=[validate_id_number]
     )

@@ -416,9 +416,13 @@ _DECISION_TO_STATUS = {
 }
 
 
-def _require_reason(decision: str, reason: str) -> None:
+def _check_decision(decision: str, reason: str) -> Decision:
+    """The decision as a ``Decision``; an unknown one is a ValidationError (not a 500)."""
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Choose approve, reject or return.")})
     if decision != Decision.APPROVE and not reason.strip():
         raise ValidationError({"reason": _("Give a reason when you reject or return.")})
+    return Decision(decision)
 
 
 @transaction.atomic
@@ -431,7 +435,7 @@ def organisation_review(
     reason: str = "",
 ) -> Organisation:
     """Decide a pending employer registration or authority application."""
-    _require_reason(decision, reason)
+    checked = _check_decision(decision, reason)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.status != Organisation.Status.PENDING:
         raise ValidationError(_("This application has already been decided."))
@@ -442,7 +446,7 @@ def organisation_review(
     ):
         raise ValidationError(_("Your organisation does not review this application."))
     before = locked.status
-    locked.status = _DECISION_TO_STATUS[Decision(decision)]
+    locked.status = _DECISION_TO_STATUS[checked]
     locked.status_reason = reason.strip()
     locked.save(update_fields=["status", "status_reason", "updated_at"])
     audit_log(
@@ -765,7 +769,7 @@ _BINDING_DECISION = {
 def employment_review(
     *, reviewer: User, employment: Employment, decision: str, reason: str = ""
 ) -> Employment:
-    _require_reason(decision, reason)
+    checked = _check_decision(decision, reason)
     employment = _employment_lock(employment)
     if employment.status != Employment.Status.REQUESTED:
         raise ValidationError(_("This binding has already been decided."))
@@ -774,7 +778,7 @@ def employment_review(
     moved = _employment_move(
         actor=reviewer,
         employment=employment,
-        to_state=_BINDING_DECISION[Decision(decision)],
+        to_state=_BINDING_DECISION[checked],
         action=f"employment.{decision}",
         reason=reason,
         decided_at=timezone.now(),

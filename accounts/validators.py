@@ -100,3 +100,25 @@ def mask_id_number(value: str) -> str:
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+# Bidirectional embeddings/overrides/isolates and zero-width characters: in a name they can
+# make one string display as another (U+202E turns "txt.exe" around) or hide a difference
+# between two names that look the same.
+_INVISIBLE_RE = re.compile("[\u200b-\u200d\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_visible_text(value: str) -> None:
+    """Refuse invisible direction controls and zero-width characters in names.
+
+    Any other character is allowed, including CJK outside the Basic Multilingual Plane
+    (such as 𠮷).
+    """
+    if _INVISIBLE_RE.search(value):
+        raise ValidationError(
+            _(
+                "Remove the invisible characters (text-direction controls or zero-width "
+                "spaces); they are often pasted in by accident."
+            ),
+            code="invisible_characters",
+        )

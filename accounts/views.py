@@ -553,7 +553,8 @@ def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpRespon
                 ),
             )
             return redirect("accounts:staff_list", organisation_id=organisation.pk)
-    search = request.GET.get("q", "").strip()
+    search_form = forms.StaffSearchForm(request.GET)
+    search = search_form.search()
     return render(
         request,
         "accounts/staff_list.html",
@@ -561,6 +562,7 @@ def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpRespon
             "organisation": organisation,
             "form": form,
             "search": search,
+            "search_errors": search_form.errors.get("q", []),
             "query": urlencode({"q": search}) if search else "",
             "page": paginate(request, selectors.staff_list(organisation, search=search)),
         },

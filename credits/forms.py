@@ -10,8 +10,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProfessionalSeries
+from accounts.validators import validate_visible_text
 from credits.models import Record
 from credits.uploads import EVIDENCE_MAX_BYTES
+from portal.widgets import IsoDateInput
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
@@ -43,6 +45,10 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+# Years a form accepts: wide enough for any real record, narrow enough for the database.
+YEAR_MIN = 1990
+YEAR_MAX = 2100
+
 UNIT_CHOICES = [
     (Record.Unit.HOURS, _("hours")),
     (Record.Unit.DAYS, _("days")),
@@ -53,7 +59,7 @@ UNIT_CHOICES = [
 class RecordForm(forms.Form):
     """A person's declaration; every declaration rule is checked by ``record_create``."""
 
-    year = forms.IntegerField(label=_("Declared year"))
+    year = forms.IntegerField(label=_("Declared year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     category = forms.ChoiceField(label=_("Category"), choices=Record.Category.choices)
     series = forms.ChoiceField(
         label=_("Series"),
@@ -67,16 +73,19 @@ class RecordForm(forms.Form):
         choices=UNIT_CHOICES,
         help_text=_("Days and minutes are converted to hours with the year's rules."),
     )
-    title = forms.CharField(label=_("Content"), max_length=200)
+    title = forms.CharField(label=_("Content"), max_length=200, validators=[validate_visible_text])
     form = forms.ChoiceField(label=_("Form"), choices=Record.Form.choices)
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), widget=IsoDateInput())
+    end_date = forms.DateField(label=_("End date"), widget=IsoDateInput())
     assessment_result = forms.ChoiceField(
         label=_("Assessment result"), choices=Record.Assessment.choices
     )
-    institution_name = forms.CharField(label=_("Institution"), max_length=120, required=False)
+    institution_name = forms.CharField(
+        label=_("Institution"),
+        max_length=120,
+        required=False,
+        validators=[validate_visible_text],
+    )
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=Record.Kind.choices,
@@ -154,7 +163,9 @@ class RecordForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), required=False)
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

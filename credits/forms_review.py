@@ -14,6 +14,7 @@ from credits.selectors_review import DEFAULT_REVIEW_SORT, ReviewFilters
 from credits.services.recheck import MAX_SAMPLE_SIZE
 
 ANY = [("", _("Any"))]
+MAX_ID = 2**63 - 1  # the largest primary key PostgreSQL's bigint holds
 ALL_STATUSES = "all"
 
 SORT_CHOICES = [
@@ -93,9 +94,13 @@ class IdListField(forms.Field):
         if not value:
             return []
         try:
-            return [int(v) for v in value]
+            ids = [int(v) for v in value]
         except (TypeError, ValueError):
             raise forms.ValidationError(_("Invalid record selection.")) from None
+        if not all(1 <= i <= MAX_ID for i in ids):
+            # A 25-digit id would overflow the database's bigint (a 500, not a message).
+            raise forms.ValidationError(_("Invalid record selection."))
+        return ids
 
 
 class ReviewDecisionForm(forms.Form):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Decision
+from accounts.validators import validate_visible_text
 from credits.rules import types as rule_types
 from credits.uploads import EVIDENCE_EXTENSIONS
 
@@ -326,14 +327,16 @@ class Record(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True, default="")
     # In-house training only: was the course plan approved by an authority?
     approved_plan = models.BooleanField(_("approved course plan"), null=True, blank=True)
-    title = models.CharField(_("content"), max_length=200)
+    title = models.CharField(_("content"), max_length=200, validators=[validate_visible_text])
     form = models.CharField(_("form"), max_length=12, choices=Form.choices)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     assessment_result = models.CharField(
         _("assessment result"), max_length=6, choices=Assessment.choices, default=Assessment.NONE
     )
-    institution_name = models.CharField(_("institution"), max_length=120, blank=True)
+    institution_name = models.CharField(
+        _("institution"), max_length=120, blank=True, validators=[validate_visible_text]
+    )
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.SELF_DECLARED
     )

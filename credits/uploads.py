@@ -1,12 +1,14 @@
 """Checks on uploaded evidence files: the type is detected from the content, never the name.
 
-Only PDF, JPEG and PNG are accepted, up to ``EVIDENCE_MAX_BYTES``.  A file whose first bytes
-are not one of those formats (an HTML page renamed ``certificate.pdf``, say) is refused, and
-images must also pass Pillow's ``verify()``.
+Only PDF, JPEG and PNG are accepted, up to ``EVIDENCE_MAX_BYTES`` and, for images, up to
+``settings.EVIDENCE_MAX_PIXELS`` pixels (a small PNG can declare 100,000 × 100,000 pixels).
+A file whose first bytes are not one of those formats (an HTML page renamed
+``certificate.pdf``, say) is refused, and images must also pass Pillow's ``verify()``.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.utils.translation import gettext as _
@@ -40,13 +42,37 @@ def _detect(head: bytes) -> str | None:
     return None
 
 
+def _too_many_pixels(width: int, height: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "This image is %(width)d × %(height)d pixels; images may have at most "
+            "%(max)d million pixels. Scan or photograph it at a lower resolution."
+        )
+        % {"width": width, "height": height, "max": settings.EVIDENCE_MAX_PIXELS // 1_000_000},
+        code="evidence_too_many_pixels",
+    )
+
+
 def _verify_image(uploaded_file: File) -> None:
     from PIL import Image, UnidentifiedImageError
 
     uploaded_file.seek(0)
     try:
+        # Image.open reads only the header; Pillow refuses outright (DecompressionBombError)
+        # above twice its own MAX_IMAGE_PIXELS, and our lower cap applies below that.
         with Image.open(uploaded_file) as image:
+            width, height = image.size
+            if width * height > settings.EVIDENCE_MAX_PIXELS:
+                raise _too_many_pixels(width, height)
             image.verify()
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(
+            _(
+                "This image has far too many pixels to be a scan or photo of a document; "
+                "upload it at a lower resolution."
+            ),
+            code="evidence_too_many_pixels",
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             _("This image is damaged or incomplete: upload it again."), code="evidence_broken"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -179,8 +179,19 @@ def evidence_download(request: AuthedRequest, record_id: int, evidence_id: int) 
     return evidence_file_response(evidence)
 
 
+# The first year the progress page knows about; the last is next year.
+FIRST_PROGRESS_YEAR = 2010
+
+
+def _check_progress_year(year: int) -> None:
+    """404 for a year no record can belong to (``/me/progress/0/``, ``/me/progress/99999/``)."""
+    if not FIRST_PROGRESS_YEAR <= year <= timezone.localdate().year + 1:
+        raise Http404("no such year")
+
+
 @access(PERSON_ONLY)
 def progress(request: AuthedRequest, year: int) -> HttpResponse:
+    _check_progress_year(year)
     person = get_person_for_user(request.user)
     today = timezone.localdate()
     return render(
@@ -197,6 +208,7 @@ def progress(request: AuthedRequest, year: int) -> HttpResponse:
 @access(PERSON_ONLY)
 @require_POST
 def progress_recount(request: AuthedRequest, year: int) -> HttpResponse:
+    _check_progress_year(year)
     person = get_person_for_user(request.user)
     refresh = getattr(api, "summaries_refresh_now", None)
     if refresh is not None:

@@ -4,19 +4,27 @@ No login and no session (so no CSRF); throttled per client (scope ``compliance``
 serializer only checks the shape of the JSON; the rules engine checks what it means.  Every
 invalid request gets ``400 {"errors": {"<field path>": ["message", ...]}}`` with paths such
 as ``year``, ``records[1].series`` or ``records[0]``.
+
+Nothing a client sends can make a request expensive: the body is refused with 413 above
+``MAX_BODY_BYTES`` before it is read (from Content-Length) or parsed (from what the stream
+holds), JSON nested deeper than ``MAX_DEPTH`` is a 400, lists are checked for length before
+their items, and at most ``MAX_ERRORS`` error paths are reported (``error_count`` says how
+many there were).  ``make bench`` measures the worst bodies under these caps.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -28,21 +36,96 @@ from rest_framework.views import APIView
 from credits.api import EvaluationError, Profile, RecordInput, evaluate_year
 
 MAX_SERIES = 50
-MAX_RECORDS = 1000
+# A year's records for one person: more than anyone declares (a year needs about 90 学时, and
+# a record is rarely under one).  Validation costs about 0.3 ms a record (the serializer and the
+# rules engine), so this cap also bounds what one body can cost: see `make bench`.
+MAX_RECORDS = 100
+# A hundred records with every field take about 14 KB; the rest leaves room for indentation.
+MAX_BODY_BYTES = 32 * 1024
+# The deepest valid body is {"records": [{"hours": 1}]}: three levels.
+MAX_DEPTH = 5
+# Error paths reported in one response; the rest are only counted (``error_count``).
+MAX_ERRORS = 20
+OMITTED_ERRORS = "omitted_errors"
 # Far above a year's worth of hours (the engine's own limit and message apply below this);
 # it only keeps absurd numbers away from the arithmetic.
 MAX_AMOUNT = Decimal(1_000_000)
 
 
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "body_too_large"
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists/objects nest deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+class BoundedJSONParser(BaseParser):
+    """JSON with a size cap, checked before reading and while reading, and a depth cap.
+
+    Not a ``JSONParser`` subclass on purpose: DRF reads ``request.body`` whole (up to Django's
+    2.5 MB ``DATA_UPLOAD_MAX_MEMORY_SIZE``) before calling a ``JSONParser``, and hands other
+    parsers the unread stream.
+    """
+
+    media_type = "application/json"
+    renderer_class = JSONRenderer
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        request = (parser_context or {}).get("request")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0) if request else 0
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        raw = stream.read(MAX_BODY_BYTES + 1)
+        if len(raw) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        try:
+            data = JSONParser().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:
+            # json's C scanner gives up near the interpreter's recursion limit.
+            raise ParseError(_too_deep()) from None
+        if isinstance(data, dict | list) and _depth_exceeds(data, MAX_DEPTH):
+            raise ParseError(_too_deep())
+        return data
+
+
+def _too_deep() -> str:
+    return f"JSON nested more than {MAX_DEPTH} levels deep is not accepted."
+
+
+def _too_large() -> str:
+    return f"The request body may be at most {MAX_BODY_BYTES // 1024} KB."
+
+
 class _StrictSerializer(serializers.Serializer):
-    """A serializer that refuses keys it does not declare (a typo must not pass silently)."""
+    """A serializer that refuses keys it does not declare (a typo must not pass silently).
+
+    Only the first ``MAX_ERRORS`` unknown keys of an object are named."""
 
     def to_internal_value(self, data: Any) -> Any:
-        unknown = (
-            {str(key): ["Unknown field."] for key in data if key not in self.fields}
-            if isinstance(data, Mapping)
-            else {}
+        unknown_keys = (
+            [k for k in data if k not in self.fields] if isinstance(data, Mapping) else []
         )
+        unknown = {str(key): ["Unknown field."] for key in unknown_keys[:MAX_ERRORS]}
+        if len(unknown_keys) > MAX_ERRORS:
+            # Counted for ``error_count`` in the root serializer's shared context.
+            context: Any = self.context  # the root's own dict, shared by nested serializers
+            omitted = context.setdefault(OMITTED_ERRORS, [0])
+            omitted[0] += len(unknown_keys) - MAX_ERRORS
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -55,12 +138,27 @@ class _StrictSerializer(serializers.Serializer):
 
 
 class _BoundedListField(serializers.ListField):
-    """A list field that checks its length before validating every item."""
+    """A list field that checks its length before validating every item, and stops
+    validating items once ``MAX_ERRORS`` of them failed."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+    def run_child_validation(self, data: Any) -> list[Any]:
+        result: list[Any] = []
+        errors: dict[Any, Any] = {}
+        for index, item in enumerate(data):
+            try:
+                result.append(self.child.run_validation(item))
+            except serializers.ValidationError as exc:
+                errors[index] = exc.detail
+                if len(errors) >= MAX_ERRORS:
+                    break
+        if errors:
+            raise serializers.ValidationError(errors)
+        return result
 
 
 def _amount() -> serializers.DecimalField:
@@ -104,8 +202,17 @@ def flatten_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
     return out
 
 
-def _bad_request(errors: dict[str, list[str]]) -> Response:
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+def _bad_request(
+    errors: dict[str, list[str]], code: int = status.HTTP_400_BAD_REQUEST, omitted: int = 0
+) -> Response:
+    """``{"errors": {...}}`` with at most ``MAX_ERRORS`` paths, plus ``error_count`` when some
+    were left out: every path found, shown or not (a lower bound: the records are not checked
+    further once ``MAX_ERRORS`` of them failed)."""
+    body: dict[str, Any] = {"errors": dict(islice(errors.items(), MAX_ERRORS))}
+    total = len(errors) + omitted
+    if total > MAX_ERRORS:
+        body["error_count"] = total
+    return Response(body, status=code)
 
 
 class ComplianceEvaluateApi(APIView):
@@ -115,7 +222,7 @@ class ComplianceEvaluateApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "compliance"
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
 
     class InputSerializer(_StrictSerializer):
@@ -158,11 +265,15 @@ class ComplianceEvaluateApi(APIView):
     def post(self, request: Request) -> Response:
         try:
             payload = request.data
+        except BodyTooLarge:
+            return _bad_request({"body": [_too_large()]}, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except ParseError as exc:
             return _bad_request({"body": [str(exc.detail)]})
-        serializer = self.InputSerializer(data=payload)
+        context: dict[str, Any] = {}
+        serializer = self.InputSerializer(data=payload, context=context)
         if not serializer.is_valid():
-            return _bad_request(flatten_errors(serializer.errors))
+            omitted = context.get(OMITTED_ERRORS, [0])[0]
+            return _bad_request(flatten_errors(serializer.errors), omitted=omitted)
         data = serializer.validated_data
         try:
             result = evaluate_year(

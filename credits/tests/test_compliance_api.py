@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ProfessionalSeries, User
 from accounts.permissions import PUBLIC
+from credits.apis.compliance import MAX_RECORDS
 from credits.models import RequirementScheme, YearSetting
 
 pytestmark = pytest.mark.django_db
@@ -374,7 +375,7 @@ def test_all_errors_are_reported_at_once(client: APIClient) -> None:
             id="null-category",
         ),
         pytest.param(
-            example(records=[{"category": "public", "hours": 1}] * 1001),
+            example(records=[{"category": "public", "hours": 1}] * (MAX_RECORDS + 1)),
             "records",
             id="too-many-records",
         ),

@@ -141,6 +141,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The lockout keys on the real client address, read through NUM_PROXIES proxies: behind the TLS
+# proxy every client would otherwise share the proxy's address, and anyone could lock anyone out.
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+
+# Reverse proxies in front of the application (0 in development: X-Forwarded-For is ignored).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # Anonymous registration forms: at most this many POSTs per client address per window.
 REGISTRATION_THROTTLE_LIMIT = env_int("REGISTRATION_THROTTLE_LIMIT", 10)
@@ -182,6 +188,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Evidence images above this many pixels are refused (a 600 dpi A4 scan has about 35 million).
+EVIDENCE_MAX_PIXELS = 40_000_000
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -192,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"compliance": "60/minute"},
+    # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Guangdong CE portal API", "VERSION": "1.0.0"}
 

@@ -18,6 +18,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Throttles key on the client address; behind N reverse proxies DRF must skip N hops of
 # X-Forwarded-For, or any client could pick its own throttle key.
-# portal.client_ip.client_ip (audit entries, password-reset throttle) skips the same hops.
+# The login lockout (AXES_CLIENT_IP_CALLABLE), audit entries and the password-reset throttle
+# read the same setting through portal.client_ip.client_ip.
 NUM_PROXIES = env_int("NUM_PROXIES", 1)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": NUM_PROXIES}  # noqa: F405
