@@ -151,8 +151,8 @@ def test_a_short_staff_search_still_filters(world: World) -> None:
     found = client.get(url, {"q": world.person.real_name})
     missing = client.get(url, {"q": "nobody-of-this-name"})
 
-    assert world.person.id_number in found.content.decode()
-    assert world.person.id_number not in missing.content.decode()
+    assert world.person.masked_id_number in found.content.decode()
+    assert world.person.masked_id_number not in missing.content.decode()
 
 
 # --- the client address behind proxies ------------------------------------------------------
