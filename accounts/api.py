@@ -8,6 +8,7 @@ from __future__ import annotations
 from accounts.models import Decision, Employment, Organisation, Person, User
 from accounts.permissions import can, get_person_for_user, org_access
 from accounts.services import audit_log
+from accounts.validators import mask_id_number
 
 __all__ = [
     "Decision",
@@ -19,6 +20,7 @@ __all__ = [
     "can",
     "confirmed_employer_id",
     "get_person_for_user",
+    "mask_id_number",
     "org_access",
 ]
 

@@ -91,3 +91,18 @@ def validate_phone(value: str) -> None:
         raise ValidationError(
             _("Enter an 11-digit mobile number starting with 13 to 19."), code="phone"
         )
+
+
+def mask_id_number(value: str) -> str:
+    """An ID number for exports and other copies that leave the portal: the region (first 6)
+    and the last 4 characters stay, the birth date and sequence between are hidden.
+
+    ``440106199001011234`` → ``440106********1234``; values too short to keep both ends
+    show only their last 2 characters.
+    """
+    value = value or ""
+    if len(value) >= 12:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) > 2:
+        return "*" * (len(value) - 2) + value[-2:]
+    return "*" * len(value)
