@@ -85,7 +85,7 @@ register_target(
 )
 register_target(
     "accounts.employment",
-    TargetType(_("staff binding of"), "person__real_name", dict(Employment.Status.choices)),
+    TargetType(_("staff member"), "person__real_name", dict(Employment.Status.choices)),
 )
 
 

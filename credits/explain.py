@@ -64,6 +64,8 @@ def _param(key: str, value: Any, names: Names) -> Any:
         return names.series.get(value, value)
     if key in CATEGORY_KEYS and isinstance(value, str):
         return _category(value)
+    if key == "index" and isinstance(value, int):
+        return value + 1  # the engine counts records from 0, people from 1
     if key == "scheme" and isinstance(value, str):
         return names.schemes.get(value, value)
     if key == "activity" and isinstance(value, str):
