@@ -63,6 +63,7 @@ register_actions(
         "membership.role": _("%(actor)s changed the role of %(target)s"),
         "membership.remove": _("%(actor)s removed %(target)s"),
         "employment.request": _("%(actor)s asked the employer to confirm %(target)s"),
+        "employment.resubmit": _("%(actor)s asked the employer again to confirm %(target)s"),
         "employment.add": _("%(actor)s added %(target)s to the staff"),
         f"employment.{Decision.APPROVE}": _("%(actor)s confirmed %(target)s"),
         f"employment.{Decision.REJECT}": _("%(actor)s rejected and closed %(target)s"),

@@ -35,6 +35,15 @@ ACTIVITY_LABELS: Mapping[str, Any] = {
     "online_hour": _("online study hours"),
 }
 
+# The seeded schemes (credits/migrations/0002_seed_rules.py stores English names as data);
+# a scheme added later shows its stored name.
+SCHEME_LABELS: Mapping[str, Any] = {
+    "general_legacy": _("general scheme 2010–2020"),
+    "general_2021": _("general scheme from 2021"),
+    "accounting_2018": _("accounting scheme from July 2018"),
+    "archives_2019": _("archives scheme from 2019"),
+}
+
 SERIES_KEYS = frozenset({"series"})
 SERIES_LIST_KEYS = frozenset({"held", "excluded"})
 CATEGORY_KEYS = frozenset({"category", "declared"})
@@ -67,7 +76,8 @@ def _param(key: str, value: Any, names: Names) -> Any:
     if key == "index" and isinstance(value, int):
         return value + 1  # the engine counts records from 0, people from 1
     if key == "scheme" and isinstance(value, str):
-        return names.schemes.get(value, value)
+        label = SCHEME_LABELS.get(value)
+        return str(label) if label is not None else names.schemes.get(value, value)
     if key == "activity" and isinstance(value, str):
         label = ACTIVITY_LABELS.get(value)
         return str(label) if label is not None else value

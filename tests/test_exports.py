@@ -112,11 +112,11 @@ def test_staff_export_holds_all_rows_not_one_page(world: World) -> None:
 
 
 def test_review_export_applies_the_filter_and_escapes_formulas(world: World) -> None:
-    record_make(world.person, world.employer, title="=HYPERLINK(\"http://x\")", status="submitted")
+    record_make(world.person, world.employer, title='=HYPERLINK("http://x")', status="submitted")
     client = _client(world)
     submitted = _csv_rows(client.get(_url("credits:review_export_csv", world, "status=submitted")))
     titles = {r[5] for r in submitted[1:]}
-    assert titles == {world.record.title, "'=HYPERLINK(\"http://x\")"}
+    assert titles == {world.record.title, '\'=HYPERLINK("http://x")'}
     assert all(r[9] == "待审核" for r in submitted[1:])
     assert submitted[1][1] == mask_id_number(world.person.id_number)
 
@@ -124,7 +124,7 @@ def test_review_export_applies_the_filter_and_escapes_formulas(world: World) -> 
     assert [r[5] for r in approved[1:]] == [world.approved_record.title]
 
     everything = _xlsx_rows(client.get(_url("credits:review_export_xlsx", world)))
-    assert "'=HYPERLINK(\"http://x\")" in {r[5] for r in everything[1:]}
+    assert '\'=HYPERLINK("http://x")' in {r[5] for r in everything[1:]}
 
 
 # --- audit log ----------------------------------------------------------------------------
