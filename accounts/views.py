@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import audit, forms, selectors, services
@@ -427,7 +428,10 @@ STAFF_COLUMNS: list[exports.Column[Employment]] = [
     exports.Column(_lazy("Name"), lambda e: e.person.real_name),
     exports.Column(_lazy("ID number"), lambda e: mask_id_number(e.person.id_number)),
     exports.Column(_lazy("Series"), _staff_series),
-    exports.Column(_lazy("Confirmed"), lambda e: e.decided_at.date() if e.decided_at else None),
+    exports.Column(
+        pgettext_lazy("date of confirmation", "Confirmed"),
+        lambda e: e.decided_at.date() if e.decided_at else None,
+    ),
 ]
 
 
