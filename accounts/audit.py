@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEntry, Decision, Employment, Organisation
+from accounts.models import AuditEntry, Decision, Employment, Organisation, User
 
 Text = str | Promise
 
@@ -130,16 +131,28 @@ class ReadableEntry:
     to_state: str
 
     @property
-    def at(self):  # type: ignore[no-untyped-def]
+    def at(self) -> datetime:
         return self.entry.at
 
     @property
-    def actor(self):  # type: ignore[no-untyped-def]
+    def actor(self) -> User | None:
         return self.entry.actor
 
     @property
     def reason(self) -> str:
         return self.entry.reason
+
+    @property
+    def action(self) -> str:
+        return self.entry.action
+
+    @property
+    def target_type(self) -> str:
+        return self.entry.target_type
+
+    @property
+    def target_id(self) -> str:
+        return self.entry.target_id
 
 
 def target_labels(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
@@ -30,6 +30,7 @@ from django.utils.functional import Promise
 from openpyxl import Workbook
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -50,9 +51,9 @@ class Column(Generic[T]):
     value: Callable[[T], Any]
 
 
-def chunked(rows: QuerySet[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
+def chunked(rows: QuerySet[M], size: int = CHUNK_SIZE) -> Iterator[list[M]]:
     """``rows`` in lists of ``size``, read with one cursor (for per-chunk look-ups)."""
-    chunk: list[T] = []
+    chunk: list[M] = []
     for row in rows.iterator(chunk_size=size):
         chunk.append(row)
         if len(chunk) >= size:
@@ -97,7 +98,7 @@ class _Echo:
         return value
 
 
-def _rows(rows: QuerySet[T] | Iterable[T], columns: Sequence[Column[T]]) -> Iterator[list[Cell]]:
+def _rows(rows: Iterable[T], columns: Sequence[Column[T]]) -> Iterator[list[Cell]]:
     items = rows.iterator(chunk_size=CHUNK_SIZE) if isinstance(rows, QuerySet) else rows
     for item in items:
         yield [cell_value(column.value(item)) for column in columns]
@@ -142,7 +143,7 @@ def _xlsx_response(
 
 def export_response(
     *,
-    rows: QuerySet[T] | Iterable[T],
+    rows: Iterable[T],
     columns: Sequence[Column[T]],
     fmt: str,
     filename: str,

@@ -74,8 +74,9 @@ def test_every_sentence_names_only_actor_and_target() -> None:
 
 @pytest.mark.django_db
 def test_a_record_entry_reads_as_a_chinese_sentence_with_the_title(world: World) -> None:
+    actor = admin_of(world.employer)
     entry = AuditEntry.objects.create(
-        actor=admin_of(world.employer),
+        actor=actor,
         action="record.submit",
         target_type="credits.record",
         target_id=str(world.record.pk),
@@ -83,9 +84,7 @@ def test_a_record_entry_reads_as_a_chinese_sentence_with_the_title(world: World)
     )
     with translation.override("zh-hans"):
         (row,) = audit.readable([entry])
-    assert row.sentence == (
-        f"{entry.actor.username} 提交了继续教育记录“{world.record.title}”，等待审核"
-    )
+    assert row.sentence == (f"{actor.username} 提交了继续教育记录“{world.record.title}”，等待审核")
     assert row.to_state == "待审核"
 
 

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from credits import explain
 from credits.models import Record
-from credits.rules import EvaluationInput, RecordInput, RuleBook, evaluate
+from credits.rules import EvaluationInput, EvaluationResult, RecordInput, RuleBook, evaluate
 from credits.rules.messages import Message
 from tests.factories import World, record_make
 
@@ -22,7 +22,7 @@ RULES_DIR = Path(explain.__file__).parent / "rules"
 NAMES = explain.Names(series={"engineering": "工程", "accounting": "会计"})
 
 
-def _result(*records: RecordInput, series: tuple[str, ...] = ("engineering",)):  # type: ignore[no-untyped-def]
+def _result(*records: RecordInput, series: tuple[str, ...] = ("engineering",)) -> EvaluationResult:
     return evaluate(
         EvaluationInput(year=2023, series=series, records=records),
         RuleBook.default(),
