@@ -192,3 +192,14 @@ def test_export_runs_a_fixed_number_of_queries(name: str, world: World) -> None:
         record_make(person, world.employer, title=f"课程 {i}")
     many = _export_queries(client, url)
     assert many == few
+
+
+def test_list_pages_link_to_their_exports_with_the_filter(world: World) -> None:
+    client = _client(world)
+    queue = client.get(_url("credits:review_queue", world, "status=approved")).content.decode()
+    assert _url("credits:review_export_csv", world, "status=approved") in queue
+    assert _url("credits:review_export_xlsx", world, "status=approved") in queue
+    staff = client.get(_url("accounts:staff_list", world, "q=abc")).content.decode()
+    assert _url("accounts:staff_export_xlsx", world, "q=abc") in staff
+    log = client.get(_url("accounts:audit_log", world)).content.decode()
+    assert _url("accounts:audit_export_csv", world) in log
