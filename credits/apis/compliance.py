@@ -3,7 +3,9 @@
 No login and no session (so no CSRF); throttled per client (scope ``compliance``).  The input
 serializer only checks the shape of the JSON; the rules engine checks what it means.  Every
 invalid request gets ``400 {"errors": {"<field path>": ["message", ...]}}`` with paths such
-as ``year``, ``records[1].series`` or ``records[0]``.
+as ``year``, ``records[1].series`` or ``records[0]``.  Error messages follow the request's
+language (``Accept-Language``; Chinese by default); the notes and messages of a result stay
+English, stable text for programs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -25,6 +28,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from credits import explain
 from credits.api import EvaluationError, Profile, RecordInput, evaluate_year
 
 MAX_SERIES = 50
@@ -39,7 +43,7 @@ class _StrictSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         unknown = (
-            {str(key): ["Unknown field."] for key in data if key not in self.fields}
+            {str(key): [_("Unknown field.")] for key in data if key not in self.fields}
             if isinstance(data, Mapping)
             else {}
         )
@@ -172,5 +176,8 @@ class ComplianceEvaluateApi(APIView):
                 records=[RecordInput(**record) for record in data["records"]],
             )
         except EvaluationError as exc:
-            return _bad_request(exc.errors)
+            # In the request's language, like DRF's own messages (Accept-Language).
+            return _bad_request(
+                {path: [explain.render(m) for m in msgs] for path, msgs in exc.errors.items()}
+            )
         return Response(result.to_json_dict())
