@@ -8,6 +8,7 @@ from __future__ import annotations
 from accounts.models import Decision, Employment, Notice, Organisation, Person, User
 from accounts.permissions import can, get_person_for_user, org_access
 from accounts.services import audit_log, notice_send, notices_send
+from accounts.validators import mask_id_number
 
 __all__ = [
     "Decision",
@@ -20,6 +21,7 @@ __all__ = [
     "can",
     "confirmed_employer_id",
     "get_person_for_user",
+    "mask_id_number",
     "notice_send",
     "notices_send",
     "org_access",

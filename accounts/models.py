@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.validators import (
     mask_id_number,
@@ -237,7 +238,7 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator")
         REVIEWER = "reviewer", _("Reviewer")
-        STAFF = "staff", _("Staff")
+        STAFF = "staff", pgettext_lazy("membership role", "Staff")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

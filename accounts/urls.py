@@ -95,6 +95,8 @@ urlpatterns = [
         name="binding_id_number",
     ),
     path(org + "staff/", views.staff_list, name="staff_list"),
+    path(org + "staff/export.csv", views.staff_export, {"fmt": "csv"}, name="staff_export_csv"),
+    path(org + "staff/export.xlsx", views.staff_export, {"fmt": "xlsx"}, name="staff_export_xlsx"),
     path(org + "staff/<int:employment_id>/unbind/", views.staff_unbind, name="staff_unbind"),
     path(org + "applications/", views.application_queue, name="application_queue"),
     path(
@@ -103,4 +105,6 @@ urlpatterns = [
         name="application_detail",
     ),
     path(org + "audit/", views.audit_log, name="audit_log"),
+    path(org + "audit/export.csv", views.audit_export, {"fmt": "csv"}, name="audit_export_csv"),
+    path(org + "audit/export.xlsx", views.audit_export, {"fmt": "xlsx"}, name="audit_export_xlsx"),
 ]

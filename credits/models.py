@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Decision
 from accounts.validators import validate_visible_text
@@ -271,7 +272,7 @@ class Record(models.Model):
 
     class Assessment(models.TextChoices):
         PASS = "pass", _("Passed")
-        FAIL = "fail", _("Failed")
+        FAIL = "fail", pgettext_lazy("assessment result", "Failed")
         NONE = "none", _("No assessment")
 
     class Source(models.TextChoices):
@@ -467,7 +468,7 @@ class ReviewJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     employer = models.ForeignKey(
         "accounts.Employer",

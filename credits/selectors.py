@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Person, ProfessionalSeries
+from credits import explain
 from credits.models import (
     ActivityConversion,
     DegreeStudyRule,
@@ -154,6 +155,8 @@ class CountedRecord:
     note: str = ""
     category_label: str = ""
     series_name: str = ""
+    notes: tuple[str, ...] = ()
+    """The evaluator's notes on this record, translated (``credits.explain``)."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,8 @@ class YearExplanation:
     pending: tuple[CountedRecord, ...]
     errors: tuple[str, ...] = ()
     lines: tuple[ProgressLine, ...] = field(default=())
+    rules_applied: tuple[str, ...] = ()
+    """The evaluator's messages on the year (schemes, shortfalls), translated."""
 
 
 def record_input(record: Record) -> rules.RecordInput:
@@ -216,12 +221,21 @@ def record_input(record: Record) -> rules.RecordInput:
     )
 
 
-def _counted(record: Record, outcome: rules.RecordOutcome, names: dict[str, str]) -> CountedRecord:
+def _counted(record: Record, outcome: rules.RecordOutcome, names: explain.Names) -> CountedRecord:
     return CountedRecord(
         record,
         outcome,
         category_label=str(Record.Category(outcome.category).label),
-        series_name=names.get(outcome.series or "", outcome.series or ""),
+        series_name=names.series.get(outcome.series or "", outcome.series or ""),
+        notes=tuple(explain.render_all(outcome.notes, names)),
+    )
+
+
+def _display_names() -> explain.Names:
+    """Names of every series and scheme a rules message may mention (two queries)."""
+    return explain.Names(
+        series=dict(ProfessionalSeries.objects.values_list("code", "name")),
+        schemes=dict(RequirementScheme.objects.values_list("code", "name")),
     )
 
 
@@ -231,7 +245,7 @@ def _evaluate(
     records: list[Record],
     book: rules.RuleBook,
     today: date,
-    names: dict[str, str],
+    names: explain.Names,
 ) -> tuple[rules.EvaluationResult | None, list[CountedRecord], list[str]]:
     """Evaluate the records whose series the person still holds; the others are listed
     with a note and count nothing."""
@@ -250,7 +264,7 @@ def _evaluate(
             today=today,
         )
     except rules.EvaluationError as exc:
-        messages = [m for msgs in exc.errors.values() for m in msgs]
+        messages = [explain.render(m, names) for msgs in exc.errors.values() for m in msgs]
         return None, [CountedRecord(r, None) for r in records], messages
     counted = [
         _counted(r, outcome, names) for r, outcome in zip(usable, result.records, strict=True)
@@ -302,9 +316,10 @@ def person_year_explanation(
             errors=(_("Choose your professional series in your profile first."),),
         )
     book = rulebook_load()
-    result, counted, errors = _evaluate(year, held, approved, book, today, names)
+    display = _display_names()
+    result, counted, errors = _evaluate(year, held, approved, book, today, display)
     if_approved, with_pending, _errors = _evaluate(
-        year, held, approved + submitted, book, today, names
+        year, held, approved + submitted, book, today, display
     )
     pending_ids = {r.pk for r in submitted}
     return YearExplanation(
@@ -315,4 +330,5 @@ def person_year_explanation(
         pending=tuple(c for c in with_pending if c.record.pk in pending_ids),
         errors=tuple(errors),
         lines=tuple(_lines(result, names)) if result is not None else (),
+        rules_applied=tuple(explain.render_all(result.messages, display)) if result else (),
     )

@@ -8,6 +8,10 @@ org = "orgs/<int:organisation_id>/"
 
 urlpatterns: list[URLPattern] = [
     path(org + "review/", views.review_queue, name="review_queue"),
+    path(org + "review/export.csv", views.review_export, {"fmt": "csv"}, name="review_export_csv"),
+    path(
+        org + "review/export.xlsx", views.review_export, {"fmt": "xlsx"}, name="review_export_xlsx"
+    ),
     path(org + "review/decide/", views.review_decide, name="review_decide"),
     path(org + "review/jobs/<int:job_id>/", views.review_job, name="review_job"),
     path(

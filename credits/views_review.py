@@ -12,10 +12,13 @@ from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from accounts.api import mask_id_number
 from accounts.forms import apply_service_error
 from accounts.http import AuthedRequest
 from accounts.models import Organisation
@@ -33,6 +36,7 @@ from credits.models import Evidence, Record, ReviewJob
 from credits.selectors import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
+from portal import exports
 from portal.pagination import PAGE_SIZE, paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
@@ -80,6 +84,42 @@ def _queue_page(
             "all_matching": bool(data.get("all_matching")),
             "all_on_page": bool(data.get("all_on_page")),
         },
+    )
+
+
+def _record_dates(record: Record) -> str:
+    if record.end_date and record.end_date != record.start_date:
+        return f"{record.start_date:%Y-%m-%d} – {record.end_date:%Y-%m-%d}"
+    return f"{record.start_date:%Y-%m-%d}"
+
+
+REVIEW_COLUMNS: list[exports.Column[Record]] = [
+    exports.Column(_lazy("Name"), lambda r: r.person.real_name),
+    exports.Column(_lazy("ID number"), lambda r: mask_id_number(r.person.id_number)),
+    exports.Column(_lazy("Year"), lambda r: r.year),
+    exports.Column(_lazy("Category"), lambda r: r.get_category_display()),
+    exports.Column(_lazy("Series"), lambda r: r.series.name if r.series else ""),
+    exports.Column(_lazy("Content"), lambda r: r.title),
+    exports.Column(_lazy("Hours"), lambda r: r.hours),
+    exports.Column(_lazy("Dates"), _record_dates),
+    exports.Column(_lazy("Source"), lambda r: r.get_source_display()),
+    exports.Column(_lazy("Status"), lambda r: r.get_status_display()),
+]
+
+
+@org_access(EMPLOYER, perm=REVIEW)
+def review_export(request: AuthedRequest, organisation: Organisation, fmt: str) -> HttpResponseBase:
+    """The review queue as shown (filters and sort applied), every matching record."""
+    filter_form = forms.ReviewFilterForm(request.GET or None, series=selectors.series_choices())
+    records = selectors.review_queue(
+        organisation, filters=filter_form.filters(), sort=filter_form.ordering()
+    )
+    return exports.export_response(
+        rows=records,
+        columns=REVIEW_COLUMNS,
+        fmt=fmt,
+        filename=f"records-{organisation.pk}-{timezone.localdate():%Y%m%d}",
+        title=_("Records to review"),
     )
 
 

@@ -10,6 +10,9 @@ Nothing a client sends can make a request expensive: the body is refused with 41
 holds), JSON nested deeper than ``MAX_DEPTH`` is a 400, lists are checked for length before
 their items, and at most ``MAX_ERRORS`` error paths are reported (``error_count`` says how
 many there were).  ``make bench`` measures the worst bodies under these caps.
+
+Error messages follow the request's language (``Accept-Language``; Chinese by default); the
+notes and messages of a result stay English, stable text for programs.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -33,6 +37,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from credits import explain
 from credits.api import EvaluationError, Profile, RecordInput, evaluate_year
 
 MAX_SERIES = 50
@@ -120,7 +125,7 @@ class _StrictSerializer(serializers.Serializer):
         unknown_keys = (
             [k for k in data if k not in self.fields] if isinstance(data, Mapping) else []
         )
-        unknown = {str(key): ["Unknown field."] for key in unknown_keys[:MAX_ERRORS]}
+        unknown = {str(key): [_("Unknown field.")] for key in unknown_keys[:MAX_ERRORS]}
         if len(unknown_keys) > MAX_ERRORS:
             # Counted for ``error_count`` in the root serializer's shared context.
             context: Any = self.context  # the root's own dict, shared by nested serializers
@@ -283,5 +288,8 @@ class ComplianceEvaluateApi(APIView):
                 records=[RecordInput(**record) for record in data["records"]],
             )
         except EvaluationError as exc:
-            return _bad_request(exc.errors)
+            # In the request's language, like DRF's own messages (Accept-Language).
+            return _bad_request(
+                {path: [explain.render(m) for m in msgs] for path, msgs in exc.errors.items()}
+            )
         return Response(result.to_json_dict())

@@ -47,6 +47,7 @@ from datetime import date
 from decimal import Decimal
 
 from .defaults import DEFAULT_HOURS_PER_DAY, DEFAULT_MINUTES_PER_HOUR
+from .messages import Message, gettext_noop
 from .types import (
     CATEGORIES,
     ELECTIVE,
@@ -129,7 +130,7 @@ class SeriesRequirement:
     professional: Decimal
     elective: Decimal
     allows_elective: bool
-    messages: tuple[str, ...] = ()
+    messages: tuple[Message, ...] = ()
 
 
 class GeneralPolicy:
@@ -163,7 +164,16 @@ class AccountingPolicy(GeneralPolicy):
                 public=ZERO,
                 professional=ZERO,
                 elective=ZERO,
-                messages=(f"{series}: nothing required in {year}, CE starts after {start}",),
+                messages=(
+                    Message(
+                        gettext_noop(
+                            "%(series)s: nothing required in %(year)s, CE starts after %(start)s"
+                        ),
+                        series=series,
+                        year=year,
+                        start=start,
+                    ),
+                ),
             )
         return base
 
@@ -185,8 +195,14 @@ class ArchivesPolicy(GeneralPolicy):
                 base,
                 professional=max(base.professional, new_post),
                 messages=(
-                    f"{series}: {_fmt(new_post)} h professional required in the first year "
-                    "in post without an archives degree",
+                    Message(
+                        gettext_noop(
+                            "%(series)s: %(hours)s h professional required in the first year "
+                            "in post without an archives degree"
+                        ),
+                        series=series,
+                        hours=_fmt(new_post),
+                    ),
                 ),
             )
         return base
@@ -228,7 +244,7 @@ _AMOUNT_FIELDS = ("hours", "days", "minutes", "activity")
 @dataclass(frozen=True)
 class _Converted:
     hours: Decimal
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
     conversion: ActivityConversion | None
 
 
@@ -236,7 +252,7 @@ class _Errors:
     def __init__(self) -> None:
         self.by_path: dict[str, list[str]] = {}
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, message: Message) -> None:
         self.by_path.setdefault(path, []).append(message)
 
     def __len__(self) -> int:
@@ -249,24 +265,38 @@ def _validate_header(
     max_year = today.year + 1
     year_ok = rules.min_year <= data.year <= max_year
     if not year_ok:
-        errors.add("year", f"year must be between {rules.min_year} and {max_year}")
+        errors.add(
+            "year",
+            Message(
+                gettext_noop("year must be between %(min)s and %(max)s"),
+                min=rules.min_year,
+                max=max_year,
+            ),
+        )
     if not data.series:
-        errors.add("series", "at least one series is required")
+        errors.add("series", Message(gettext_noop("at least one series is required")))
     requirements: list[SeriesRequirement] = []
     seen: set[str] = set()
     for series in data.series:
         if series not in rules.known_series:
-            errors.add("series", f"unknown series {series!r}")
+            errors.add("series", Message(gettext_noop("unknown series %(code)r"), code=series))
             continue
         if series in seen:
-            errors.add("series", f"duplicate series {series!r}")
+            errors.add("series", Message(gettext_noop("duplicate series %(code)r"), code=series))
             continue
         seen.add(series)
         if not year_ok:
             continue
         scheme = scheme_for(series, data.year, rules.schemes)
         if scheme is None:
-            errors.add("series", f"no requirement scheme for {series!r} in {data.year}")
+            errors.add(
+                "series",
+                Message(
+                    gettext_noop("no requirement scheme for %(code)r in %(year)s"),
+                    code=series,
+                    year=data.year,
+                ),
+            )
             continue
         requirements.append(requirement_for(series, scheme, data.year, data.profile))
     return requirements
@@ -276,9 +306,9 @@ def _check_amount(path: str, name: str, value: Decimal | None, errors: _Errors) 
     if value is None:
         return
     if not value.is_finite():
-        errors.add(f"{path}.{name}", "must be a finite number")
+        errors.add(f"{path}.{name}", Message(gettext_noop("must be a finite number")))
     elif value <= 0:
-        errors.add(f"{path}.{name}", "must be greater than 0")
+        errors.add(f"{path}.{name}", Message(gettext_noop("must be greater than 0")))
 
 
 def _validate_record(
@@ -294,24 +324,47 @@ def _validate_record(
     before = len(errors)
 
     if record.category not in CATEGORIES:
-        errors.add(f"{path}.category", f"unknown category {record.category!r}")
+        errors.add(
+            f"{path}.category",
+            Message(gettext_noop("unknown category %(code)r"), code=record.category),
+        )
     if record.kind is not None and record.kind not in KINDS:
-        errors.add(f"{path}.kind", f"unknown kind {record.kind!r}")
+        errors.add(f"{path}.kind", Message(gettext_noop("unknown kind %(code)r"), code=record.kind))
     if record.series is not None:
         if record.series not in rules.known_series:
-            errors.add(f"{path}.series", f"unknown series {record.series!r}")
+            errors.add(
+                f"{path}.series",
+                Message(gettext_noop("unknown series %(code)r"), code=record.series),
+            )
         elif record.series not in held:
-            errors.add(f"{path}.series", f"series {record.series!r} is not one of the person's")
+            errors.add(
+                f"{path}.series",
+                Message(
+                    gettext_noop("series %(code)r is not one of the person's"),
+                    code=record.series,
+                ),
+            )
     elif record.category == PROFESSIONAL and record.activity is None:
-        errors.add(f"{path}.series", "a professional record needs a series")
+        errors.add(f"{path}.series", Message(gettext_noop("a professional record needs a series")))
 
     given = [name for name in _AMOUNT_FIELDS if getattr(record, name) is not None]
     if not given:
-        errors.add(path, "one of hours, days, minutes or activity is required")
+        errors.add(
+            path, Message(gettext_noop("one of hours, days, minutes or activity is required"))
+        )
     elif len(given) > 1:
-        errors.add(path, f"only one of hours, days, minutes or activity allowed: {given}")
+        errors.add(
+            path,
+            Message(
+                gettext_noop("only one of hours, days, minutes or activity allowed: %(given)s"),
+                given=str(given),
+            ),
+        )
     if record.quantity is not None and record.activity is None:
-        errors.add(f"{path}.quantity", "quantity is only allowed with an activity")
+        errors.add(
+            f"{path}.quantity",
+            Message(gettext_noop("quantity is only allowed with an activity")),
+        )
     for name in ("hours", "days", "minutes", "quantity"):
         _check_amount(path, name, getattr(record, name), errors)
 
@@ -319,61 +372,117 @@ def _validate_record(
     if record.activity is not None:
         conversion = rules.activity(record.activity)
         if conversion is None:
-            errors.add(f"{path}.activity", f"unknown activity {record.activity!r}")
+            errors.add(
+                f"{path}.activity",
+                Message(gettext_noop("unknown activity %(code)r"), code=record.activity),
+            )
         elif conversion.series not in held:
             errors.add(
                 f"{path}.activity",
-                f"activity {conversion.code!r} counts for series {conversion.series!r}, "
-                "which the person does not hold",
+                Message(
+                    gettext_noop(
+                        "activity %(code)r counts for series %(series_code)r, "
+                        "which the person does not hold"
+                    ),
+                    code=conversion.code,
+                    series_code=conversion.series,
+                ),
             )
         elif record.series is not None and record.series != conversion.series:
             errors.add(
                 f"{path}.series",
-                f"activity {conversion.code!r} counts for series {conversion.series!r}",
+                Message(
+                    gettext_noop("activity %(code)r counts for series %(series_code)r"),
+                    code=conversion.code,
+                    series_code=conversion.series,
+                ),
             )
         if record.kind is not None:
-            errors.add(f"{path}.kind", "kind cannot be combined with an activity")
+            errors.add(
+                f"{path}.kind", Message(gettext_noop("kind cannot be combined with an activity"))
+            )
 
     if len(errors) > before:
         return None
 
-    notes: list[str] = []
+    notes: list[Message] = []
     if record.hours is not None:
         field = "hours"
         hours = quantize_hours(record.hours)
         if hours != record.hours:
-            notes.append(f"rounded {_fmt_raw(record.hours)} h to {_fmt(hours)} h")
+            notes.append(
+                Message(
+                    gettext_noop("rounded %(given)s h to %(hours)s h"),
+                    given=_fmt_raw(record.hours),
+                    hours=_fmt(hours),
+                )
+            )
     elif record.days is not None:
         field = "days"
         hours = quantize_hours(record.days * settings.hours_per_day)
         notes.append(
-            f"converted {_fmt_raw(record.days)} days x {_fmt(settings.hours_per_day)} h"
-            f" = {_fmt(hours)} h"
+            Message(
+                gettext_noop("converted %(days)s days x %(per_day)s h = %(hours)s h"),
+                days=_fmt_raw(record.days),
+                per_day=_fmt(settings.hours_per_day),
+                hours=_fmt(hours),
+            )
         )
     elif record.minutes is not None:
         field = "minutes"
         per_hour = Decimal(settings.minutes_per_hour)
         hours = record.minutes // per_hour
-        note = f"converted {_fmt_raw(record.minutes)} min / {per_hour} = {_fmt(hours)} h"
         remainder = record.minutes - hours * per_hour
+        minute_params = {
+            "minutes": _fmt_raw(record.minutes),
+            "per_hour": str(per_hour),
+            "hours": _fmt(hours),
+        }
         if remainder:
-            note += f", {_fmt_raw(remainder)} min dropped"
-        notes.append(note)
+            notes.append(
+                Message(
+                    gettext_noop(
+                        "converted %(minutes)s min / %(per_hour)s = %(hours)s h, "
+                        "%(dropped)s min dropped"
+                    ),
+                    dropped=_fmt_raw(remainder),
+                    **minute_params,
+                )
+            )
+        else:
+            notes.append(
+                Message(
+                    gettext_noop("converted %(minutes)s min / %(per_hour)s = %(hours)s h"),
+                    **minute_params,
+                )
+            )
     else:
         assert conversion is not None
         field = "quantity" if record.quantity is not None else "activity"
         quantity = record.quantity if record.quantity is not None else Decimal(1)
         hours = quantize_hours(quantity * conversion.hours)
         notes.append(
-            f"converted {conversion.series} activity {conversion.code}: "
-            f"{_fmt_raw(quantity)} x {_fmt(conversion.hours)} h = {_fmt(hours)} h"
+            Message(
+                gettext_noop(
+                    "converted %(series)s activity %(activity)s: "
+                    "%(quantity)s x %(per_item)s h = %(hours)s h"
+                ),
+                series=conversion.series,
+                activity=conversion.code,
+                quantity=_fmt_raw(quantity),
+                per_item=_fmt(conversion.hours),
+                hours=_fmt(hours),
+            )
         )
 
     if hours > rules.max_hours_per_record:
         errors.add(
             f"{path}.{field}",
-            f"more than a year's worth of hours ({_fmt(hours)} h > "
-            f"{_fmt(rules.max_hours_per_record)} h)",
+            Message(
+                gettext_noop("more than a year's worth of hours (%(hours)s h > %(max)s h)"),
+                hours=_fmt(hours),
+                max=_fmt(rules.max_hours_per_record),
+            ),
         )
         return None
     return _Converted(hours=hours, notes=tuple(notes), conversion=conversion)
@@ -414,36 +523,63 @@ def _count_record(
 
     # 1. Where the record counts.
     category = record.category
-    reason: str | None = None
+    reason: Message | None = None
     if conversion is not None:
-        category, reason = PROFESSIONAL, f"{conversion.series} activity"
+        category = PROFESSIONAL
+        reason = Message(gettext_noop("%(series)s activity"), series=conversion.series)
     elif record.kind == KIND_DEGREE_STUDY:
-        category, reason = ELECTIVE, "degree study"
+        category, reason = ELECTIVE, Message(gettext_noop("degree study"))
     elif record.kind == KIND_INHOUSE_TRAINING and record.approved_plan is not True:
-        category, reason = ELECTIVE, "in-house training without approved plan"
+        category = ELECTIVE
+        reason = Message(gettext_noop("in-house training without approved plan"))
     if category != record.category:
-        notes.append(f"counted as {category} instead of {record.category}: {reason}")
+        notes.append(
+            Message(
+                gettext_noop("counted as %(category)s instead of %(declared)s: %(reason)s"),
+                category=category,
+                declared=record.category,
+                reason=reason,
+            )
+        )
 
     # 2. Whether it counts at all, and how much.
     degree_rule = rules.degree_study
     if record.year is not None and record.year != year:
-        notes.append(f"not counted: record is for {record.year}, not {year}")
+        notes.append(
+            Message(
+                gettext_noop("not counted: record is for %(record_year)s, not %(year)s"),
+                record_year=record.year,
+                year=year,
+            )
+        )
         hours = ZERO
     elif record.kind == KIND_DEGREE_STUDY and _degree_study_excluded(
         record.series, held, degree_rule.excluded_series
     ):
-        excluded = ", ".join(degree_rule.excluded_series)
-        notes.append(f"not counted: degree study does not count for {excluded}")
+        notes.append(
+            Message(
+                gettext_noop("not counted: degree study does not count for %(excluded)s"),
+                excluded=tuple(degree_rule.excluded_series),
+            )
+        )
         hours = ZERO
     elif category == ELECTIVE and not elective_allowed:
-        notes.append(f"not counted: no elective for {', '.join(held)}")
+        notes.append(
+            Message(gettext_noop("not counted: no elective for %(held)s"), held=tuple(held))
+        )
         hours = ZERO
     elif record.kind == KIND_DEGREE_STUDY:
         remaining = max(degree_rule.cap_hours - tally.degree_study_used, ZERO)
         if hours > remaining:
             notes.append(
-                f"degree study cap {_fmt(degree_rule.cap_hours)} h reached: "
-                f"counted {_fmt(remaining)} of {_fmt(hours)} h"
+                Message(
+                    gettext_noop(
+                        "degree study cap %(cap)s h reached: counted %(counted)s of %(hours)s h"
+                    ),
+                    cap=_fmt(degree_rule.cap_hours),
+                    counted=_fmt(remaining),
+                    hours=_fmt(hours),
+                )
             )
             hours = remaining
         tally.degree_study_used += hours
@@ -457,7 +593,12 @@ def _count_record(
         professional[series] += hours
     if conversion is not None and conversion.target == TARGET_WHOLE_YEAR and hours > 0:
         whole_year.setdefault(conversion.series, index)
-        notes.append(f"whole year satisfied: public and professional {conversion.series} met")
+        notes.append(
+            Message(
+                gettext_noop("whole year satisfied: public and professional %(series)s met"),
+                series=conversion.series,
+            )
+        )
 
     return RecordOutcome(
         index=index,
@@ -476,12 +617,23 @@ def _degree_study_excluded(
     return all(series in excluded for series in held)
 
 
-def _scheme_message(req: SeriesRequirement) -> str:
+def _scheme_message(req: SeriesRequirement) -> Message:
     scheme = req.scheme
-    elective = f"{_fmt(scheme.elective or ZERO)} elective" if req.allows_elective else "no elective"
-    return (
-        f"{req.series}: scheme {scheme.code} ({_fmt(scheme.public)} public, "
-        f"{_fmt(scheme.professional)} professional, {elective})"
+    elective = (
+        Message(gettext_noop("%(hours)s elective"), hours=_fmt(scheme.elective or ZERO))
+        if req.allows_elective
+        else Message(gettext_noop("no elective"))
+    )
+    return Message(
+        gettext_noop(
+            "%(series)s: scheme %(scheme)s (%(public)s public, %(professional)s professional, "
+            "%(elective)s)"
+        ),
+        series=req.series,
+        scheme=scheme.code,
+        public=_fmt(scheme.public),
+        professional=_fmt(scheme.professional),
+        elective=elective,
     )
 
 
@@ -534,7 +686,7 @@ def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> Evaluati
             )
         )
 
-    messages: list[str] = []
+    messages: list[Message] = []
     for req in requirements:
         messages.append(_scheme_message(req))
         messages.extend(req.messages)
@@ -543,7 +695,13 @@ def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> Evaluati
     for series, index in whole_year.items():
         professional[series] = max(professional[series], required.professional[series])
         public = max(public, required.public)
-        messages.append(f"{series}: whole year satisfied by record {index}")
+        messages.append(
+            Message(
+                gettext_noop("%(series)s: whole year satisfied by record %(index)s"),
+                series=series,
+                index=index,
+            )
+        )
 
     earned = Breakdown(public=public, elective=tally.elective, professional=professional)
     shortfall = Breakdown(
@@ -555,17 +713,27 @@ def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> Evaluati
     )
 
     if shortfall.public:
-        messages.append(f"public: {_fmt(shortfall.public)} h short")
+        messages.append(
+            Message(gettext_noop("public: %(hours)s h short"), hours=_fmt(shortfall.public))
+        )
     if shortfall.elective:
-        messages.append(f"elective: {_fmt(shortfall.elective)} h short")
+        messages.append(
+            Message(gettext_noop("elective: %(hours)s h short"), hours=_fmt(shortfall.elective))
+        )
     for series, short in shortfall.professional.items():
         if short:
-            messages.append(f"professional {series}: {_fmt(short)} h short")
+            messages.append(
+                Message(
+                    gettext_noop("professional %(series)s: %(hours)s h short"),
+                    series=series,
+                    hours=_fmt(short),
+                )
+            )
     compliant = not (shortfall.public or shortfall.elective or any(shortfall.professional.values()))
     messages.append(
-        f"all requirements met for {data.year}"
+        Message(gettext_noop("all requirements met for %(year)s"), year=data.year)
         if compliant
-        else f"requirements not met for {data.year}"
+        else Message(gettext_noop("requirements not met for %(year)s"), year=data.year)
     )
 
     return EvaluationResult(

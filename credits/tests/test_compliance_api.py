@@ -194,12 +194,20 @@ def test_contract_example_gives_the_hand_computed_result(client: APIClient) -> N
 
 def test_contract_example_as_written_is_refused(client: APIClient) -> None:
     # The example holds engineering only, but its last record is an accounting activity.
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
     response = post(client, EXAMPLE)
 
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"records[5].series", "records[5].activity"}
     assert "not one of the person's" in errors["records[5].series"][0]
+
+
+def test_engine_errors_follow_the_request_language(client: APIClient) -> None:
+    response = post(client, EXAMPLE)  # no Accept-Language: the portal's Chinese
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["records[5].series"] == ["专业系列 'accounting' 不属于该人员"]
 
 
 def test_example_without_the_accounting_record(client: APIClient) -> None:

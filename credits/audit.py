@@ -1,0 +1,35 @@
+"""Sentences and nouns for the audit entries credits writes (registered in apps.ready)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import TargetType, register_actions, register_target
+from accounts.models import Decision
+from credits.models import RecheckItem, Record
+
+
+def register() -> None:
+    register_actions(
+        {
+            "record.create": _("%(actor)s created %(target)s"),
+            "record.update": _("%(actor)s edited %(target)s"),
+            "record.submit": _("%(actor)s submitted %(target)s for review"),
+            f"record.{Decision.APPROVE}": _("%(actor)s approved %(target)s"),
+            f"record.{Decision.REJECT}": _("%(actor)s rejected and closed %(target)s"),
+            f"record.{Decision.RETURN}": _("%(actor)s returned %(target)s for changes"),
+            "record.decision_change": _("%(actor)s changed the decision on %(target)s to rejected"),
+            "record.revoke": _("%(actor)s revoked %(target)s after a recheck"),
+            "recheck.draw": _("%(actor)s drew %(target)s"),
+            "recheck.confirm": _("%(actor)s confirmed %(target)s in a recheck"),
+            "recheck.revoke": _("%(actor)s revoked %(target)s in a recheck"),
+        }
+    )
+    register_target(
+        "credits.record", TargetType(_("CE record"), "title", dict(Record.Status.choices))
+    )
+    register_target("credits.rechecksample", TargetType(_("recheck sample")))
+    register_target(
+        "credits.recheckitem",
+        TargetType(_("rechecked record"), "record__title", dict(RecheckItem.Outcome.choices)),
+    )
