@@ -21,7 +21,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEntry, Decision, Employment, Organisation, User
+from accounts.models import (
+    AuditEntry,
+    Decision,
+    Employment,
+    MembershipInvitation,
+    Organisation,
+    User,
+)
 
 Text = str | Promise
 
@@ -70,6 +77,19 @@ register_actions(
         f"employment.{Decision.REJECT}": _("%(actor)s rejected and closed %(target)s"),
         f"employment.{Decision.RETURN}": _("%(actor)s returned %(target)s for changes"),
         "employment.end": _("%(actor)s ended %(target)s"),
+        "membership.invite": _("%(actor)s invited a login to join as %(target)s"),
+        "membership.invitation_accept": _("%(actor)s accepted %(target)s"),
+        "membership.invitation_decline": _("%(actor)s declined %(target)s"),
+        "employment.invite": _("%(actor)s invited %(target)s to join the staff"),
+        "employment.invitation_accept": _(
+            "%(actor)s accepted the employer's invitation (%(target)s)"
+        ),
+        "employment.invitation_decline": _(
+            "%(actor)s declined the employer's invitation (%(target)s)"
+        ),
+        "person.id_number_viewed": _("%(actor)s viewed the full ID number of %(target)s"),
+        "person.phone": _("%(actor)s changed the mobile phone number of %(target)s"),
+        "user.email": _("%(actor)s changed the e-mail address of %(target)s"),
     }
 )
 
@@ -85,6 +105,11 @@ register_target(
     "accounts.membership",
     TargetType(_("member"), "user__username"),
 )
+register_target(
+    "accounts.membershipinvitation",
+    TargetType(_("invitation"), "user__username", dict(MembershipInvitation.Status.choices)),
+)
+register_target("accounts.user", TargetType(_("login"), "username"))
 register_target(
     "accounts.employment",
     TargetType(_("staff member"), "person__real_name", dict(Employment.Status.choices)),

@@ -20,6 +20,11 @@ def register() -> None:
             f"record.{Decision.RETURN}": _("%(actor)s returned %(target)s for changes"),
             "record.decision_change": _("%(actor)s changed the decision on %(target)s to rejected"),
             "record.revoke": _("%(actor)s revoked %(target)s after a recheck"),
+            "record.delete": _("%(actor)s deleted the draft %(target)s"),
+            "record.evidence_remove": _("%(actor)s removed an evidence file from %(target)s"),
+            "record.return_unbound": _(
+                "%(target)s went back to the professional: the binding to the employer ended"
+            ),
             "recheck.draw": _("%(actor)s drew %(target)s"),
             "recheck.confirm": _("%(actor)s confirmed %(target)s in a recheck"),
             "recheck.revoke": _("%(actor)s revoked %(target)s in a recheck"),

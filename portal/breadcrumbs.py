@@ -64,6 +64,7 @@ BREADCRUMBS: dict[str, Crumb] = {
     "accounts:org_edit": Crumb(_("Edit and resubmit"), HOME),
     "accounts:members": Crumb(_("Sub-accounts"), HOME),
     "accounts:binding_queue": Crumb(_("Bindings to confirm"), HOME),
+    "accounts:binding_id_number": Crumb(_("ID number"), "accounts:binding_queue"),
     "accounts:staff_list": Crumb(_("Staff"), HOME),
     "accounts:application_queue": Crumb(_("Applications to review"), HOME),
     "accounts:application_detail": Crumb(_("Details"), "accounts:application_queue"),
@@ -102,6 +103,14 @@ NOT_PAGES = frozenset(
         "credits:recheck_evidence_download",
         "credits:recheck_evidence_preview",
         "accounts:notice_read",
+        "accounts:audit_export_csv",
+        "accounts:audit_export_xlsx",
+        "accounts:staff_export_csv",
+        "accounts:staff_export_xlsx",
+        "credits:review_export_csv",
+        "credits:review_export_xlsx",
+        "accounts:invitation_answer",
+        "accounts:me_employment_answer",
         "accounts:notices_read_all",
     }
 )

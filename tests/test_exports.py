@@ -70,7 +70,7 @@ def test_plain_text_is_left_alone() -> None:
 
 def test_mask_id_number_keeps_region_and_last_four() -> None:
     assert mask_id_number("44010619900101123X") == "440106********123X"
-    assert mask_id_number("12345") == "***45"
+    assert mask_id_number("12345") == "*****"  # too short to keep both ends: all hidden
 
 
 # --- staff list ---------------------------------------------------------------------------

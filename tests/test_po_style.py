@@ -12,6 +12,8 @@ CLOCK_HOUR_MSGIDS = {
     "per hour",
     "online study hours",
     "%(hours)s hours is more than 24 hours a day over %(days)d day(s) (at most %(limit)s).",
+    "Too many password reset requests from your network. Please try again in an hour.",
+    "Too many registration attempts came from your network. Try again in an hour.",
 }
 CE_HOUR = re.compile(r"(?:\d|\)[sd]) h\b|\bh short\b")
 

@@ -27,6 +27,10 @@ DYNAMIC_CODES: dict[str, list[str]] = {
         "recheck.revoke",
         "recheck.confirm",
     ],
+    "f\"membership.invitation_{'accept' if accept else 'decline'}\"": [
+        "membership.invitation_accept",
+        "membership.invitation_decline",
+    ],
 }
 
 ACTION = re.compile(r"""\baction=(f?"[^"\n]*")""")

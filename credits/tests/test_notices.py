@@ -20,7 +20,7 @@ from credits.models import Record
 from credits.services import record_decision_change, records_review, review_job_process
 from credits.services import reviews as reviews_module
 from credits.services.recheck import recheck_decide
-from tests.factories import World, admin_of, person_create
+from tests.factories import World, admin_of, bind, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ def test_batch_review_sends_each_person_one_notice_per_record(
     world: World, decide_path: str, decision: str, kind: str
 ) -> None:
     other = person_create()
+    bind(other, world.employer)  # an employer decides only for the staff bound to it now
     mine = submitted(world.person, world.employer, 3)
     theirs = submitted(other, world.employer, 2)
 
