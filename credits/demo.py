@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.api import Decision, Organisation, Person, User
+from credits.models import RecheckItem
+from credits.services.recheck import recheck_decide, recheck_sample_draw
 from credits.services.records import record_create, record_submit
 from credits.services.reviews import records_review
 from credits.services.validation import summaries_refresh
@@ -25,7 +27,10 @@ _THIS_YEAR = [
     ("professional", "engineering", 24, "BIM 技术在工程中的应用", Decision.APPROVE),
     ("professional", "engineering", 16, "工程安全生产管理", None),
     ("elective", None, 8, "职业道德与法律法规", Decision.RETURN),
+    ("elective", None, 4, "线上专题讲座（证明材料存疑）", Decision.APPROVE),
 ]
+# The record HRSS revokes in the demo recheck (the person then sees who revoked it and why).
+_REVOKED_TITLE = "线上专题讲座（证明材料存疑）"
 
 
 def _declare(
@@ -67,3 +72,26 @@ def demo_records_load(*, person: Person, reviewer: User, employer: Organisation)
     _declare(person, reviewer, employer, year, _THIS_YEAR)
     for each in (year - 1, year):
         summaries_refresh(year=each)
+
+
+@transaction.atomic
+def demo_recheck_load(*, office: Organisation, actor: User) -> None:
+    """An HRSS recheck of this year's approved records: one revoked, one confirmed, the rest
+    still open (so the HRSS home page has a sample waiting)."""
+    sample = recheck_sample_draw(
+        office=office, actor=actor, size=10, year=timezone.localdate().year
+    )
+    items = list(sample.items.select_related("record").order_by("pk"))
+    revoked = next(item for item in items if item.record.title == _REVOKED_TITLE)
+    recheck_decide(
+        office=office,
+        actor=actor,
+        item=revoked,
+        outcome=RecheckItem.Outcome.REVOKED,
+        reason="结业证书与培训机构记录不符",
+    )
+    others = [item for item in items if item.pk != revoked.pk]
+    if others:
+        recheck_decide(
+            office=office, actor=actor, item=others[0], outcome=RecheckItem.Outcome.CONFIRMED
+        )

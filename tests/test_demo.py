@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from credits.models import Record, YearSummary
+from accounts.models import Notice, Organisation, User
+from credits.models import RecheckItem, Record, YearSummary
 
 
 @pytest.mark.django_db
@@ -27,11 +27,17 @@ def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> 
         "approved",
         "submitted",
         "returned",
+        "revoked",
     }
+    # HRSS rechecked this year's records: one revoked (the person is told), one still open.
+    revoked = person_records.get(status="revoked")
+    assert revoked.revoked_by_office is not None
+    assert Notice.objects.filter(kind="record_revoked", recipient__username="person").exists()
+    assert RecheckItem.objects.filter(outcome="pending").exists()
     last_year = YearSummary.objects.get(person__user__username="person", year=year - 1)
     this_year = YearSummary.objects.get(person__user__username="person", year=year)
     assert (last_year.compliant, this_year.compliant) == (True, False)
 
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
-    assert Record.objects.filter(person__user__username="person").count() == 8
+    assert Record.objects.filter(person__user__username="person").count() == 9
