@@ -44,8 +44,11 @@ ALSO_DESKTOP = os.environ.get("SCREENSHOT_DESKTOP") == "1"
 MAX_PAGES = 40  # per role
 MAX_PER_URL_NAME = 2  # the same page with other ids or filters adds little
 ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authority", "hrss"]
-# Links the crawler does not follow: leaving, switching language, the admin site, files.
-SKIP = re.compile(r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz|/export\.(csv|xlsx)")
+# Links the crawler does not follow: leaving, switching language, the admin site, files and
+# exports (downloads).
+SKIP = re.compile(
+    r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz|/export\.(csv|xlsx)"
+)
 BLOCKING = {"critical", "serious"}
 
 OVERFLOW_JS = """() => {
