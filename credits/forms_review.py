@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import DecisionForm
 from accounts.models import Decision, Organisation, ProfessionalSeries, Region
 from credits.models import RecheckItem, Record
 from credits.selectors_review import DEFAULT_REVIEW_SORT, ReviewFilters
@@ -132,28 +133,12 @@ class ReviewDecisionForm(forms.Form):
         return data
 
 
-class RecordDecisionForm(forms.Form):
-    """One decision on one record, from its own page."""
+class RecordDecisionForm(DecisionForm):
+    """One decision on one record, from its own page (the same rules as every review)."""
 
-    decision = forms.ChoiceField(
-        choices=Decision.choices, widget=forms.RadioSelect, label=_("Decision")
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required to reject or return; the person sees it."),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if (
-            data.get("decision") in (Decision.REJECT, Decision.RETURN)
-            and not (data.get("reason") or "").strip()
-        ):
-            self.add_error("reason", _("Give a reason when you reject or return."))
-        return data
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _("Required to reject or return; the person sees it.")
 
 
 class DecisionChangeForm(forms.Form):

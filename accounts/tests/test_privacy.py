@@ -46,6 +46,10 @@ def test_other_roles_pages_show_only_the_masked_number(world: World) -> None:
                     "sample_id": world.recheck_item.sample_id,
                 },
             ),
+            reverse(
+                "credits:recheck_record",
+                kwargs={"organisation_id": world.hrss.pk, "item_id": world.recheck_item.pk},
+            ),
         ],
     }
     for user, urls in pages.items():
