@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.factories import PASSWORD, World, member_link
+from tests.browser import log_in, rules_ensure
+from tests.factories import World, member_link
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -16,14 +17,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def _shot(page: Page, name: str) -> None:
@@ -46,7 +39,7 @@ def test_each_role_logs_in_and_sees_its_home_page(
     role: str, world: World, live_server: Any, page: Page
 ) -> None:
     user = world.user(role)
-    _log_in(page, live_server.url, user.username)
+    log_in(page, live_server.url, user.username)
     text, path = EXPECTED[role]
     assert path in page.url
     assert page.get_by_test_id("current-role").is_visible()
@@ -57,7 +50,7 @@ def test_each_role_logs_in_and_sees_its_home_page(
 def test_hrss_reviews_an_employer_registration_in_the_browser(
     world: World, live_server: Any, page: Page
 ) -> None:
-    _log_in(page, live_server.url, world.user("hrss").username)
+    log_in(page, live_server.url, world.user("hrss").username)
     page.click("text=待审核的用人单位注册")
     assert world.pending_employer.name in page.content()
     _shot(page, "hrss-queue")
@@ -79,24 +72,12 @@ def test_person_with_two_roles_switches_role_from_the_header(
 ) -> None:
 
     member_link(world.employer, world.person.user, "reviewer")
-    _log_in(page, live_server.url, world.person.user.username)
+    log_in(page, live_server.url, world.person.user.username)
     assert "/me/" in page.url
     page.select_option("#role-switch", f"org:{world.employer.pk}")
     page.wait_for_url(f"**/orgs/{world.employer.pk}/")
     assert world.employer.name in page.get_by_test_id("current-role").inner_text()
     _shot(page, "role-switched")
-
-
-def _rules_ensure() -> None:
-    """Seed the requirement tables again: an earlier transactional test flushed them."""
-    import importlib
-
-    from django.apps import apps
-
-    from credits.models import RequirementScheme
-
-    if not RequirementScheme.objects.exists():
-        importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)
 
 
 def test_person_declares_a_record_with_a_pdf_and_submits_it(
@@ -108,11 +89,11 @@ def test_person_declares_a_record_with_a_pdf_and_submits_it(
     from tests.factories import PDF_BYTES
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    _rules_ensure()
+    rules_ensure()
     certificate = tmp_path / "结业证书.pdf"
     certificate.write_bytes(PDF_BYTES)
     year = timezone.localdate().year
-    _log_in(page, live_server.url, world.person.user.username)
+    log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/records/new/")
     page.fill("input[name=year]", str(year))
     page.select_option("select[name=category]", "professional")
@@ -153,7 +134,7 @@ def test_employer_approves_two_selected_records_in_the_review_queue(
 
     first = record_make(world.person, world.employer, title="建筑节能新规解读")
     second = record_make(world.person, world.employer, title="工程造价实务")
-    _log_in(page, live_server.url, world.user("employer").username)
+    log_in(page, live_server.url, world.user("employer").username)
     page.click("nav.subnav a[href$='/review/']")
     page.wait_for_load_state("networkidle")
     for record in (first, second):

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.browser import log_in, rules_ensure
 from tests.factories import PASSWORD, World, admin_of
-from tests.test_browser import _log_in, _rules_ensure
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
@@ -51,7 +51,7 @@ class Violations:
 def test_pages_of_every_role_raise_no_csp_violation(
     world: World, live_server: Any, page: Page
 ) -> None:
-    _rules_ensure()
+    rules_ensure()
     base = live_server.url
     watch = Violations(page)
     year = timezone.localdate().year
@@ -60,7 +60,7 @@ def test_pages_of_every_role_raise_no_csp_violation(
         watch.visit(base + url)
     watch.visit(base + "/no/such/page/")
 
-    _log_in(page, base, world.person.user.username)
+    log_in(page, base, world.person.user.username)
     for url in (
         reverse("accounts:me"),
         reverse("credits:my_records"),
@@ -73,7 +73,7 @@ def test_pages_of_every_role_raise_no_csp_violation(
 
     page.context.clear_cookies()
     employer = world.employer.pk
-    _log_in(page, base, world.user("employer").username)
+    log_in(page, base, world.user("employer").username)
     for url in (
         reverse("accounts:org_home", kwargs={"organisation_id": employer}),
         reverse("credits:review_queue", kwargs={"organisation_id": employer}),
@@ -90,7 +90,7 @@ def test_pages_of_every_role_raise_no_csp_violation(
 
     page.context.clear_cookies()
     hrss = world.hrss.pk
-    _log_in(page, base, world.user("hrss").username)
+    log_in(page, base, world.user("hrss").username)
     for url in (
         reverse("accounts:application_queue", kwargs={"organisation_id": hrss}),
         reverse("credits:recheck_samples", kwargs={"organisation_id": hrss}),
@@ -103,7 +103,7 @@ def test_pages_of_every_role_raise_no_csp_violation(
         watch.visit(base + url)
 
     page.context.clear_cookies()
-    _log_in(page, base, admin_of(world.authority).username)
+    log_in(page, base, admin_of(world.authority).username)
     watch.visit(
         base + reverse("accounts:application_queue", kwargs={"organisation_id": world.authority.pk})
     )

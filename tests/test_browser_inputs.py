@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from credits.models import Record
+from tests.browser import log_in
 from tests.factories import World, record_make
-from tests.test_browser import _log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -26,7 +26,7 @@ def test_a_returned_record_is_edited_and_saved_in_chinese(
     Record.objects.filter(pk=record.pk).update(
         start_date=day, end_date=day, reviewer_reason="请补充学时证明"
     )
-    _log_in(page, live_server.url, world.person.user.username)
+    log_in(page, live_server.url, world.person.user.username)
 
     page.goto(f"{live_server.url}/me/records/{record.pk}/edit/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"

@@ -29,7 +29,8 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 
 from portal.breadcrumbs import HOME_PAGES
-from tests.factories import PASSWORD, World, bind, member_create, person_create, record_make
+from tests.browser import log_in, rules_ensure
+from tests.factories import World, bind, member_create, person_create, record_make
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, ViewportSize
@@ -113,27 +114,6 @@ def _world_lists_filled(world: World) -> str:
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 
 
-def _rules_ensure() -> None:
-    """Seed the requirement tables again: an earlier transactional test flushed them."""
-    import importlib
-
-    from django.apps import apps
-
-    from credits.models import RequirementScheme
-
-    if not RequirementScheme.objects.exists():
-        importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/", wait_until="domcontentloaded")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation(wait_until="domcontentloaded"):
-        page.click("main button[type=submit]")
-    assert "/accounts/login/" not in page.url, f"{username} could not log in"
-
-
 def _url_name(path: str) -> str | None:
     try:
         return resolve(path).view_name
@@ -213,7 +193,7 @@ def test_every_reachable_page_is_accessible_and_fits_a_phone(
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    _rules_ensure()
+    rules_ensure()
     reviewer = _world_lists_filled(world)
     users = {role: world.user(role).username for role in ROLES[1:] if role != "reviewer"}
     users["reviewer"] = reviewer
@@ -228,7 +208,7 @@ def test_every_reachable_page_is_accessible_and_fits_a_phone(
     for role in ROLES:
         page.context.clear_cookies()
         if role != "anonymous":
-            _log_in(page, live_server.url, users[role])
+            log_in(page, live_server.url, users[role])
         _crawl(page, axe, live_server.url, role, findings, extra.get(role, []))
     print("\n".join(findings.visited))  # shown with -rP: what the crawl covered
     roles_seen = {entry.split()[0] for entry in findings.visited}

@@ -12,7 +12,8 @@ import pytest
 from accounts.models import Decision, Notice
 from credits.models import Evidence, Record
 from credits.services import records_review
-from tests.factories import PASSWORD, World, admin_of
+from tests.browser import log_in
+from tests.factories import World, admin_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -23,14 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_person_follows_a_returned_records_alert_removes_a_file_and_reads_the_notice(
@@ -44,7 +37,7 @@ def test_person_follows_a_returned_records_alert_removes_a_file_and_reads_the_no
         decision=Decision.RETURN,
         reason="证书扫描件不是本人的",
     )
-    _log_in(page, live_server.url, world.person.user.username)
+    log_in(page, live_server.url, world.person.user.username)
 
     # The home page alerts the returned record with its reason; the header counts the notice.
     alert = page.get_by_test_id(f"record-alert-{record.pk}")
@@ -84,7 +77,7 @@ def test_dismissing_the_confirmation_keeps_the_file(
 ) -> None:
     record = world.record
     Record.objects.filter(pk=record.pk).update(status=Record.Status.DRAFT)
-    _log_in(page, live_server.url, world.person.user.username)
+    log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/records/{record.pk}/")
 
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -97,7 +90,7 @@ def test_dismissing_the_confirmation_keeps_the_file(
 def test_inhouse_plan_box_shows_only_for_inhouse_training(
     world: World, live_server: Any, page: Page
 ) -> None:
-    _log_in(page, live_server.url, world.person.user.username)
+    log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/records/new/")
     box = page.locator("input[name=approved_plan]")
 

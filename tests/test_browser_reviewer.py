@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from credits.models import Record
-from tests.factories import PASSWORD, World, member_create, record_make
+from tests.browser import log_in
+from tests.factories import World, member_create, record_make
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -16,19 +17,11 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def test_reviewer_sees_the_evidence_preview_and_approves_from_the_record_page(
     world: World, live_server: Any, page: Page
 ) -> None:
     reviewer = member_create(world.employer, "reviewer-browser", "reviewer").user
-    _log_in(page, live_server.url, reviewer.username)
+    log_in(page, live_server.url, reviewer.username)
     # The home page counts the record waiting and leads to the queue.
     page.click("[data-testid=waiting] a[href*='/review/']")
     page.wait_for_load_state("networkidle")
@@ -61,7 +54,7 @@ def test_missing_reason_keeps_the_ticked_rows_in_the_queue(
 ) -> None:
     first = record_make(world.person, world.employer, title="建筑节能新规解读")
     second = record_make(world.person, world.employer, title="工程造价实务")
-    _log_in(page, live_server.url, world.user("employer").username)
+    log_in(page, live_server.url, world.user("employer").username)
     page.goto(f"{live_server.url}/orgs/{world.employer.pk}/review/")
     # "Select this page" ticks every row; unticking one row clears the header box.
     page.check("input[data-select-page]")
