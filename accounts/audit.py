@@ -27,6 +27,7 @@ from accounts.models import (
     Employment,
     MembershipInvitation,
     Organisation,
+    SecurityEvent,
     User,
 )
 
@@ -90,6 +91,17 @@ register_actions(
         "person.id_number_viewed": _("%(actor)s viewed the full ID number of %(target)s"),
         "person.phone": _("%(actor)s changed the mobile phone number of %(target)s"),
         "user.email": _("%(actor)s changed the e-mail address of %(target)s"),
+        # Security events (accounts.models.SecurityEvent); the target is the login concerned.
+        SecurityEvent.LOGIN: _("%(actor)s logged in"),
+        SecurityEvent.LOGIN_FAILED: _("A log-in failed (%(target)s)"),
+        SecurityEvent.LOGOUT: _("%(actor)s logged out"),
+        SecurityEvent.LOCKED_OUT: _("%(target)s was locked out after repeated failed log-ins"),
+        SecurityEvent.PASSWORD_CHANGED: _("%(actor)s changed their password"),
+        SecurityEvent.PASSWORD_RESET_REQUESTED: _("A password reset was requested for %(target)s"),
+        SecurityEvent.PASSWORD_RESET_DONE: _(
+            "%(target)s set a new password through the e-mail link"
+        ),
+        SecurityEvent.FORBIDDEN: _("%(actor)s was refused access"),
     }
 )
 
