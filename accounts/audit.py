@@ -180,6 +180,20 @@ class ReadableEntry:
         return self.entry.reason
 
     @property
+    def changes(self) -> str:
+        """``phone: 138… → 139…; series: accounting, engineering → archives`` (whole values)."""
+
+        def value(v: object) -> str:
+            if isinstance(v, list):
+                return ", ".join(str(item) for item in v) or "—"
+            return str(v) if v not in (None, "") else "—"
+
+        return "; ".join(
+            f"{field}: {value(old)} → {value(new)}"
+            for field, (old, new) in (self.entry.changes or {}).items()
+        )
+
+    @property
     def action(self) -> str:
         return self.entry.action
 

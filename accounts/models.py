@@ -425,6 +425,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # db_default: bulk writers that INSERT rows in SQL (credits.services.reviews) name no path.
     path = models.CharField(_("path"), max_length=200, blank=True, default="", db_default="")
+    # Field edits: {"field": [old value, new value]}, whole values (from/to hold short states).
+    changes = models.JSONField(_("changes"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

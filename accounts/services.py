@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -54,8 +54,11 @@ def audit_log(
     to_state: str = "",
     reason: str = "",
     organisation: Organisation | None = None,
+    changes: Mapping[str, tuple[object, object]] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. Call inside the transaction of the change it records."""
+    """Write one audit entry. Call inside the transaction of the change it records.
+
+    `changes` maps each edited field to its whole old and new value."""
     return AuditEntry.objects.create(
         actor=actor,
         action=action,
@@ -65,6 +68,7 @@ def audit_log(
         from_state=from_state,
         to_state=to_state,
         reason=reason,
+        changes={field: list(pair) for field, pair in changes.items()} if changes else None,
     )
 
 
@@ -232,23 +236,19 @@ def person_update(
             actor=person.user,
             action="person.phone",
             target=person,
-            from_state=old_phone[:20],
-            to_state=phone[:20],
-            reason=f"{old_phone} → {phone}",
+            changes={"phone": (old_phone, phone)},
         )
     if email is not None:
         _user_email_set(user=person.user, email=email)
-    before = ",".join(sorted(person.series.values_list("code", flat=True)))
+    before = sorted(person.series.values_list("code", flat=True))
     person.series.set(series)
-    after = ",".join(sorted(s.code for s in series))
+    after = sorted(s.code for s in series)
     if before != after:
         audit_log(
             actor=person.user,
             action="person.series",
             target=person,
-            from_state=before[:20],
-            to_state=after[:20],
-            reason=f"{before} → {after}",
+            changes={"series": (before, after)},
         )
     return person
 
@@ -268,9 +268,7 @@ def _user_email_set(*, user: User, email: str) -> None:
         actor=user,
         action="user.email",
         target=user,
-        from_state=old[:20],
-        to_state=email[:20],
-        reason=f"{old or '—'} → {email or '—'}",
+        changes={"email": (old, email)},
     )
 
 

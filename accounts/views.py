@@ -769,6 +769,9 @@ AUDIT_COLUMNS: list[exports.Column[audit.ReadableEntry]] = [
     exports.Column(_lazy("From"), lambda r: r.from_state),
     exports.Column(_lazy("To"), lambda r: r.to_state),
     exports.Column(_lazy("Reason"), lambda r: r.reason),
+    exports.Column(_lazy("Changes"), lambda r: r.changes),
+    exports.Column(_lazy("IP address"), lambda r: r.entry.ip or ""),
+    exports.Column(_lazy("Path"), lambda r: r.entry.path),
 ]
 
 

@@ -134,3 +134,15 @@ def test_every_security_event_has_a_sentence() -> None:
     from accounts.models import SecurityEvent
 
     assert [event for event in SecurityEvent.values if event not in ACTIONS] == []
+
+
+def test_a_readable_entry_lists_whole_old_and_new_values() -> None:
+    from accounts.audit import ReadableEntry
+    from accounts.models import AuditEntry
+
+    entry = AuditEntry(
+        action="person.series",
+        changes={"series": [["accounting", "engineering"], ["archives"]], "phone": ["", "139"]},
+    )
+    readable = ReadableEntry(entry=entry, sentence="", from_state="", to_state="")
+    assert readable.changes == "series: accounting, engineering → archives; phone: — → 139"

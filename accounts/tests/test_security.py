@@ -288,7 +288,7 @@ def test_person_changes_email_on_the_profile_page(world: World) -> None:
     person.refresh_from_db()
     assert (person.user.email, person.phone) == ("me@example.com", "13800001111")
     [email] = AuditEntry.objects.filter(action="user.email")
-    assert email.reason == "— → me@example.com"
+    assert email.changes == {"email": ["", "me@example.com"]}
 
 
 # --- Error pages -------------------------------------------------------------------------------
