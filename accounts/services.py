@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
@@ -432,7 +432,12 @@ def organisation_review(
     decision: str,
     reason: str = "",
 ) -> Organisation:
-    """Decide a pending employer registration or authority application."""
+    """Decide a pending employer registration or authority application.
+
+    Checks that `reviewer` may review applications for `reviewer_organisation` and that the
+    application is one that organisation decides."""
+    if not permissions.can(reviewer, "review_organisations", reviewer_organisation):
+        raise PermissionDenied(_("You may not review applications for this organisation."))
     checked = _check_decision(decision, reason)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.status != Organisation.Status.PENDING:
@@ -767,6 +772,11 @@ _BINDING_DECISION = {
 def employment_review(
     *, reviewer: User, employment: Employment, decision: str, reason: str = ""
 ) -> Employment:
+    """Confirm, refuse or return a person's binding request.
+
+    Checks that `reviewer` reviews bindings for the employer asked, and is not the person."""
+    if not permissions.can(reviewer, "review_bindings", employment.employer):
+        raise PermissionDenied(_("You may not review this employer's bindings."))
     checked = _check_decision(decision, reason)
     employment = _employment_lock(employment)
     if employment.status != Employment.Status.REQUESTED:

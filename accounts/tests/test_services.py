@@ -30,6 +30,7 @@ from tests.factories import (
     admin_of,
     authority_create,
     bind,
+    member_create,
     member_link,
     next_serial,
     person_create,
@@ -1223,3 +1224,48 @@ def test_an_invitation_never_blocks_the_person_from_binding_elsewhere(
     # Accepting the first invitation now would make two open bindings: refused.
     with pytest.raises(ValidationError, match="already bound"):
         services.employment_invitation_answer(person=person, employment=invited, accept=True)
+
+
+# --- services check who may decide (not only the views) ---------------------------------------
+
+
+def test_a_staff_member_without_review_rights_cannot_decide_a_binding(
+    world: World, other_world: World
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    waiting = person_create()
+    employment = bind(waiting, world.employer, confirm=False)
+    staff = member_create(world.employer, "plain-staff", "staff").user
+    with pytest.raises(PermissionDenied):
+        services.employment_review(reviewer=staff, employment=employment, decision=Decision.APPROVE)
+    with pytest.raises(PermissionDenied):  # an admin of another employer neither
+        services.employment_review(
+            reviewer=admin_of(other_world.employer),
+            employment=employment,
+            decision=Decision.APPROVE,
+        )
+    employment.refresh_from_db()
+    assert employment.status == Employment.Status.REQUESTED
+
+
+def test_only_a_reviewer_of_the_reviewing_office_decides_an_application(world: World) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    staff = member_create(world.hrss, "hrss-staff", "staff").user
+    with pytest.raises(PermissionDenied):
+        services.organisation_review(
+            reviewer=staff,
+            reviewer_organisation=world.hrss,
+            organisation=world.pending_employer,
+            decision=Decision.APPROVE,
+        )
+    with pytest.raises(PermissionDenied):  # a login that is no member of the office at all
+        services.organisation_review(
+            reviewer=admin_of(world.employer),
+            reviewer_organisation=world.hrss,
+            organisation=world.pending_employer,
+            decision=Decision.APPROVE,
+        )
+    world.pending_employer.refresh_from_db()
+    assert world.pending_employer.status == Organisation.Status.PENDING
