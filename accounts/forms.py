@@ -27,15 +27,6 @@ from accounts.validators import (
 SEARCH_MAX_LENGTH = 50
 
 
-def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class _PasswordPairMixin(forms.Form):
     username = forms.CharField(
         label=_("Username"), max_length=150, validators=[validate_visible_text]

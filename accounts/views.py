@@ -45,6 +45,7 @@ from accounts.throttle import registration_throttle
 from accounts.validators import mask_id_number
 from portal import exports
 from portal.client_ip import client_ip
+from portal.forms import apply_service_error
 from portal.pagination import paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
@@ -110,7 +111,7 @@ def register_person(request: HttpRequest) -> HttpResponse:
                 series_codes=[s.code for s in data["series"]],
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             return _registered(request, person.user, _("Welcome. Your account is ready."))
     return render(
@@ -137,7 +138,7 @@ def register_employer(request: HttpRequest) -> HttpResponse:
                 contact_phone=data["contact_phone"],
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             admin = employer.memberships.get().user
             return _registered(request, admin, _("Registration sent to HRSS for review."))
@@ -167,7 +168,7 @@ def register_authority(request: HttpRequest) -> HttpResponse:
                 contact_phone=data["contact_phone"],
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             admin = authority.memberships.get().user
             return _registered(request, admin, _("Application sent for review."))
@@ -277,7 +278,7 @@ def me_profile(request: AuthedRequest) -> HttpResponse:
                 series_codes=[s.code for s in form.cleaned_data["series"]],
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("accounts:me")
@@ -299,7 +300,7 @@ def me_bind(request: AuthedRequest) -> HttpResponse:
                 raise ValidationError({"uscc": _("No approved employer has this credit code.")})
             services.employment_request(person=person, employer=employer)
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Binding requested; your employer will confirm it."))
             return redirect("accounts:me")
@@ -410,7 +411,7 @@ def org_edit(request: AuthedRequest, organisation: Organisation) -> HttpResponse
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Application resubmitted for review."))
             return redirect("accounts:org_home", organisation_id=organisation.pk)
@@ -437,7 +438,7 @@ def members(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             # The same answer whether or not the login exists (no username oracle).
             messages.success(
@@ -547,7 +548,7 @@ def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpRespon
                 id_number=form.cleaned_data["id_number"],
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             # The same answer for unknown, already bound and invited people (no ID oracle).
             messages.success(
@@ -654,7 +655,7 @@ def application_detail(
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            forms.apply_service_error(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Decision saved for %(name)s.") % {"name": application})
             return redirect("accounts:application_queue", organisation_id=organisation.pk)

@@ -19,7 +19,7 @@ from accounts.http import AuthedRequest
 from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person_for_user
 from credits import api, selectors
 from credits.downloads import evidence_file_response
-from credits.forms import RecordFilterForm, RecordForm, apply_service_error
+from credits.forms import RecordFilterForm, RecordForm
 from credits.services import (
     evidence_remove,
     record_create,
@@ -27,6 +27,7 @@ from credits.services import (
     record_submit,
     record_update,
 )
+from portal.forms import apply_service_error
 from portal.pagination import paginate
 
 

@@ -19,7 +19,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.api import mask_id_number
-from accounts.forms import apply_service_error
 from accounts.http import AuthedRequest
 from accounts.models import Organisation
 from accounts.permissions import (
@@ -37,6 +36,7 @@ from credits.selectors import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
 from portal import exports
+from portal.forms import apply_service_error
 from portal.pagination import PAGE_SIZE, paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
