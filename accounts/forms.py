@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import LoginBusy
 from accounts.models import (
     Decision,
     Level,
@@ -34,6 +36,20 @@ def apply_service_error(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form; when every password-check place stays taken, the person is told
+    to try again (``accounts.backends.LoginBusy``) rather than waiting without end."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except LoginBusy:
+            raise ValidationError(
+                _("Many people are logging in right now. Please try again in a moment."),
+                code="busy",
+            ) from None
 
 
 class _PasswordPairMixin(forms.Form):
