@@ -13,8 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+
+from accounts.models import User
 
 
 class LoginBusy(Exception):
@@ -46,9 +47,9 @@ class BoundedModelBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         if password is None:
-            return None
+            return None  # nothing to hash (ModelBackend returns None too)
         gate = hash_gate()
         if not gate.acquire(timeout=float(settings.LOGIN_HASH_WAIT_SECONDS)):
             raise LoginBusy

@@ -64,9 +64,7 @@ def rulebook_changed() -> None:
     between the two must not keep them)."""
     rulebook_forget()
     cache.set(RULEBOOK_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(
-        lambda: cache.set(RULEBOOK_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    )
+    transaction.on_commit(lambda: cache.set(RULEBOOK_VERSION_KEY, uuid.uuid4().hex, timeout=None))
 
 
 def rulebook_forget() -> None:

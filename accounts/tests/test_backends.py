@@ -3,6 +3,7 @@ time per process, and one that waits too long is told to try again."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from typing import Any
@@ -14,10 +15,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.backends import BoundedModelBackend, LoginBusy, hash_gate
-from accounts.models import AuditEntry, SecurityEvent
-from tests.factories import PASSWORD, UserFactory
+from accounts.models import AuditEntry, SecurityEvent, User
+from tests.factories import PASSWORD
 
 SLOW_HASHER = "accounts.tests.test_backends.SlowHasher"
+_serial = itertools.count()
 
 
 class SlowHasher(MD5PasswordHasher):
@@ -75,7 +77,7 @@ def test_two_concurrent_password_checks_never_overlap_when_the_bound_is_one(
 ) -> None:
     settings.LOGIN_HASH_CONCURRENCY = 1
     settings.LOGIN_HASH_WAIT_SECONDS = 30
-    user = UserFactory()
+    user = User.objects.create_user(username=f"login{next(_serial)}", password=PASSWORD)
     slow_hasher.most = 0  # creating the user hashed once
 
     results = _check_in_threads(3, user.username)
@@ -89,7 +91,7 @@ def test_the_bound_is_the_setting(settings: Any, slow_hasher: type[SlowHasher]) 
     """With two places, two checks do run together (the fake hasher sees overlaps)."""
     settings.LOGIN_HASH_CONCURRENCY = 2
     settings.LOGIN_HASH_WAIT_SECONDS = 30
-    user = UserFactory()
+    user = User.objects.create_user(username=f"login{next(_serial)}", password=PASSWORD)
     slow_hasher.most = 0
 
     results = _check_in_threads(4, user.username)
@@ -102,7 +104,7 @@ def test_the_bound_is_the_setting(settings: Any, slow_hasher: type[SlowHasher]) 
 def test_a_login_that_waits_too_long_is_told_to_try_again(settings: Any) -> None:
     settings.LOGIN_HASH_CONCURRENCY = 1
     settings.LOGIN_HASH_WAIT_SECONDS = 0.2
-    user = UserFactory()
+    user = User.objects.create_user(username=f"login{next(_serial)}", password=PASSWORD)
     gate = hash_gate()
     assert gate.acquire(timeout=1)  # another login is hashing and does not finish
     try:
