@@ -304,7 +304,7 @@ def bench_review_queue(employer: Organisation) -> bool:
     everything = queue.ReviewFilters(status="")
     approved = queue.ReviewFilters(status="approved")
     deep_row = (
-        queue.review_queue(employer, filters=everything)
+        queue.review_queue_filtered(employer, filters=everything)
         .only("pk", "created_at")
         .order_by("created_at", "pk")[PERSONS * RECORDS_PER_PERSON // 2]
     )
