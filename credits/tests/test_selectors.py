@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from accounts.models import ProfessionalSeries
 from credits.models import ActivityConversion, DegreeStudyRule, RequirementScheme, YearSetting
@@ -137,6 +138,19 @@ def test_another_process_edit_is_noticed_through_the_shared_version() -> None:
     cache.set(RULEBOOK_VERSION_KEY, "bumped-by-another-process", timeout=None)
 
     assert rulebook_load().degree_study.cap_hours == Decimal(70)
+
+
+def test_a_rolled_back_edit_is_not_kept_in_the_process() -> None:
+    rule = DegreeStudyRule.objects.get()
+    cap = rule.cap_hours
+    rulebook_load()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rule.cap_hours = Decimal(61)
+        rule.save()
+        assert rulebook_load().degree_study.cap_hours == Decimal(61)  # its own edit
+        raise RuntimeError("the admin's save failed later")
+
+    assert rulebook_load().degree_study.cap_hours == cap
 
 
 def test_the_version_moves_again_after_commit(
