@@ -5,6 +5,7 @@ keyset pagination beyond the numbered pages with a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 from collections.abc import Iterator
@@ -215,9 +216,35 @@ def test_a_keyset_page_links_back_to_the_first_page_and_keeps_the_filters(
 
     assert later.context["page"].number is None
     assert "A later page" in later.text
-    html = later.text.replace("&amp;", "&")
-    assert f'href="{_url(queue)}?status=all&category=public&page=1">First page' in html
+    text = html.unescape(later.text)
+    assert f'href="{_url(queue)}?status=all&category=public&page=1">First page' in text
     assert {r.category for r in later.context["page"]} == {"public"}
+
+
+def test_a_decision_on_a_keyset_page_returns_to_that_page(
+    queue: World, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors_review, "PAGE_NUMBER_LIMIT", 1)
+    first = client.get(_url(queue, status="all"))
+    cursor = first.context["page"].next_after
+    later = client.get(_url(queue, status="all", after=cursor))
+    query = re.search(r'name="query" value="([^"]*)"', later.text)
+    assert query is not None
+    waiting = next(r for r in later.context["page"] if r.status == "submitted")
+
+    response = client.post(
+        reverse("credits:review_decide", kwargs={"organisation_id": queue.employer.pk}),
+        {
+            "decision": "approve",
+            "record_ids": [waiting.pk],
+            "query": html.unescape(query.group(1)),
+        },
+    )
+
+    assert response.status_code == 302
+    back = client.get(response["Location"])
+    assert back.context["page"].number is None  # the same later page, not page 1
+    assert [r.pk for r in back.context["page"]] == [r.pk for r in later.context["page"]]
 
 
 def test_a_bad_cursor_shows_the_first_page(queue: World, client: Client) -> None:
