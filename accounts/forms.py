@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import LoginBusy
 from accounts.models import (
     Decision,
     Level,
@@ -25,6 +27,20 @@ from accounts.validators import (
 
 # The longest text a search box accepts (names are at most 50 characters, ID numbers 18).
 SEARCH_MAX_LENGTH = 50
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form; when every password-check place stays taken, the person is told
+    to try again (``accounts.backends.LoginBusy``) rather than waiting without end."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except LoginBusy:
+            raise ValidationError(
+                _("Many people are logging in right now. Please try again in a moment."),
+                code="busy",
+            ) from None
 
 
 class _PasswordPairMixin(forms.Form):

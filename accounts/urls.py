@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.forms import LoginForm
 from accounts.permissions import AUTHENTICATED, PUBLIC, access
 
 app_name = "accounts"
@@ -11,7 +12,11 @@ org = "orgs/<int:organisation_id>/"
 urlpatterns = [
     path(
         "accounts/login/",
-        access(PUBLIC)(auth_views.LoginView.as_view(template_name="accounts/login.html")),
+        access(PUBLIC)(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html", authentication_form=LoginForm
+            )
+        ),
         name="login",
     ),
     path("accounts/logout/", access(PUBLIC)(auth_views.LogoutView.as_view()), name="logout"),

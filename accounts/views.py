@@ -90,7 +90,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _registered(request: HttpRequest, user: User, message: str) -> HttpResponse:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.BoundedModelBackend")
     messages.success(request, message)
     return redirect("home")
 

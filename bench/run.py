@@ -82,7 +82,12 @@ def _employer() -> tuple[Organisation, User]:
 
 def _clean() -> None:
     bench_persons = f"SELECT id FROM accounts_person WHERE id_number LIKE '{PREFIX.upper()}%%'"
-    for table in ("credits_yearseriessummary", "credits_yearsummary", "credits_record"):
+    for table in (
+        "credits_yearseriessummary",
+        "credits_yearsummary",
+        "credits_record",
+        "accounts_employment",
+    ):
         _sql(f"DELETE FROM {table} WHERE person_id IN ({bench_persons})")
     _sql(f"DELETE FROM accounts_person_series WHERE person_id IN ({bench_persons})")
     _sql(f"DELETE FROM accounts_person WHERE id IN ({bench_persons})")
@@ -118,6 +123,15 @@ def _generate(employer_id: int) -> None:
         """,
         [engineering, accounting],
     )
+    # Every bench person is bound to the employer (the review queue shows only its staff's).
+    _sql(
+        f"""
+        INSERT INTO accounts_employment (person_id, employer_id, status, reason, requested_at,
+            decided_at)
+        SELECT id, %s, 'confirmed', '', now(), now() FROM ({bench}) p
+        """,
+        [employer_id],
+    )
     # 10 approved records a person: 3 x 10 h public, 5 x 9 h engineering, 2 x 9 h elective;
     # every 50th person's first elective is degree study (capped 72 h, evaluator path).
     _sql(
@@ -132,7 +146,8 @@ def _generate(employer_id: int) -> None:
             CASE WHEN n < 3 THEN 10 ELSE 9 END, CASE WHEN n < 3 THEN 10 ELSE 9 END,
             'hours', '', CASE WHEN n = 8 AND p.id %% 50 = 0 THEN 'degree_study' ELSE '' END,
             NULL, 'Course ' || n, 'class', make_date(%s, 3, 1 + n), make_date(%s, 3, 1 + n),
-            'none', '', 'self_declared', 'approved', '', %s, now(), now()
+            'none', '', 'self_declared', 'approved', '', %s,
+            now() - (p.id * 10 + n) * interval '1 second', now()
         FROM ({bench}) p CROSS JOIN generate_series(0, %s) n
         """,
         [YEAR, engineering, YEAR, YEAR, employer_id, RECORDS_PER_PERSON - 1],
@@ -280,8 +295,69 @@ def bench_review_page(employer: Organisation, admin: User) -> bool:
     return _line(f"review list {BATCH:,} pending, server vs SQL", best_total, best_sql, 10)
 
 
+def bench_review_queue(employer: Organisation) -> bool:
+    """The queue's heavy cases (every status; a deep keyset page; sorted by hours) through
+    the selector the page uses (capped count + rows), each against hand-written SQL on the
+    same index (count over a LIMITed subquery + the page's rows)."""
+    from credits import selectors_review as queue
+
+    everything = queue.ReviewFilters(status="")
+    approved = queue.ReviewFilters(status="approved")
+    deep_row = (
+        queue.review_queue_filtered(employer, filters=everything)
+        .only("pk", "created_at")
+        .order_by("created_at", "pk")[PERSONS * RECORDS_PER_PERSON // 2]
+    )
+    cursor = f"{deep_row.created_at.isoformat()},{deep_row.pk}"
+    cap = queue.COUNT_CAP + 1
+    cases: list[tuple[str, queue.ReviewFilters, str, str, str, list[Any]]] = [
+        ("status=all, page 1", everything, "submitted", "", "TRUE", []),
+        (
+            "status=all, deep keyset page",
+            everything,
+            "submitted",
+            cursor,
+            "(created_at, id) > (%s, %s)",
+            [deep_row.created_at, deep_row.pk],
+        ),
+        ("status=approved, sort=-hours", approved, "-hours", "", "status = 'approved'", []),
+        ("status=all, sort=-hours (refused)", everything, "-hours", "", "TRUE", []),
+    ]
+    ok = True
+    for label, filters, sort, after, where, params in cases:
+        order = "hours DESC, id DESC" if sort == "-hours" and filters.status else "created_at, id"
+
+        def service(filters: Any = filters, sort: str = sort, after: str = after) -> None:
+            page = queue.review_queue_page(
+                employer, filters=filters, sort=sort, after=after, per_page=20
+            )
+            assert page.records
+
+        def floor(where: str = where, params: list[Any] = params, order: str = order) -> None:
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM credits_record WHERE employer_id = %s"
+                    f" AND {where} LIMIT %s) s",
+                    [employer.pk, *params, cap],
+                )
+                cur.fetchall()
+                cur.execute(
+                    f"SELECT * FROM credits_record WHERE employer_id = %s AND {where}"
+                    f" ORDER BY {order} LIMIT 21",
+                    [employer.pk, *params],
+                )
+                cur.fetchall()
+
+        seconds = _best(5, None, service)
+        floor_seconds = _best(5, None, floor)
+        print(f"  ({label}: {seconds * 1000:.1f} ms, floor {floor_seconds * 1000:.1f} ms)")
+        ok = _line(f"review queue {label}", seconds, floor_seconds, 5) and ok
+    return ok
+
+
 def run(argv: list[str]) -> int:
-    """All benchmarks; ``python -m bench calculator`` runs only the calculator's (no data)."""
+    """All benchmarks; ``python -m bench calculator`` runs only the calculator's (no data),
+    ``python -m bench queue`` only the review queue's."""
     from bench.calculator import bench_calculator
 
     if argv[:1] == ["calculator"]:
@@ -295,10 +371,13 @@ def run(argv: list[str]) -> int:
         f"in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
+    if argv[:1] == ["queue"]:  # `python -m bench queue`: only the review queue's
+        return 0 if bench_review_queue(employer) else 1
     results = [
         bench_batch_approval(employer, admin),
         bench_annual_validation(),
         bench_review_page(employer, admin),
+        bench_review_queue(employer),
         bench_calculator(),
     ]
     print("all goals met" if all(results) else "some goals missed (see above)")

@@ -1,7 +1,8 @@
 """Admin for the requirement tables: HRSS staff add next year's scheme or settings here.
 
-Changes take effect on the next request (``rulebook_load`` caches nothing); the admin site's
-change log records who changed what.
+Changes take effect on the next request: saving or deleting a rule row bumps the rule book's
+version in the shared cache (``credits.selectors.rulebook_changed``), so every process reads
+it again; the admin site's change log records who changed what.
 """
 
 from __future__ import annotations

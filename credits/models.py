@@ -409,8 +409,23 @@ class Record(models.Model):
                 ),
             ),
         ]
+        # The review queue: every sort it offers has an index with the employer first, per
+        # status and (by submission time) over every status; see
+        # docs/decisions/0006-fast-under-load.md and credits.selectors_review.
         indexes = [
-            models.Index(fields=["employer", "status", "year"], name="credits_rec_review_queue"),
+            models.Index(
+                fields=["employer", "status", "created_at", "id"], name="credits_rec_q_status_sub"
+            ),
+            models.Index(fields=["employer", "created_at", "id"], name="credits_rec_q_submitted"),
+            models.Index(
+                fields=["employer", "status", "year", "id"], name="credits_rec_q_status_year"
+            ),
+            models.Index(
+                fields=["employer", "status", "hours", "id"], name="credits_rec_q_status_hours"
+            ),
+            models.Index(
+                fields=["employer", "status", "start_date", "id"], name="credits_rec_q_status_start"
+            ),
             models.Index(fields=["person", "year"], name="credits_rec_person_year"),
         ]
 

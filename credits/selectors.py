@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +32,72 @@ def _series_prefetch(lookup: str) -> Prefetch:
     return Prefetch(lookup, queryset=ProfessionalSeries.objects.only("code").order_by("code"))
 
 
+# The rule book is cached per process; a version key in the shared cache (Redis) tells every
+# process when HRSS edited a rule table (``rulebook_changed``, connected in credits.apps).
+RULEBOOK_VERSION_KEY = "credits:rulebook:version"
+_rulebook_lock = threading.Lock()
+_rulebook_copy: tuple[str, rules.RuleBook] | None = None
+# Versions this process set for an edit whose transaction has not committed: a rule book read
+# under one of them may hold rows a rollback removes, so it is never kept.
+_rulebook_uncommitted: set[str] = set()
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
 def rulebook_load() -> rules.RuleBook:
-    """The rule book as the requirement tables hold it now (7 queries, nothing cached).
+    """The rule book as the requirement tables hold it now: the process's copy while the
+    shared version key is unchanged (one cache GET), else read again (``rulebook_read``)."""
+    global _rulebook_copy
+    version = cache.get(RULEBOOK_VERSION_KEY)
+    copy = _rulebook_copy
+    if version is not None and copy is not None and copy[0] == version:
+        return copy[1]
+    if version in _rulebook_uncommitted and not connection.in_atomic_block:
+        # Outside any transaction, an edit's version still uncommitted was rolled back.
+        with _rulebook_lock:
+            _rulebook_uncommitted.discard(version)
+        cache.set(RULEBOOK_VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(RULEBOOK_VERSION_KEY)
+    if version is None:
+        # First use (or the key was evicted): start a version every process will share.
+        cache.add(RULEBOOK_VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(RULEBOOK_VERSION_KEY)
+    book = rulebook_read()
+    if version is not None and version not in _rulebook_uncommitted:
+        with _rulebook_lock:
+            _rulebook_copy = (version, book)
+    return book
+
+
+def rulebook_changed() -> None:
+    """A rule table changed: every process reads the rule book again.  Bumped at once (this
+    transaction sees its own edit, and the copy read under it is not kept) and again after
+    commit (a process that read the old rows between the two must not keep them)."""
+    version = _new_version()
+    with _rulebook_lock:
+        _rulebook_uncommitted.add(version)
+    rulebook_forget()
+    cache.set(RULEBOOK_VERSION_KEY, version, timeout=None)
+
+    def committed() -> None:
+        with _rulebook_lock:
+            _rulebook_uncommitted.discard(version)
+        cache.set(RULEBOOK_VERSION_KEY, _new_version(), timeout=None)
+
+    transaction.on_commit(committed)
+
+
+def rulebook_forget() -> None:
+    """Drop this process's copy (tests whose rolled-back edits left the version unchanged)."""
+    global _rulebook_copy
+    with _rulebook_lock:
+        _rulebook_copy = None
+
+
+def rulebook_read() -> rules.RuleBook:
+    """The rule book read from the requirement tables (7 queries, nothing cached).
 
     Known series are every code of the series catalogue.  Without a degree-study row the
     seeded rule applies.

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -61,12 +60,20 @@ def _queue_page(
     """The queue filtered by `params`; after a refused decision, with the ticked rows, the
     chosen decision (as posted) and the errors of `decision_form`."""
     filter_form = forms.ReviewFilterForm(params or None, series=selectors.series_choices())
-    records = selectors.review_queue(
-        organisation, filters=filter_form.filters(), sort=filter_form.ordering()
+    page = selectors.review_queue_page(
+        organisation,
+        filters=filter_form.filters(),
+        sort=filter_form.ordering(),
+        page_number=page_number,
+        after=params.get("after", ""),
+        per_page=PAGE_SIZE,
     )
     query = params.copy()
     query.pop("page", None)
-    page = Paginator(records, PAGE_SIZE).get_page(page_number)
+    query.pop("after", None)
+    here = query.copy()  # where a decision returns to: the same keyset page, if on one
+    if page.number is None:
+        here["after"] = params.get("after", "")
     data = request.POST if decision_form is not None else QueryDict()
     return render(
         request,
@@ -75,7 +82,9 @@ def _queue_page(
             "organisation": organisation,
             "filter_form": filter_form,
             "page": page,
-            "query": query.urlencode(),
+            "count_cap": selectors.COUNT_CAP,
+            "query": here.urlencode(),
+            "filters_query": query.urlencode(),
             "page_url": _queue_url(organisation),
             "decision_form": decision_form,
             "selected": set(data.getlist("record_ids")),

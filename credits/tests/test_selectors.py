@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 
 from accounts.models import ProfessionalSeries
 from credits.models import ActivityConversion, DegreeStudyRule, RequirementScheme, YearSetting
@@ -17,7 +20,7 @@ from credits.rules import (
     RuleBook,
     evaluate,
 )
-from credits.selectors import rulebook_load
+from credits.selectors import RULEBOOK_VERSION_KEY, rulebook_load
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +82,8 @@ def test_rulebook_load_runs_a_fixed_number_of_queries(
     assert len(rulebook.schemes) == 4
 
 
-def test_rulebook_load_reads_new_rows_without_caching() -> None:
+def test_rulebook_edits_through_the_orm_are_seen_at_once() -> None:
+    """As the admin edits: save, delete and many-to-many changes each reach the next load."""
     before = rulebook_load()
     scheme = RequirementScheme.objects.create(
         code="general_2026",
@@ -91,8 +95,11 @@ def test_rulebook_load_reads_new_rows_without_caching() -> None:
         elective=Decimal(20),
         allows_elective=True,
     )
+    assert "general_2026" in {s.code for s in rulebook_load().schemes}
     scheme.series.set(ProfessionalSeries.objects.filter(code__in=["engineering", "economics"]))
-    DegreeStudyRule.objects.update(cap_hours=Decimal(60))
+    rule = DegreeStudyRule.objects.get()
+    rule.cap_hours = Decimal(60)
+    rule.save()
 
     after = rulebook_load()
 
@@ -103,6 +110,63 @@ def test_rulebook_load_reads_new_rows_without_caching() -> None:
     assert loaded.professional == Decimal(50)
     assert after.degree_study.cap_hours == Decimal(60)
     assert after.degree_study.excluded_series == ("education", "health")
+
+    rule.excluded_series.remove(ProfessionalSeries.objects.get(code="health"))
+    assert rulebook_load().degree_study.excluded_series == ("education",)
+    YearSetting.objects.get(year=2023).delete()
+    assert 2023 not in {y.year for y in rulebook_load().year_settings}
+    ProfessionalSeries.objects.create(code="new_series", name="新系列", name_en="New series")
+    assert "new_series" in rulebook_load().known_series
+
+
+def test_an_unchanged_rulebook_costs_no_query(django_assert_num_queries: Any) -> None:
+    first = rulebook_load()
+
+    with django_assert_num_queries(0):
+        again = rulebook_load()
+
+    assert again is first
+
+
+def test_another_process_edit_is_noticed_through_the_shared_version() -> None:
+    """The copy is kept while the shared version is unchanged (an edit without signals, as
+    from another process before its bump, is not seen), and dropped once the version moves."""
+    rulebook_load()
+    DegreeStudyRule.objects.update(cap_hours=Decimal(70))  # no signal: nothing bumped yet
+    assert rulebook_load().degree_study.cap_hours != Decimal(70)
+
+    cache.set(RULEBOOK_VERSION_KEY, "bumped-by-another-process", timeout=None)
+
+    assert rulebook_load().degree_study.cap_hours == Decimal(70)
+
+
+def test_a_rolled_back_edit_is_not_kept_in_the_process() -> None:
+    rule = DegreeStudyRule.objects.get()
+    cap = rule.cap_hours
+    rulebook_load()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rule.cap_hours = Decimal(61)
+        rule.save()
+        assert rulebook_load().degree_study.cap_hours == Decimal(61)  # its own edit
+        raise RuntimeError("the admin's save failed later")
+
+    assert rulebook_load().degree_study.cap_hours == cap
+
+
+def test_the_version_moves_again_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A process that read the old rows between the edit and its commit must not keep them."""
+    rulebook_load()
+    with django_capture_on_commit_callbacks() as callbacks:
+        YearSetting.objects.filter(year=2023).get().save()
+        during = cache.get(RULEBOOK_VERSION_KEY)
+    callbacks_run = len(callbacks)
+    for callback in callbacks:
+        callback()
+
+    assert callbacks_run >= 1
+    assert cache.get(RULEBOOK_VERSION_KEY) != during
 
 
 def test_activity_series_is_loaded_by_code() -> None:

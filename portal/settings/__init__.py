@@ -93,9 +93,14 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # AxesStandaloneBackend first, so a locked-out client is refused before passwords are checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with at most LOGIN_HASH_CONCURRENCY password checks at once per process.
+    "accounts.backends.BoundedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Password checks (PBKDF2, ~0.3 CPU-s each) hashing at the same time in one process, and how
+# long a login waits for a place before it is told the portal is busy.
+LOGIN_HASH_CONCURRENCY = env_int("LOGIN_HASH_CONCURRENCY", 1)
+LOGIN_HASH_WAIT_SECONDS = env_int("LOGIN_HASH_WAIT_SECONDS", 5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
