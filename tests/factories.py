@@ -189,6 +189,15 @@ def evidence_make(record: Record, *, name: str = "certificate.pdf") -> Evidence:
     return evidence
 
 
+def world_files_ensure(world: World) -> None:
+    """Write the world's evidence files again if the storage no longer has them (a test that
+    moves MEDIA_ROOT uses a world built before it moved)."""
+    for evidence in (world.evidence, world.approved_evidence):
+        storage = evidence.file.storage
+        if not storage.exists(evidence.file.name):
+            storage.save(evidence.file.name, ContentFile(PDF_BYTES))
+
+
 def admin_of(organisation: Organisation) -> User:
     return Membership.objects.get(organisation=organisation, role="admin").user
 

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2024, 4, 1, 10, tzinfo=SHANGHAI)
+WORLD_TIME = NOW  # the module's world is built at the time its tests run (conftest)
 
 
 @pytest.fixture(autouse=True)
