@@ -16,15 +16,15 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_perms
-from guardian.utils import get_group_obj_perms_model
 
 from accounts.models import (
     Employment,
@@ -98,10 +98,9 @@ def _group_permissions_grant(organisation: Organisation, groups: dict[str, Group
     missing = codenames - permissions.keys()
     if missing:
         raise Permission.DoesNotExist(f"Unknown organisation permissions: {sorted(missing)}")
-    model = get_group_obj_perms_model()
-    model.objects.bulk_create(
+    GroupObjectPermission.objects.bulk_create(
         [
-            model(
+            GroupObjectPermission(
                 group=group,
                 permission=permissions[perm],
                 content_type=content_type,

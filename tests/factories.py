@@ -193,9 +193,9 @@ def world_files_ensure(world: World) -> None:
     """Write the world's evidence files again if the storage no longer has them (a test that
     moves MEDIA_ROOT uses a world built before it moved)."""
     for evidence in (world.evidence, world.approved_evidence):
-        storage = evidence.file.storage
-        if not storage.exists(evidence.file.name):
-            storage.save(evidence.file.name, ContentFile(PDF_BYTES))
+        storage, name = evidence.file.storage, evidence.file.name
+        if name and not storage.exists(name):
+            storage.save(name, ContentFile(PDF_BYTES))
 
 
 def admin_of(organisation: Organisation) -> User:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_perms
-from guardian.utils import get_group_obj_perms_model
 
 from accounts.models import Membership
 from accounts.permissions import ROLE_PERMISSIONS, can, organisation_groups_ensure, role_group_name
@@ -34,15 +34,14 @@ def test_each_role_group_holds_exactly_its_permissions_on_its_organisation_only(
 def test_groups_are_granted_in_bulk_and_only_once(
     world: World, django_assert_max_num_queries: Any
 ) -> None:
-    model = get_group_obj_perms_model()
     Membership.objects.filter(organisation=world.institution).delete()
     Group.objects.filter(name__startswith=f"org:{world.institution.pk}:").delete()
-    assert not model.objects.filter(object_pk=str(world.institution.pk)).exists()
+    assert not GroupObjectPermission.objects.filter(object_pk=str(world.institution.pk)).exists()
 
     # Three get_or_create (4 queries each), the permissions, one insert: not 3 per permission.
     with django_assert_max_num_queries(15):
         organisation_groups_ensure(world.institution)
-    rows = model.objects.filter(object_pk=str(world.institution.pk))
+    rows = GroupObjectPermission.objects.filter(object_pk=str(world.institution.pk))
     assert rows.count() == sum(len(perms) for perms in ROLE_PERMISSIONS.values())
 
     organisation_groups_ensure(world.institution)
