@@ -235,15 +235,6 @@ def test_owner_downloads_evidence_under_its_original_name(client_: Client) -> No
     assert b"".join(response.streaming_content) == PDF_BYTES  # type: ignore[attr-defined]
 
 
-def test_other_person_cannot_download_evidence(world: World) -> None:
-    client = Client()
-    client.force_login(person_create().user)
-
-    url = reverse("credits:evidence_download", args=[world.record.pk, world.evidence.pk])
-
-    assert client.get(url).status_code == 404
-
-
 # --- the record list ---------------------------------------------------------------------------
 
 
