@@ -11,6 +11,11 @@
 * ``browser`` (session) / ``page``: headless system Chromium through Playwright's sync API (a
   browser is never downloaded). Mark such tests ``@pytest.mark.browser``; pair with pytest-django's
   ``live_server``.
+* ``world`` / ``other_world``: a Guangzhou and a Shenzhen ``tests.factories.World``, built once
+  per test module inside a transaction rolled back after the module (each test runs in a
+  savepoint inside it and gets its own copy of the Python objects). A module with any
+  transactional test (``django_db(transaction=True)``, ``live_server``, ``celery_worker``)
+  builds them per test instead. A module whose tests run at a frozen time sets ``WORLD_TIME``.
 """
 
 from __future__ import annotations
