@@ -11,6 +11,11 @@
 * ``browser`` (session) / ``page``: headless system Chromium through Playwright's sync API (a
   browser is never downloaded). Mark such tests ``@pytest.mark.browser``; pair with pytest-django's
   ``live_server``.
+* ``world`` / ``other_world``: a Guangzhou and a Shenzhen ``tests.factories.World``, built once
+  per test module inside a transaction rolled back after the module (each test runs in a
+  savepoint inside it and gets its own copy of the Python objects). A module with any
+  transactional test (``django_db(transaction=True)``, ``live_server``, ``celery_worker``)
+  builds them per test instead. A module whose tests run at a frozen time sets ``WORLD_TIME``.
 """
 
 from __future__ import annotations
@@ -323,20 +328,87 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
+# The worlds a test may ask for, by fixture name: (city code, district code).
+WORLD_REGIONS = {"world": ("440100", "440105"), "other_world": ("440300", "440305")}
+_TRANSACTIONAL_FIXTURES = frozenset(
+    {"transactional_db", "live_server", "django_db_reset_sequences", "celery_worker"}
+)
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    """Does the test commit (``django_db(transaction=True)``, a live server, a Celery worker)?"""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transactional, reset_sequences, *_ = validate_django_db(marker)
+        if transactional or reset_sequences:
+            return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.fixture(scope="module")
+def _module_worlds(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[dict[str, Any] | None]:
+    """The worlds the module's tests use, built once per module inside a transaction that is
+    rolled back after the module's last test (each test runs in a savepoint inside it, so it
+    sees the worlds as built and its own writes are undone).
+
+    A module with any transactional test gets ``None``: committing tests cannot run inside an
+    open transaction, so there every test builds its worlds itself (the function-scoped way).
+    """
+    items = [i for i in request.session.items if getattr(i, "module", None) is request.module]
+    if any(_is_transactional(item) for item in items):
+        yield None
+        return
+    wanted = [
+        name
+        for name in WORLD_REGIONS
+        if any(name in getattr(item, "fixturenames", ()) for item in items)
+    ]
+    from django.db import transaction
+
+    from tests.factories import world_create
+
+    # A module whose tests all run at a frozen time (an autouse time-machine fixture) says when
+    # its worlds are built with ``WORLD_TIME``, as they were when each test built its own.
+    world_time = getattr(request.module, "WORLD_TIME", None)
+    with django_db_blocker.unblock(), transaction.atomic():
+        if world_time is None:
+            built = {name: world_create(*WORLD_REGIONS[name]) for name in wanted}
+        else:
+            import time_machine
+
+            with time_machine.travel(world_time, tick=False):
+                built = {name: world_create(*WORLD_REGIONS[name]) for name in wanted}
+        yield built
+        transaction.set_rollback(True)
+
+
+def _world_for_test(shared: dict[str, Any] | None, name: str) -> Any:
+    """A copy of the module's world (its Python objects are the test's own; its rows are
+    shared and restored after each test) or, in a transactional module, a new world."""
+    from tests.factories import world_create, world_files_ensure
+
+    if shared is not None and name in shared:
+        world = copy.deepcopy(shared[name])
+        world_files_ensure(world)
+        return world
+
+    return world_create(*WORLD_REGIONS[name])
+
+
 @pytest.fixture
-def world(db: None) -> Any:
+def world(_module_worlds: dict[str, Any] | None, db: None) -> Any:
     """A Guangzhou `tests.factories.World`: an organisation of each kind, logins, pending work."""
-    from tests.factories import world_create
-
-    return world_create("440100", "440105")
+    return _world_for_test(_module_worlds, "world")
 
 
 @pytest.fixture
-def other_world(db: None) -> Any:
+def other_world(_module_worlds: dict[str, Any] | None, db: None) -> Any:
     """A second, Shenzhen world: another organisation's objects, for cross-organisation cases."""
-    from tests.factories import world_create
-
-    return world_create("440300", "440305")
+    return _world_for_test(_module_worlds, "other_world")
 
 
 @pytest.fixture(autouse=True)

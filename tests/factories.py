@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -57,7 +57,10 @@ def person_create(
         username=username or f"person{serial}",
         password=PASSWORD,
         real_name=f"测试{serial}",
-        id_number=demo_id_number("19900101", serial % 1000),
+        # Three digits of serial per birth date: a new date every 1,000 persons keeps them unique.
+        id_number=demo_id_number(
+            (date(1990, 1, 1) + timedelta(days=serial // 1000)).strftime("%Y%m%d"), serial % 1000
+        ),
         phone="13912345678",
         series_codes=list(series),
     )
@@ -187,6 +190,15 @@ def evidence_make(record: Record, *, name: str = "certificate.pdf") -> Evidence:
     )
     evidence.save()
     return evidence
+
+
+def world_files_ensure(world: World) -> None:
+    """Write the world's evidence files again if the storage no longer has them (a test that
+    moves MEDIA_ROOT uses a world built before it moved)."""
+    for evidence in (world.evidence, world.approved_evidence):
+        storage, name = evidence.file.storage, evidence.file.name
+        if name and not storage.exists(name):
+            storage.save(name, ContentFile(PDF_BYTES))
 
 
 def admin_of(organisation: Organisation) -> User:

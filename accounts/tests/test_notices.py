@@ -141,12 +141,6 @@ def test_organisation_users_have_a_notice_list_too(world: World) -> None:
     assert "No notices yet." in response.content.decode()
 
 
-def test_anonymous_is_sent_to_log_in() -> None:
-    response = Client().get(reverse("accounts:notices"))
-
-    assert response.status_code == 302 and "/login/" in response["Location"]
-
-
 def test_notice_list_paginates(world: World) -> None:
     send(world.person.user, 24)  # + the binding notice: 25
 

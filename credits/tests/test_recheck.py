@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,8 +15,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEntry, Region
-from credits.models import RecheckItem, RecheckSample, Record
+from credits.models import RecheckItem, RecheckSample, Record, YearSeriesSummary, YearSummary
 from credits.services.recheck import recheck_decide, recheck_sample_draw
+from credits.services.validation import summaries_refresh
 from tests.factories import (
     World,
     admin_of,
@@ -102,7 +104,11 @@ def test_draw_through_the_page_redirects_to_the_sample(world: World) -> None:
     client.force_login(admin_of(world.hrss))
     url = reverse("credits:recheck_samples", kwargs={"organisation_id": world.hrss.pk})
     response = client.post(url, {"size": 5, "series": "engineering"})
-    sample = RecheckSample.objects.exclude(pk=world.recheck_item.sample_id).get()
+    sample = (
+        RecheckSample.objects.filter(office=world.hrss)
+        .exclude(pk=world.recheck_item.sample_id)
+        .get()
+    )
     assert response["Location"] == reverse(
         "credits:recheck_sample", kwargs={"organisation_id": world.hrss.pk, "sample_id": sample.pk}
     )
@@ -112,12 +118,45 @@ def test_draw_through_the_page_redirects_to_the_sample(world: World) -> None:
 # --- deciding ---------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def eager_celery(settings: Any) -> Iterator[None]:
+    """Tasks run in-process: under `make test` the Celery app itself is not eager."""
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = was
+
+
+def year_figures(person_id: int, year: int) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
+    summary = YearSummary.objects.get(person_id=person_id, year=year)
+    series = dict(
+        YearSeriesSummary.objects.filter(person_id=person_id, year=year).values_list(
+            "series__code", "earned"
+        )
+    )
+    return summary.public_earned, summary.professional_earned, series
+
+
 @pytest.mark.django_db
 def test_revoke_with_a_reason_revokes_the_record_audits_and_refreshes_the_year(
-    world: World, django_capture_on_commit_callbacks: Any
+    world: World, eager_celery: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     item = world.recheck_item
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    approved = world.approved_record
+    other = record_make(world.person, world.employer, status="approved", hours=5)
+    summaries_refresh(year=approved.year, person_ids=[world.person.pk])
+    assert year_figures(world.person.pk, approved.year) == (
+        Decimal(0),
+        approved.hours + other.hours,
+        {"engineering": approved.hours + other.hours},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
         recheck_decide(
             office=world.hrss,
             actor=admin_of(world.hrss),
@@ -125,6 +164,7 @@ def test_revoke_with_a_reason_revokes_the_record_audits_and_refreshes_the_year(
             outcome="revoked",
             reason="No attendance list",
         )
+
     record = Record.objects.get(pk=item.record_id)
     assert (record.status, record.reviewer_reason) == ("revoked", "No attendance list")
     item.refresh_from_db()
@@ -135,12 +175,12 @@ def test_revoke_with_a_reason_revokes_the_record_audits_and_refreshes_the_year(
         "revoked",
         world.hrss,
     )
-    assert len(callbacks) == 1
-    from unittest import mock
-
-    with mock.patch("credits.tasks.summaries_refresh_task.delay") as delay:
-        callbacks[0]()
-    delay.assert_called_once_with([[record.person_id, record.year]])
+    # The person's year no longer counts the revoked hours; the other approved record stays.
+    assert year_figures(world.person.pk, approved.year) == (
+        Decimal(0),
+        other.hours,
+        {"engineering": other.hours},
+    )
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ from django.utils import translation
 from PIL import Image
 
 from accounts.models import AuditEntry, Employment, Person
-from credits.models import Evidence, Record
+from credits.models import Evidence, Record, YearSetting
 from credits.services import record_create, record_submit, record_update
 from credits.uploads import EVIDENCE_MAX_BYTES, validate_evidence
 from tests.factories import World, bind, person_create
@@ -308,6 +308,100 @@ def test_year_without_settings_closes_on_31_december(person: Person) -> None:
     )
 
     assert "2022-12-31" in errors["year"][0]
+
+
+@pytest.mark.parametrize("category", ["public", "professional"])
+def test_2023_declarations_are_accepted_on_the_deadline_day_itself(
+    person: Person, category: str
+) -> None:
+    # 2023 closes on 2024-04-30 (004) for both categories: that whole day is still open.
+    series_code = "engineering" if category == "professional" else ""
+    with time_machine.travel(dt.datetime(2024, 4, 30, 23, 30, tzinfo=SHANGHAI), tick=False):
+        record = declare(person, category=category, series_code=series_code, today=None)
+
+    assert (record.year, record.status) == (2023, Record.Status.DRAFT)
+
+
+@pytest.mark.parametrize("category", ["public", "professional"])
+def test_2023_declarations_are_refused_the_day_after_the_deadline(
+    person: Person, category: str
+) -> None:
+    series_code = "engineering" if category == "professional" else ""
+    with time_machine.travel(dt.datetime(2024, 5, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        errors = refused(person, category=category, series_code=series_code, today=None)
+
+    assert errors["year"] == ["Declarations for 2023 closed on 2024-04-30."]
+
+
+@pytest.fixture
+def year_2022_windows_differ() -> YearSetting:
+    """2022 with a public catch-up window that outlasts the declaration window."""
+    setting, _ = YearSetting.objects.update_or_create(
+        year=2022,
+        defaults={
+            "hours_per_day": Decimal(8),
+            "minutes_per_hour": 45,
+            "declaration_deadline": dt.date(2023, 3, 31),
+            "public_catch_up_deadline": dt.date(2023, 6, 30),
+        },
+    )
+    return setting
+
+
+def declare_2022(person: Person, category: str, today: dt.date) -> Record:
+    return declare(
+        person,
+        year=2022,
+        category=category,
+        series_code="engineering" if category == "professional" else "",
+        start_date=dt.date(2022, 5, 10),
+        end_date=dt.date(2022, 5, 10),
+        today=today,
+    )
+
+
+def test_public_records_close_at_the_catch_up_deadline_not_the_declaration_deadline(
+    person: Person, year_2022_windows_differ: YearSetting
+) -> None:
+    between = dt.date(2023, 5, 2)  # after the declaration deadline, inside the catch-up window
+
+    record = declare_2022(person, "public", between)
+    with pytest.raises(ValidationError) as exc_info:
+        declare_2022(person, "professional", between)
+
+    assert record.category == Record.Category.PUBLIC
+    assert exc_info.value.message_dict["year"] == ["Declarations for 2022 closed on 2023-03-31."]
+
+
+def test_public_records_after_a_catch_up_window_longer_than_declarations_are_refused(
+    person: Person, year_2022_windows_differ: YearSetting
+) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        declare_2022(person, "public", dt.date(2023, 7, 1))
+
+    assert exc_info.value.message_dict["year"] == ["Declarations for 2022 closed on 2023-06-30."]
+
+
+def test_professional_records_close_at_the_declaration_deadline_before_a_shorter_catch_up(
+    person: Person,
+) -> None:
+    YearSetting.objects.update_or_create(
+        year=2022,
+        defaults={
+            "hours_per_day": Decimal(8),
+            "minutes_per_hour": 45,
+            "declaration_deadline": dt.date(2023, 6, 30),
+            "public_catch_up_deadline": dt.date(2022, 12, 31),
+        },
+    )
+    between = dt.date(2023, 2, 1)
+
+    record = declare_2022(person, "professional", between)
+    with pytest.raises(ValidationError) as exc_info:
+        declare_2022(person, "public", between)
+
+    assert record.category == Record.Category.PROFESSIONAL
+    assert exc_info.value.message_dict["year"] == ["Declarations for 2022 closed on 2022-12-31."]
 
 
 def test_submit_after_the_deadline_is_refused(person: Person) -> None:

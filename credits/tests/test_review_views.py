@@ -358,12 +358,6 @@ def test_detail_of_a_submitted_record_offers_no_change_form(world: World, client
 
 
 @pytest.mark.django_db
-def test_employer_cannot_open_another_employers_record(world: World, client: Client) -> None:
-    other = world_create("440300", "440305")
-    assert client.get(detail_url(world, other.approved_record)).status_code == 404
-
-
-@pytest.mark.django_db
 def test_staff_without_review_permission_is_refused(world: World) -> None:
     client = Client()
     client.force_login(world.staff_membership.user)

@@ -25,7 +25,7 @@ from credits.services import (
     review_job_process,
     review_job_start,
 )
-from tests.factories import World, admin_of, world_create
+from tests.factories import World, admin_of, bind, member_link, person_create, world_create
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 needs_postgresql = pytest.mark.skipif(
@@ -418,3 +418,48 @@ def test_review_job_runs_on_the_real_worker(celery_worker: Any) -> None:
     assert (job.done, job.total, job.decided, job.skipped) == (2_505, 2_505, 2_500, 5)
     assert Record.objects.filter(pk__in=ids(records), status="approved").count() == 2_500
     assert len(audit_of(ids(records))) == 2_500
+
+
+# --- a reviewer never decides their own records -------------------------------------------
+
+
+@pytest.fixture(params=["postgresql", "portable"])
+def decide_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of deciding a batch: PostgreSQL's set-based SQL and the ORM path of SQLite
+    (forced here on PostgreSQL)."""
+    from credits.services import reviews as reviews_module
+
+    if request.param == "postgresql":
+        if not ON_POSTGRESQL:
+            pytest.skip("the set-based path runs on PostgreSQL only")
+    else:
+        monkeypatch.setattr(reviews_module, "_decide_postgresql", reviews_module._decide_portable)
+    return str(request.param)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("decision", [Decision.APPROVE, Decision.REJECT, Decision.RETURN])
+def test_batch_review_skips_the_reviewers_own_records(
+    world: World, decide_path: str, decision: str
+) -> None:
+    # The person bound to the employer is also one of its reviewers.
+    member_link(world.employer, world.person.user, "reviewer")
+    colleague = person_create()
+    bind(colleague, world.employer)
+    own = submitted(world.person, world.employer, 2)
+    theirs = submitted(colleague, world.employer, 1)
+
+    result = records_review(
+        reviewer=world.person.user,
+        employer=world.employer,
+        record_ids=ids(own + theirs),
+        decision=decision,
+        reason="Attach the certificate",
+    )
+
+    assert result == ReviewResult(decided=1, skipped=2)
+    assert set(Record.objects.filter(pk__in=ids(own)).values_list("status", flat=True)) == {
+        Record.Status.SUBMITTED
+    }
+    assert Record.objects.get(pk=theirs[0].pk).decided_by == world.person.user
+    assert audit_of(ids(own)) == []
