@@ -201,7 +201,7 @@ class YearExplanation:
 
 def record_input(record: Record) -> rules.RecordInput:
     """The evaluator's view of one stored record: the one conversion shared by the progress
-    page and annual validation (``credits.services.validation.records_to_inputs``)."""
+    page and annual validation (``credits.services.validation.inputs``)."""
     series = record.series.code if record.series is not None else None
     if record.activity_code:
         return rules.RecordInput(
@@ -219,6 +219,24 @@ def record_input(record: Record) -> rules.RecordInput:
         hours=record.hours,
         year=record.year,
     )
+
+
+def record_counts(
+    record: Record, *, held: frozenset[str] | tuple[str, ...], book: rules.RuleBook
+) -> bool:
+    """Whether a stored record can count for a person holding ``held``: the one filter shared
+    by the progress page and annual validation. A record the evaluator would refuse (a series
+    or an activity of a series the person does not hold, an unknown kind or activity, a
+    professional record without a series) counts nothing and never blocks the person's year."""
+    series = record.series.code if record.series is not None else None
+    if series is not None and series not in held:
+        return False
+    if record.kind and (record.kind not in rules.KINDS or record.activity_code):
+        return False
+    if record.activity_code:
+        conversion = book.activity(record.activity_code)
+        return conversion is not None and conversion.series in held
+    return series is not None or record.category != rules.PROFESSIONAL
 
 
 def _counted(record: Record, outcome: rules.RecordOutcome, names: explain.Names) -> CountedRecord:
@@ -249,11 +267,11 @@ def _evaluate(
 ) -> tuple[rules.EvaluationResult | None, list[CountedRecord], list[str]]:
     """Evaluate the records whose series the person still holds; the others are listed
     with a note and count nothing."""
-    usable = [r for r in records if r.series is None or r.series.code in held]
+    usable = [r for r in records if record_counts(r, held=held, book=book)]
     skipped = [
         CountedRecord(r, None, _("Not counted: you no longer hold this series."))
         for r in records
-        if r.series is not None and r.series.code not in held
+        if not record_counts(r, held=held, book=book)
     ]
     try:
         result = evaluate(
