@@ -29,7 +29,7 @@ from credits.rules import EvaluationInput, EvaluationResult, evaluate
 from credits.selectors import rulebook_load
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
-from credits.services.validation.store import delete_stale, store
+from credits.services.validation.store import delete_stale, store_summaries
 from credits.services.validation.whole_year import refresh_whole_year_postgresql
 
 __all__ = [
@@ -70,7 +70,9 @@ def summaries_refresh(
             return 0
     elif connection.vendor == "postgresql":
         return refresh_whole_year_postgresql(year=year, today=today)
-    written = store(year, summaries_compute(year=year, person_ids=person_ids, today=today))
+    written = store_summaries(
+        year, summaries_compute(year=year, person_ids=person_ids, today=today)
+    )
     delete_stale(year, person_ids)
     return written
 

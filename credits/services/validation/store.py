@@ -59,7 +59,7 @@ def rows(summaries: list[Summary]) -> tuple[list[SummaryRow], list[SeriesRow]]:
     return summary_rows, series_rows
 
 
-def store(year: int, summaries: list[Summary]) -> int:
+def store_summaries(year: int, summaries: list[Summary]) -> int:
     """Write ``summaries`` (the fastest way the database offers); returns how many."""
     summary_rows, series_rows = rows(summaries)
     if connection.vendor == "postgresql":

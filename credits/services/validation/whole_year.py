@@ -18,7 +18,7 @@ from django.db import connection
 from accounts.models import ProfessionalSeries
 from credits.selectors import rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
-from credits.services.validation.store import delete_stale, merge_new_figures, store
+from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
 
 # The one pass over the year's records; `special` marks groups with a record of a special kind.
 _AGG_SQL = """
@@ -131,6 +131,8 @@ def refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
             "validation_series_new, validation_summary_new"
         )
     if special:
-        counted += store(year, summaries_compute(year=year, person_ids=special, today=today))
+        counted += store_summaries(
+            year, summaries_compute(year=year, person_ids=special, today=today)
+        )
     delete_stale(year, None)
     return counted
