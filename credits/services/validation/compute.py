@@ -101,7 +101,8 @@ def summaries_compute(
     """
     today = today if today is not None else timezone.localdate()
     rules = rulebook_load()
-    code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
+    series_by_id = {s.pk: s for s in ProfessionalSeries.objects.all()}
+    code_of = {pk: s.code for pk, s in series_by_id.items()}
     id_of = {code: pk for pk, code in code_of.items()}
 
     held_rows = Person.series.through.objects.all()
@@ -122,12 +123,11 @@ def summaries_compute(
     records_of: dict[int, list[Record]] = {}
     records = (
         Record.objects.filter(records_q)
-        .select_related("series")
         .only(
             "person_id",
             "year",
             "category",
-            "series__code",
+            "series_id",
             "hours",
             "kind",
             "approved_plan",
@@ -137,6 +137,8 @@ def summaries_compute(
         .order_by("person_id", "start_date", "pk")
     )
     for record in records:
+        if record.series_id is not None:  # one instance per series, not one per record
+            record.series = series_by_id[record.series_id]
         records_of.setdefault(record.person_id, []).append(record)
 
     summaries: list[Summary] = []
