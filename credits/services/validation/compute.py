@@ -26,7 +26,7 @@ from credits.rules import (
     requirement_for,
     scheme_for,
 )
-from credits.selectors import rulebook_load
+from credits.selectors import ROW_FIELDS, RecordRow, rulebook_load
 from credits.services.validation.inputs import records_to_inputs
 
 ZERO = Decimal(0)
@@ -101,8 +101,7 @@ def summaries_compute(
     """
     today = today if today is not None else timezone.localdate()
     rules = rulebook_load()
-    series_by_id = {s.pk: s for s in ProfessionalSeries.objects.all()}
-    code_of = {pk: s.code for pk, s in series_by_id.items()}
+    code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
     id_of = {code: pk for pk, code in code_of.items()}
 
     held_rows = Person.series.through.objects.all()
@@ -120,26 +119,16 @@ def summaries_compute(
     records_q = Q(year=year, status=Record.Status.APPROVED)
     if person_ids is not None:
         records_q &= Q(person_id__in=person_ids)
-    records_of: dict[int, list[Record]] = {}
-    records = (
+    # Plain rows, not model instances: the evaluator reads only these fields.
+    records_of: dict[int, list[RecordRow]] = {}
+    rows = (
         Record.objects.filter(records_q)
-        .only(
-            "person_id",
-            "year",
-            "category",
-            "series_id",
-            "hours",
-            "kind",
-            "approved_plan",
-            "activity_code",
-            "original_amount",
-        )
         .order_by("person_id", "start_date", "pk")
+        .values_list("person_id", *ROW_FIELDS)
     )
-    for record in records:
-        if record.series_id is not None:  # one instance per series, not one per record
-            record.series = series_by_id[record.series_id]
-        records_of.setdefault(record.person_id, []).append(record)
+    for person_id, category, series_id, *rest in rows:
+        series_code = code_of[series_id] if series_id is not None else None
+        records_of.setdefault(person_id, []).append(RecordRow(category, series_code, *rest))
 
     summaries: list[Summary] = []
     for person_id in persons:

@@ -8,41 +8,34 @@ split of a record over the evaluator's per-record maximum.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from credits.models import Record
 from credits.rules import RecordInput, RuleBook
-from credits.selectors import record_counts, record_input
+from credits.selectors import RecordRow, record_counts, record_input
 
 
 def records_to_inputs(
-    records: Iterable[Record], *, held: frozenset[str], rules: RuleBook
+    records: Iterable[Record | RecordRow], *, held: frozenset[str], rules: RuleBook
 ) -> list[RecordInput]:
     """The evaluator's inputs for a person's records (one per record; unusable ones left out;
     hours over the per-record maximum split into several inputs).
 
-    ``records`` need ``series`` loaded (``select_related("series")``).
+    ``records`` are Record instances with ``series`` loaded (``select_related("series")``)
+    or ``RecordRow``s read with ``values_list`` (no model instances).
     """
     inputs: list[RecordInput] = []
     cap = rules.max_hours_per_record
     for record in records:
-        if not record_counts(record, held=held, book=rules):
+        row = record if isinstance(record, RecordRow) else RecordRow.of(record)
+        if not record_counts(row, held=held, book=rules):
             continue
-        if record.activity_code or record.hours <= cap:
-            inputs.append(record_input(record))
+        if row.activity_code or row.hours <= cap:
+            inputs.append(record_input(row))
             continue
-        series = record.series.code if record.series is not None else None
-        hours = record.hours
+        hours = row.hours
         while hours > 0:
             part = min(hours, cap)
-            inputs.append(
-                RecordInput(
-                    category=record.category,
-                    series=series,
-                    kind=record.kind or None,
-                    approved_plan=record.approved_plan,
-                    hours=part,
-                    year=record.year,
-                )
-            )
+            inputs.append(record_input(replace(row, hours=part)))
             hours -= part
     return inputs
