@@ -580,3 +580,35 @@ def test_an_activity_of_a_series_no_longer_held_counts_nothing_on_the_page_and_i
     assert explanation.result is not None and explanation.result.compliant
     assert [c.record.title for c in explanation.counted if c.outcome is None] == ["Paper"]
     assert stored(person)[0].compliant is True
+
+
+@postgresql_only
+def test_a_per_person_refresh_evaluates_only_the_special_persons(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The listed persons go through the whole-year SQL restricted to them; only those with a
+    # record of a special kind through the evaluator, as in the whole-year run.
+    from credits.services.validation import whole_year
+
+    ordinary, special = person_create(), person_create()
+    unlisted = person_create()
+    rec(ordinary, hours=30)
+    rec(special, category="elective", series=None, kind="degree_study", hours=20)
+    rec(unlisted, hours=30)
+    evaluated: list[list[int]] = []
+    compute = whole_year.summaries_compute
+
+    def spy(**kwargs: Any) -> Any:
+        evaluated.append(list(kwargs["person_ids"]))
+        return compute(**kwargs)
+
+    monkeypatch.setattr(whole_year, "summaries_compute", spy)
+
+    count = summaries_refresh(year=YEAR, person_ids=[ordinary.pk, special.pk], today=TODAY)
+
+    assert count == 2
+    assert evaluated == [[special.pk]]
+    rules = rulebook_load()
+    assert_matches_evaluator(ordinary, rules)
+    assert_matches_evaluator(special, rules)
+    assert not YearSummary.objects.filter(person=unlisted).exists()

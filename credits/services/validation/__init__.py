@@ -2,8 +2,9 @@
 
 Two ways to compute a year, one arithmetic: the evaluator (``credits.rules.evaluate``) over
 each person's records (``compute``, the truth: every person on databases other than
-PostgreSQL, per-person refreshes, persons with a record of a special kind), and on
-PostgreSQL the set-based whole-year SQL for everyone else (``whole_year``); both read records
+PostgreSQL, persons with a record of a special kind), and on PostgreSQL the set-based SQL
+of ``whole_year`` for everyone else, over the whole year or restricted to the persons of a
+per-person refresh (the task after a batch approval); both read records
 through one conversion (``inputs`` on ``credits.selectors.record_input`` and
 ``record_counts``) and write through ``store``.
 
@@ -68,8 +69,8 @@ def summaries_refresh(
         person_ids = sorted(set(person_ids))
         if not person_ids:
             return 0
-    elif connection.vendor == "postgresql":
-        return refresh_whole_year_postgresql(year=year, today=today)
+    if connection.vendor == "postgresql":
+        return refresh_whole_year_postgresql(year=year, today=today, person_ids=person_ids)
     written = store_summaries(
         year, summaries_compute(year=year, person_ids=person_ids, today=today)
     )

@@ -1,7 +1,8 @@
 """Summaries computed by the evaluator (``credits.rules.evaluate``): the truth.
 
-Used for every person on databases other than PostgreSQL, for per-person refreshes, and on
-PostgreSQL's whole-year run for the persons with a record of a special kind.
+Used for every person on databases other than PostgreSQL, and on PostgreSQL (whole-year run
+and per-person refreshes alike) for the persons with a record of a special kind. Records are
+read as plain rows (``credits.selectors.RecordRow``), not model instances.
 """
 
 from __future__ import annotations

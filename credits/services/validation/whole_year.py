@@ -1,5 +1,8 @@
 """The whole year on PostgreSQL: set-based SQL for the persons with only ordinary records.
 
+A per-person refresh runs the same statements restricted to its persons
+(``person_id = ANY(%s)`` in the aggregation and the held series).
+
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
 engine's own functions); persons with a record of a special kind (degree study, in-house
@@ -10,6 +13,7 @@ at random and compares.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -26,7 +30,7 @@ CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
 SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours,
        bool_or(r.kind <> '' OR r.activity_code <> '') AS special
 FROM credits_record r
-WHERE r.year = %s AND r.status = 'approved'
+WHERE r.year = %s AND r.status = 'approved' {persons}
 GROUP BY r.person_id, r.category, r.series_id
 """
 
@@ -34,7 +38,7 @@ _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
 SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
 FROM accounts_person_series
-WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
+WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
 GROUP BY person_id
 """
 
@@ -88,24 +92,35 @@ LEFT JOIN (
 ) p ON p.person_id = h.person_id
 UNION ALL
 SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
-FROM credits_yearsummary y
-WHERE y.year = %s
-    AND NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
+FROM {zero_candidates}
+    NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
     AND y.person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
 """
+# Who gets the zero summary when holding no series: the whole year's stored summaries, or
+# every listed person (as the evaluator path gives them).
+_ZERO_YEAR = "credits_yearsummary y WHERE y.year = %s AND"
+_ZERO_LISTED = "unnest(%s::bigint[]) AS y(person_id) WHERE"
 
 
-def refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
-    """Every person's year in a handful of statements, whatever the number of persons;
-    returns how many summaries were computed."""
+def refresh_whole_year_postgresql(
+    *, year: int, today: date | None, person_ids: Sequence[int] | None = None
+) -> int:
+    """Every person's year (or only ``person_ids``'s: the same statements restricted to
+    them) in a handful of statements, whatever the number of persons; returns how many
+    summaries were computed."""
     rules = rulebook_load()
+    listed = person_ids is not None
+    restrict = "AND person_id = ANY(%s)" if listed else ""
+    ids = [list(person_ids)] if person_ids is not None else []
     code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
     id_of = {code: pk for pk, code in code_of.items()}
     with connection.cursor() as cursor:
-        cursor.execute(_AGG_SQL, [year])
+        cursor.execute(
+            _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
+        )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
         special = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_HELD_SQL)
+        cursor.execute(_HELD_SQL.format(persons=restrict), ids)
         cursor.execute("SELECT DISTINCT key FROM validation_held")
         keys = [list(row[0]) for row in cursor.fetchall()]
         req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
@@ -121,7 +136,8 @@ def refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
         cursor.execute("ANALYZE validation_held; ANALYZE validation_agg")
         cursor.execute(_SERIES_NEW_SQL)
         cursor.execute("ANALYZE validation_series_new")
-        cursor.execute(_SUMMARY_NEW_SQL, [year])
+        zero = _ZERO_LISTED if listed else _ZERO_YEAR
+        cursor.execute(_SUMMARY_NEW_SQL.format(zero_candidates=zero), ids if listed else [year])
         cursor.execute("ANALYZE validation_summary_new")
         merge_new_figures(cursor, year)
         cursor.execute("SELECT count(*) FROM validation_summary_new")
@@ -134,5 +150,5 @@ def refresh_whole_year_postgresql(*, year: int, today: date | None) -> int:
         counted += store_summaries(
             year, summaries_compute(year=year, person_ids=special, today=today)
         )
-    delete_stale(year, None)
+    delete_stale(year, person_ids)
     return counted
