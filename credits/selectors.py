@@ -267,26 +267,97 @@ class YearExplanation:
     """The evaluator's messages on the year (schemes, shortfalls), translated."""
 
 
-def record_input(record: Record) -> rules.RecordInput:
-    """The evaluator's view of one stored record: the one conversion shared by the progress
-    page and annual validation (``credits.services.validation.records_to_inputs``)."""
-    series = record.series.code if record.series is not None else None
-    if record.activity_code:
-        return rules.RecordInput(
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """The fields of a stored record the evaluator reads, with the series as its code: what
+    ``record_input`` and ``record_counts`` work on. Bulk readers build it straight from
+    ``values_list`` rows (``RecordRow(*row)``, columns in ``ROW_FIELDS`` order, the series
+    replaced by its code) instead of loading model instances."""
+
+    category: str
+    series: str | None
+    kind: str
+    approved_plan: bool | None
+    hours: Decimal
+    year: int
+    activity_code: str
+    original_amount: Decimal
+
+    @classmethod
+    def of(cls, record: Record) -> RecordRow:
+        """The row of a Record instance (``series`` loaded)."""
+        return cls(
             category=record.category,
-            series=series,
-            activity=record.activity_code,
-            quantity=record.original_amount,
+            series=record.series.code if record.series is not None else None,
+            kind=record.kind,
+            approved_plan=record.approved_plan,
+            hours=record.hours,
             year=record.year,
+            activity_code=record.activity_code,
+            original_amount=record.original_amount,
+        )
+
+
+# The Record columns of a RecordRow, in its field order (``series_id`` where it has the code).
+ROW_FIELDS = (
+    "category",
+    "series_id",
+    "kind",
+    "approved_plan",
+    "hours",
+    "year",
+    "activity_code",
+    "original_amount",
+)
+
+
+def _row(record: Record | RecordRow) -> RecordRow:
+    return record if isinstance(record, RecordRow) else RecordRow.of(record)
+
+
+def record_input(record: Record | RecordRow) -> rules.RecordInput:
+    """The evaluator's view of one stored record (a Record or its ``RecordRow``): the one
+    conversion shared by the progress page and annual validation
+    (``credits.services.validation.inputs``)."""
+    row = _row(record)
+    if row.activity_code:
+        return rules.RecordInput(
+            category=row.category,
+            series=row.series,
+            activity=row.activity_code,
+            quantity=row.original_amount,
+            year=row.year,
         )
     return rules.RecordInput(
-        category=record.category,
-        series=series,
-        kind=record.kind or None,
-        approved_plan=record.approved_plan,
-        hours=record.hours,
-        year=record.year,
+        category=row.category,
+        series=row.series,
+        kind=row.kind or None,
+        approved_plan=row.approved_plan,
+        hours=row.hours,
+        year=row.year,
     )
+
+
+def record_counts(
+    record: Record | RecordRow,
+    *,
+    held: frozenset[str] | tuple[str, ...],
+    book: rules.RuleBook,
+) -> bool:
+    """Whether a stored record (a Record or its ``RecordRow``) can count for a person holding
+    ``held``: the one filter shared by the progress page and annual validation. A record the
+    evaluator would refuse (a series or an activity of a series the person does not hold, an
+    unknown kind or activity, a professional record without a series) counts nothing and
+    never blocks the person's year."""
+    row = _row(record)
+    if row.series is not None and row.series not in held:
+        return False
+    if row.kind and (row.kind not in rules.KINDS or row.activity_code):
+        return False
+    if row.activity_code:
+        conversion = book.activity(row.activity_code)
+        return conversion is not None and conversion.series in held
+    return row.series is not None or row.category != rules.PROFESSIONAL
 
 
 def _counted(record: Record, outcome: rules.RecordOutcome, names: explain.Names) -> CountedRecord:
@@ -317,11 +388,11 @@ def _evaluate(
 ) -> tuple[rules.EvaluationResult | None, list[CountedRecord], list[str]]:
     """Evaluate the records whose series the person still holds; the others are listed
     with a note and count nothing."""
-    usable = [r for r in records if r.series is None or r.series.code in held]
+    usable = [r for r in records if record_counts(r, held=held, book=book)]
     skipped = [
         CountedRecord(r, None, _("Not counted: you no longer hold this series."))
         for r in records
-        if r.series is not None and r.series.code not in held
+        if not record_counts(r, held=held, book=book)
     ]
     try:
         result = evaluate(

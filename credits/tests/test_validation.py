@@ -457,3 +457,159 @@ def test_progress_page_and_annual_validation_count_an_activity_quantity_alike(db
     assert explanation.result is not None
     assert explanation.result.earned.professional["accounting"] == Decimal(60)
     assert stored(person)[1]["accounting"][1] == Decimal(60)
+
+
+# --- what a re-run writes, and who it reaches -------------------------------------------------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL leaves unchanged rows unwritten"
+)
+
+
+def _versions() -> tuple[dict[int, Any], dict[tuple[int, int], str]]:
+    """Each summary's computed_at, and each series row's xmin (PostgreSQL's row version)."""
+    summaries = dict(YearSummary.objects.filter(year=YEAR).values_list("person_id", "computed_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id, series_id, xmin::text FROM credits_yearseriessummary "
+            "WHERE year = %s",
+            [YEAR],
+        )
+        series = {(p, s): x for p, s, x in cursor.fetchall()}
+    return summaries, series
+
+
+@postgresql_only
+@pytest.mark.parametrize("whole_year", [True, False], ids=["whole_year", "per_person"])
+def test_a_rerun_writes_only_the_rows_whose_figures_changed(db: None, whole_year: bool) -> None:
+    persons = varied_persons()
+    ids = [p.pk for p in persons.values()]
+
+    def run() -> None:
+        summaries_refresh(year=YEAR, person_ids=None if whole_year else ids, today=TODAY)
+
+    run()
+    summaries, series = _versions()
+    run()
+    assert _versions() == (summaries, series)  # nothing changed: nothing rewritten
+
+    # One ordinary and one special person get another record: only their rows move.
+    changed = {persons["general_met"].pk, persons["degree_study_over_cap"].pk}
+    rec(persons["general_met"], hours=5)
+    rec(persons["degree_study_over_cap"], hours=5)
+    run()
+    summaries_after, series_after = _versions()
+    assert {p for p in summaries if summaries_after[p] != summaries[p]} == changed
+    assert {p for p, _s in series if series_after[(p, _s)] != series[(p, _s)]} == changed
+
+
+def test_a_whole_year_run_drops_series_rows_no_longer_held(db: None) -> None:
+    person = person_create(series=("engineering", "accounting"))
+    other = person_create(series=("engineering", "accounting"))
+    summaries_refresh(year=YEAR, today=TODAY)
+    assert set(stored(person)[1]) == {"engineering", "accounting"}
+
+    person.series.remove(ProfessionalSeries.objects.get(code="accounting"))
+    summaries_refresh(year=YEAR, today=TODAY)
+
+    assert set(stored(person)[1]) == {"engineering"}
+    assert set(stored(other)[1]) == {"engineering", "accounting"}
+    assert stored(person)[0].professional_required == 42
+
+
+@pytest.mark.parametrize("special", [False, True], ids=["ordinary", "degree_study"])
+def test_a_whole_year_run_refreshes_a_person_who_now_holds_no_series(
+    db: None, special: bool
+) -> None:
+    person = person_create(series=("engineering",))
+    rec(person, category="public", series=None, hours=30)
+    rec(person, hours=42)
+    rec(person, category="elective", series=None, hours=18, kind="degree_study" if special else "")
+    summaries_refresh(year=YEAR, today=TODAY)
+    assert stored(person)[0].compliant is True
+
+    person.series.clear()
+    summaries_refresh(year=YEAR, today=TODAY)
+
+    summary, series = stored(person)
+    assert (summary.public_earned, summary.professional_earned, summary.compliant) == (
+        0,
+        0,
+        False,
+    )
+    assert series == {}
+    # The per-person path gives the same.
+    summaries_refresh(year=YEAR, person_ids=[person.pk], today=TODAY)
+    assert stored(person)[0].compliant is False
+
+
+@pytest.mark.parametrize(
+    ("category", "series"), [("professional", "engineering"), ("elective", None)]
+)
+def test_an_activity_of_a_series_no_longer_held_counts_nothing_on_the_page_and_in_validation(
+    db: None, category: str, series: str | None
+) -> None:
+    from credits.selectors import person_year_explanation
+
+    person = person_create(series=("engineering", "accounting"))
+    rec(person, category="public", series=None, hours=30)
+    rec(person, hours=42)
+    rec(person, category="elective", series=None, hours=18)
+    # An accounting activity stored under another series or none (older data, an employer's
+    # entry): the page used to evaluate it and fail on the series the person no longer holds.
+    Record.objects.create(
+        person=person,
+        year=YEAR,
+        category=category,
+        series=ProfessionalSeries.objects.get(code=series) if series else None,
+        hours=Decimal(30),
+        original_amount=Decimal(1),
+        original_unit=Record.Unit.ACTIVITY,
+        activity_code="paper_first_author",
+        title="Paper",
+        form=Record.Form.OTHER,
+        start_date=date(YEAR, 5, 1),
+        end_date=date(YEAR, 5, 1),
+        status=Record.Status.APPROVED,
+    )
+    person.series.remove(ProfessionalSeries.objects.get(code="accounting"))
+
+    summaries_refresh(year=YEAR, today=TODAY)
+    explanation = person_year_explanation(person, YEAR, today=TODAY)
+
+    assert explanation.errors == ()
+    assert explanation.result is not None and explanation.result.compliant
+    assert [c.record.title for c in explanation.counted if c.outcome is None] == ["Paper"]
+    assert stored(person)[0].compliant is True
+
+
+@postgresql_only
+def test_a_per_person_refresh_evaluates_only_the_special_persons(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The listed persons go through the whole-year SQL restricted to them; only those with a
+    # record of a special kind through the evaluator, as in the whole-year run.
+    from credits.services.validation import whole_year
+
+    ordinary, special = person_create(), person_create()
+    unlisted = person_create()
+    rec(ordinary, hours=30)
+    rec(special, category="elective", series=None, kind="degree_study", hours=20)
+    rec(unlisted, hours=30)
+    evaluated: list[list[int]] = []
+    compute = whole_year.summaries_compute
+
+    def spy(**kwargs: Any) -> Any:
+        evaluated.append(list(kwargs["person_ids"]))
+        return compute(**kwargs)
+
+    monkeypatch.setattr(whole_year, "summaries_compute", spy)
+
+    count = summaries_refresh(year=YEAR, person_ids=[ordinary.pk, special.pk], today=TODAY)
+
+    assert count == 2
+    assert evaluated == [[special.pk]]
+    rules = rulebook_load()
+    assert_matches_evaluator(ordinary, rules)
+    assert_matches_evaluator(special, rules)
+    assert not YearSummary.objects.filter(person=unlisted).exists()

@@ -1,0 +1,104 @@
+"""Annual validation (年度验证): every person's year, computed in bulk, kept in YearSummary.
+
+Two ways to compute a year, one arithmetic: the evaluator (``credits.rules.evaluate``) over
+each person's records (``compute``, the truth: every person on databases other than
+PostgreSQL, persons with a record of a special kind), and on PostgreSQL the set-based SQL
+of ``whole_year`` for everyone else, over the whole year or restricted to the persons of a
+per-person refresh (the task after a batch approval); both read records
+through one conversion (``inputs`` on ``credits.selectors.record_input`` and
+``record_counts``) and write through ``store``.
+
+A record the evaluator would refuse for this person (a series or activity of a series the
+person does not hold, an unknown kind or activity) counts nothing, on the progress page and
+here alike, so one bad row never blocks a whole year's validation.
+
+``summaries_refresh_later`` is what other services call when a record changes state: it
+queues the recomputation of those person-years after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Person
+from credits.models import Record, YearSummary
+from credits.rules import EvaluationInput, EvaluationResult, evaluate
+from credits.selectors import rulebook_load
+from credits.services.validation.compute import Summary, summaries_compute
+from credits.services.validation.inputs import records_to_inputs
+from credits.services.validation.store import delete_stale, store_summaries
+from credits.services.validation.whole_year import refresh_whole_year_postgresql
+
+__all__ = [
+    "Summary",
+    "records_to_inputs",
+    "summaries_compute",
+    "summaries_refresh",
+    "summaries_refresh_later",
+    "summary_refresh_one",
+    "year_explanation",
+]
+
+
+def summaries_refresh_later(pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute the (person_id, year) summaries once the current transaction commits."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return
+    from credits.tasks import summaries_refresh_task
+
+    transaction.on_commit(lambda: summaries_refresh_task.delay([list(p) for p in wanted]))
+
+
+@transaction.atomic
+def summaries_refresh(
+    *, year: int, person_ids: Sequence[int] | None = None, today: date | None = None
+) -> int:
+    """Recompute the year's summaries of ``person_ids`` (when ``None``: every person holding
+    at least one series, and those with a summary of the year who now hold none); returns
+    how many summaries were written.
+
+    Idempotent (it recomputes from the records), with a constant number of queries whatever
+    the number of persons.
+    """
+    if person_ids is not None:
+        person_ids = sorted(set(person_ids))
+        if not person_ids:
+            return 0
+    if connection.vendor == "postgresql":
+        return refresh_whole_year_postgresql(year=year, today=today, person_ids=person_ids)
+    written = store_summaries(
+        year, summaries_compute(year=year, person_ids=person_ids, today=today)
+    )
+    delete_stale(year, person_ids)
+    return written
+
+
+def summary_refresh_one(*, person_id: int, year: int) -> YearSummary | None:
+    """Recompute one person-year now (the "recount" button) and return the stored row."""
+    summaries_refresh(year=year, person_ids=[person_id])
+    return YearSummary.objects.filter(person_id=person_id, year=year).first()
+
+
+def year_explanation(*, person: Person, year: int, today: date | None = None) -> EvaluationResult:
+    """The evaluator over the person's approved records of the year, one input per record.
+
+    Raises ``EvaluationError`` when the person holds no (valid) series.
+    """
+    rules = rulebook_load()
+    series = tuple(sorted(person.series.values_list("code", flat=True)))
+    records = (
+        Record.objects.filter(person=person, year=year, status=Record.Status.APPROVED)
+        .select_related("series")
+        .order_by("start_date", "pk")
+    )
+    inputs = records_to_inputs(records, held=frozenset(series), rules=rules)
+    return evaluate(
+        EvaluationInput(year=year, series=series, records=tuple(inputs)),
+        rules,
+        today=today if today is not None else timezone.localdate(),
+    )

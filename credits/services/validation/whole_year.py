@@ -1,0 +1,154 @@
+"""The whole year on PostgreSQL: set-based SQL for the persons with only ordinary records.
+
+A per-person refresh runs the same statements restricted to its persons
+(``person_id = ANY(%s)`` in the aggregation and the held series).
+
+One aggregation of the year's approved records per (person, category, series), joined to the
+requirement of each distinct series set (worked out once per set in Python by the rules
+engine's own functions); persons with a record of a special kind (degree study, in-house
+training, accounting activity) go through the evaluator (``compute``). Both give the
+evaluator's figures: ``credits/tests/test_validation_property.py`` draws persons and records
+at random and compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from accounts.models import ProfessionalSeries
+from credits.selectors import rulebook_load
+from credits.services.validation.compute import requirement, summaries_compute
+from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
+
+# The one pass over the year's records; `special` marks groups with a record of a special kind.
+_AGG_SQL = """
+CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
+SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours,
+       bool_or(r.kind <> '' OR r.activity_code <> '') AS special
+FROM credits_record r
+WHERE r.year = %s AND r.status = 'approved' {persons}
+GROUP BY r.person_id, r.category, r.series_id
+"""
+
+_HELD_SQL = """
+CREATE TEMP TABLE validation_held ON COMMIT DROP AS
+SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
+FROM accounts_person_series
+WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
+GROUP BY person_id
+"""
+
+_REQ_SQL = """
+CREATE TEMP TABLE validation_req ON COMMIT DROP AS
+SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s::boolean[])
+    AS t(key, valid, public, elective, elective_allowed);
+CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
+SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_id, required);
+"""
+
+_SERIES_NEW_SQL = """
+CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
+SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned
+FROM validation_held h
+JOIN validation_req_series q ON q.key = h.key::text
+LEFT JOIN validation_agg a
+    ON a.person_id = h.person_id AND a.category = 'professional' AND a.series_id = q.series_id
+"""
+
+# Persons holding a series, then those with a stored summary of the year who now hold none
+# (all zero, as the evaluator path gives them).
+_SUMMARY_NEW_SQL = """
+CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
+SELECT h.person_id, s.public AS public_required,
+    CASE WHEN s.valid THEN COALESCE(t.public, 0) ELSE 0 END AS public_earned,
+    s.elective AS elective_required,
+    CASE WHEN s.valid AND s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END
+        AS elective_earned,
+    COALESCE(p.required, 0) AS professional_required,
+    COALESCE(p.earned, 0) AS professional_earned,
+    s.valid AND COALESCE(t.public, 0) >= s.public
+        AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
+        AND COALESCE(p.all_met, true) AS compliant
+FROM validation_held h
+JOIN validation_req s ON s.key = h.key::text
+LEFT JOIN (
+    SELECT a.person_id,
+        SUM(a.hours) FILTER (WHERE a.category = 'public') AS public,
+        SUM(a.hours) FILTER (WHERE a.category = 'elective') AS elective
+    FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
+    WHERE a.category IN ('public', 'elective')
+        AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
+    GROUP BY a.person_id
+) t ON t.person_id = h.person_id
+LEFT JOIN (
+    SELECT person_id, SUM(required) AS required, SUM(earned) AS earned,
+        bool_and(earned >= required) AS all_met
+    FROM validation_series_new
+    GROUP BY person_id
+) p ON p.person_id = h.person_id
+UNION ALL
+SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
+FROM {zero_candidates}
+    NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
+    AND y.person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
+"""
+# Who gets the zero summary when holding no series: the whole year's stored summaries, or
+# every listed person (as the evaluator path gives them).
+_ZERO_YEAR = "credits_yearsummary y WHERE y.year = %s AND"
+_ZERO_LISTED = "unnest(%s::bigint[]) AS y(person_id) WHERE"
+
+
+def refresh_whole_year_postgresql(
+    *, year: int, today: date | None, person_ids: Sequence[int] | None = None
+) -> int:
+    """Every person's year (or only ``person_ids``'s: the same statements restricted to
+    them) in a handful of statements, whatever the number of persons; returns how many
+    summaries were computed."""
+    rules = rulebook_load()
+    listed = person_ids is not None
+    restrict = "AND person_id = ANY(%s)" if listed else ""
+    ids = [list(person_ids)] if person_ids is not None else []
+    code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
+    id_of = {code: pk for pk, code in code_of.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
+        )
+        cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
+        special = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_HELD_SQL.format(persons=restrict), ids)
+        cursor.execute("SELECT DISTINCT key FROM validation_held")
+        keys = [list(row[0]) for row in cursor.fetchall()]
+        req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
+        series_rows: list[tuple[str, int, Decimal]] = []
+        for key in keys:
+            text_key = "{" + ",".join(str(k) for k in key) + "}"
+            req = requirement(tuple(sorted(code_of[k] for k in key)), year, rules)
+            req_rows.append((text_key, req.valid, req.public, req.elective, req.elective_allowed))
+            series_rows.extend((text_key, id_of[c], h) for c, h in req.professional.items())
+        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[], [], [], [], []]
+        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[], [], []]
+        cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
+        cursor.execute("ANALYZE validation_held; ANALYZE validation_agg")
+        cursor.execute(_SERIES_NEW_SQL)
+        cursor.execute("ANALYZE validation_series_new")
+        zero = _ZERO_LISTED if listed else _ZERO_YEAR
+        cursor.execute(_SUMMARY_NEW_SQL.format(zero_candidates=zero), ids if listed else [year])
+        cursor.execute("ANALYZE validation_summary_new")
+        merge_new_figures(cursor, year)
+        cursor.execute("SELECT count(*) FROM validation_summary_new")
+        counted = int(cursor.fetchone()[0])
+        cursor.execute(
+            "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
+            "validation_series_new, validation_summary_new"
+        )
+    if special:
+        counted += store_summaries(
+            year, summaries_compute(year=year, person_ids=special, today=today)
+        )
+    delete_stale(year, person_ids)
+    return counted
