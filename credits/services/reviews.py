@@ -405,6 +405,19 @@ def records_return_on_unbind(*, actor: User | None, employment: Employment) -> l
         to_state=Record.Status.RETURNED,
         reason=reason,
     )
+    now = timezone.now()
+    _notices_send(
+        Notice(
+            recipient_id=user_id,
+            kind="record_returned",
+            params={"title": title, "by": employer.name, "reason": reason},
+            link=record_link(pk),
+            created_at=now,
+        )
+        for pk, user_id, title in Record.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "person__user_id", "title")
+    )
     return ids
 
 

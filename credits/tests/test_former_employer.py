@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts import services as account_services
-from accounts.models import AuditEntry, Decision
+from accounts.models import AuditEntry, Decision, Notice
 from accounts.permissions import get_record_for_employer
 from credits.models import Record
 from credits.selectors_review import ReviewFilters, review_queue
@@ -218,6 +218,10 @@ def test_employer_unbinding_staff_returns_their_records_under_review(world: Worl
 
     assert response.status_code == 302
     _assert_returned_with_audit(world, admin.pk)
+    # The person is told, with a link to the record and the reason.
+    [notice] = Notice.objects.filter(recipient=world.person.user, kind="record_returned")
+    assert notice.link == reverse("credits:record_detail", args=[world.record.pk])
+    assert world.employer.name in notice.params["reason"]
 
 
 @pytest.mark.django_db
