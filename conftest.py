@@ -3,8 +3,10 @@
 * ``redis_urls`` (session, autouse): under ``make test`` (``REDIS_URL`` set) every pytest-xdist
   worker gets Redis databases of its own — one for the Django cache, one for the Celery broker
   and result backend — so parallel workers never see each other's keys, tasks or results.
-* ``celery_worker`` (session): a real ``celery worker`` subprocess reading the pytest-django test
-  database and this xdist worker's broker. Tests using it must be
+* ``celery_worker``: a real ``celery worker`` subprocess (started once per session,
+  ``celery_worker_session``) reading the pytest-django test database and this xdist worker's
+  broker; after each test it waits until the worker is idle, before the database is flushed.
+  Tests using it must be
   ``@pytest.mark.django_db(transaction=True)`` (the worker only sees committed rows) and should
   be marked ``@pytest.mark.celery``. Settings changed inside a test (``settings`` fixture) are
   not seen by the worker process.
@@ -200,13 +202,58 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         cursor.execute("SET portal.allow_audit_truncate = 'on'")
 
 
+@dataclass(frozen=True)
+class RunningWorker:
+    app: Any
+    hostname: str
+    broker: str
+
+
+def _wait_until_idle(worker: RunningWorker, timeout: float = 60) -> None:
+    """Wait until the worker has nothing running or waiting and its queues are empty.
+
+    A task queued after commit by the test (a summary refresh after a batch review) may still be
+    running when the test ends; the database flush that follows a transactional test would then
+    deadlock with the worker's open transaction."""
+    import redis
+
+    client = redis.Redis.from_url(worker.broker)
+    queues = _worker_queues(worker.app).split(",")
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            waiting = sum(int(client.llen(queue)) for queue in queues)
+            inspect = worker.app.control.inspect(destination=[worker.hostname], timeout=0.5)
+            busy = [
+                task
+                for answer in (inspect.active() or {}, inspect.reserved() or {})
+                for tasks in answer.values()
+                for task in tasks
+            ]
+            if not waiting and not busy:
+                return
+            time.sleep(0.2)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_session: RunningWorker, transactional_db: None) -> Iterator[Any]:
+    """The session's real Celery worker, for one transactional test; yields the Celery app.
+
+    Set up after the test database (so torn down before its flush), it waits at the end until
+    the worker is idle."""
+    yield celery_worker_session.app
+    _wait_until_idle(celery_worker_session)
+
+
 @pytest.fixture(scope="session")
-def celery_worker(
+def celery_worker_session(
     django_db_setup: None,
     redis_urls: RedisUrls | None,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Any]:
-    """A real Celery worker on the test database; yields the (non-eager) Celery app."""
+) -> Iterator[RunningWorker]:
+    """A real Celery worker on the test database, started once per pytest-xdist worker."""
     if redis_urls is None:
         pytest.fail(f"celery_worker: REDIS_URL is not set; {HOW_TO_RUN}.", pytrace=False)
     database_url = os.environ.get("DATABASE_URL", "")
@@ -285,7 +332,7 @@ def celery_worker(
                 pytest.fail(
                     f"celery worker did not answer ping within 60 s:\n{log_tail()}", pytrace=False
                 )
-        yield app
+        yield RunningWorker(app=app, hostname=hostname, broker=redis_urls.broker)
     finally:
         proc.terminate()
         try:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import translation
 
 from accounts.models import AuditEntry, Decision, Person, User
-from credits.models import Record, ReviewJob
+from credits.models import Record, ReviewJob, YearSummary
 from credits.services import (
     ReviewResult,
     record_decision_change,
@@ -418,6 +418,13 @@ def test_review_job_runs_on_the_real_worker(celery_worker: Any) -> None:
     assert (job.done, job.total, job.decided, job.skipped) == (2_505, 2_505, 2_500, 5)
     assert Record.objects.filter(pk__in=ids(records), status="approved").count() == 2_500
     assert len(audit_of(ids(records))) == 2_500
+    # The job queued the person's year refresh after commit; the worker runs it too.
+    summary = None
+    while summary is None and time.monotonic() < deadline:
+        summary = YearSummary.objects.filter(person=world.person, year=2023).first()
+        time.sleep(0.2)
+    assert summary is not None
+    assert summary.public_earned == Decimal(2 * 2_500)
 
 
 # --- a reviewer never decides their own records -------------------------------------------
