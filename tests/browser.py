@@ -18,15 +18,3 @@ def log_in(page: Page, base: str, username: str) -> None:
     with page.expect_navigation(wait_until="domcontentloaded"):
         page.click("main button[type=submit]")
     assert "/accounts/login/" not in page.url, f"{username} could not log in"
-
-
-def rules_ensure() -> None:
-    """Seed the requirement tables again: an earlier transactional test flushed them."""
-    import importlib
-
-    from django.apps import apps
-
-    from credits.models import RequirementScheme
-
-    if not RequirementScheme.objects.exists():
-        importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)

@@ -271,8 +271,22 @@ class World:
         return admin_of(self.org(role))
 
 
+def rules_ensure() -> None:
+    """Seed the requirement tables again: an earlier transactional test flushed them (saving
+    through the models bumps the cached rule book's version, so every process reloads it)."""
+    import importlib
+
+    from django.apps import apps
+
+    from credits.models import RequirementScheme
+
+    if not RequirementScheme.objects.exists():
+        importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)
+
+
 def world_create(city_code: str, district_code: str) -> World:
     catalogues_ensure()
+    rules_ensure()
     city = Region.objects.get(code=city_code)
     district = Region.objects.get(code=district_code)
     province = Region.objects.get(code="440000")

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser import log_in, rules_ensure
-from tests.factories import World, member_link
+from tests.browser import log_in
+from tests.factories import World, member_link, rules_ensure
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

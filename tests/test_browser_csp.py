@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.browser import log_in, rules_ensure
-from tests.factories import PASSWORD, World, admin_of
+from tests.browser import log_in
+from tests.factories import PASSWORD, World, admin_of, rules_ensure
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page

@@ -29,8 +29,8 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 
 from portal.breadcrumbs import HOME_PAGES
-from tests.browser import log_in, rules_ensure
-from tests.factories import World, bind, member_create, person_create, record_make
+from tests.browser import log_in
+from tests.factories import World, bind, member_create, person_create, record_make, rules_ensure
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, ViewportSize
