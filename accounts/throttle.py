@@ -16,15 +16,16 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-
-def client_address(request: HttpRequest) -> str:
-    """The peer address (the reverse proxy sets REMOTE_ADDR to the real client)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+from portal.client_ip import client_ip
 
 
 def throttle_hit(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
-    """Count one attempt; ``True`` once the address has made more than `limit` in the window."""
-    key = f"throttle:{scope}:{client_address(request)}"
+    """Count one attempt; ``True`` once the address has made more than `limit` in the window.
+
+    The address is the client's as seen through ``NUM_PROXIES`` reverse proxies
+    (``portal.client_ip``): behind the proxy, REMOTE_ADDR is the proxy's for everyone, and one
+    client could use up everybody's allowance."""
+    key = f"throttle:{scope}:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)

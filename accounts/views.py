@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -41,10 +40,9 @@ from accounts.permissions import (
     org_access,
 )
 from accounts.security import security_event
-from accounts.throttle import registration_throttle
+from accounts.throttle import registration_throttle, throttle_hit
 from accounts.validators import mask_id_number
 from portal import exports
-from portal.client_ip import client_ip
 from portal.forms import apply_service_error
 from portal.pagination import paginate
 
@@ -712,14 +710,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _password_reset_throttled(request: HttpRequest) -> bool:
     """At most settings.PASSWORD_RESET_LIMIT reset requests per client IP and hour."""
-    key = f"password-reset:{client_ip(request)}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    return count > settings.PASSWORD_RESET_LIMIT
+    return throttle_hit(
+        "password-reset", request, limit=settings.PASSWORD_RESET_LIMIT, window=60 * 60
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

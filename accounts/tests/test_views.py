@@ -228,6 +228,34 @@ def test_registration_is_throttled_per_address(db: None, en_client: Client, sett
     assert other.status_code == 302
 
 
+def test_registration_throttle_counts_each_client_behind_the_proxy(
+    db: None, en_client: Client, settings: Any
+) -> None:
+    """Behind the TLS proxy every request comes from the proxy's address: the throttle must key on
+    the client that the proxy names, or one client would use up everybody's allowance."""
+    settings.NUM_PROXIES = 1
+    settings.REGISTRATION_THROTTLE_LIMIT = 1
+    proxy = "10.9.9.9"
+    bad = person_form(phone="12812345678")
+    assert (
+        en_client.post(
+            url("register_person"), bad, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5"
+        ).status_code
+        == 200
+    )
+    refused = en_client.post(
+        url("register_person"), bad, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5"
+    )
+    assert refused.status_code == 429
+    other = en_client.post(
+        url("register_person"),
+        person_form(),
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert other.status_code == 302
+
+
 def test_person_registration_refuses_a_taken_username(world: World, en_client: Client) -> None:
     before = row_counts()
     response = en_client.post(
