@@ -24,6 +24,7 @@ from accounts.validators import (
     validate_uscc,
     validate_visible_text,
 )
+from portal.widgets import IsoDateInput
 
 # The longest text a search box accepts (names are at most 50 characters, ID numbers 18).
 SEARCH_MAX_LENGTH = 50
@@ -247,12 +248,8 @@ class AuditFilterForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     user = forms.CharField(label=_("User"), required=False, max_length=150)
-    date_from = forms.DateField(
-        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From date"), required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label=_("To date"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args: Any, security: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
