@@ -244,4 +244,3 @@ def test_without_proxies_a_forged_forwarded_for_does_not_escape_the_lockout(
         _log_in_through_proxy(username, "wrong-password", f"198.51.100.{number}")
 
     assert _log_in_through_proxy(username, PASSWORD, "198.51.100.99").status_code == 429
-
