@@ -352,3 +352,31 @@ def world_create(city_code: str, district_code: str) -> World:
         employment=employment,
         staff_membership=staff,
     )
+
+
+def records_submitted(
+    person: Person,
+    employer: Organisation | None,
+    count: int,
+    *,
+    status: str = Record.Status.SUBMITTED,
+) -> list[Record]:
+    """``count`` public records of 2023 of ``person`` under review by ``employer``, written in
+    one bulk insert (no declaration rules: for tests of reviews over many records)."""
+    day = date(2023, 5, 10)
+    return Record.objects.bulk_create(
+        Record(
+            person=person,
+            year=2023,
+            category=Record.Category.PUBLIC,
+            hours=Decimal(2),
+            original_amount=Decimal(2),
+            title=f"Public lecture {next(_serial)}",
+            form=Record.Form.CLASS,
+            start_date=day,
+            end_date=day,
+            status=status,
+            employer=employer,
+        )
+        for _ in range(count)
+    )

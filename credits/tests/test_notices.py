@@ -3,10 +3,7 @@ decision-changed or revoked record, written in the same transaction as the decis
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,43 +12,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Decision, Notice, Person
+from accounts.models import Decision, Notice
 from credits.models import Record
 from credits.services import record_decision_change, records_review, review_job_process
 from credits.services import reviews as reviews_module
 from credits.services.recheck import recheck_decide
 from tests.factories import World, admin_of, bind, person_create
+from tests.factories import records_submitted as submitted
 
 pytestmark = pytest.mark.django_db
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
-_titles = itertools.count()
 
 
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-def submitted(person: Person, employer: Any, count: int) -> list[Record]:
-    day = dt.date(2023, 5, 10)
-    return Record.objects.bulk_create(
-        Record(
-            person=person,
-            year=2023,
-            category=Record.Category.PUBLIC,
-            hours=Decimal(2),
-            original_amount=Decimal(2),
-            title=f"Public lecture {next(_titles)}",
-            form=Record.Form.CLASS,
-            start_date=day,
-            end_date=day,
-            status=Record.Status.SUBMITTED,
-            employer=employer,
-        )
-        for _ in range(count)
-    )
 
 
 def record_notices(**filters: Any) -> list[Notice]:

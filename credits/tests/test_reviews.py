@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import os
 import threading
 import time
@@ -16,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import translation
 
-from accounts.models import AuditEntry, Decision, Person, User
+from accounts.models import AuditEntry, Decision, User
 from credits.models import Record, ReviewJob, YearSummary
 from credits.services import (
     ReviewResult,
@@ -26,6 +24,7 @@ from credits.services import (
     review_job_start,
 )
 from tests.factories import World, admin_of, bind, member_link, person_create, world_create
+from tests.factories import records_submitted as submitted
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 needs_postgresql = pytest.mark.skipif(
@@ -36,37 +35,12 @@ needs_worker = pytest.mark.skipif(
     not ON_POSTGRESQL or not os.environ.get("REDIS_URL"),
     reason="needs a real Celery worker on PostgreSQL + Redis; runs under `make test`",
 )
-_titles = itertools.count()
 
 
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-def submitted(
-    person: Person, employer: Any, count: int, *, status: str = Record.Status.SUBMITTED
-) -> list[Record]:
-    """``count`` records of ``person`` under review by ``employer`` (bulk-created, fast)."""
-    day = dt.date(2023, 5, 10)
-    created = Record.objects.bulk_create(
-        Record(
-            person=person,
-            year=2023,
-            category=Record.Category.PUBLIC,
-            hours=Decimal(2),
-            original_amount=Decimal(2),
-            title=f"Public lecture {next(_titles)}",
-            form=Record.Form.CLASS,
-            start_date=day,
-            end_date=day,
-            status=status,
-            employer=employer,
-        )
-        for _ in range(count)
-    )
-    return created
 
 
 def ids(records: list[Record]) -> list[int]:
