@@ -12,7 +12,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from credits.models import ActivityConversion, DegreeStudyRule, RequirementScheme, YearSetting
+from credits.models import (
+    ActivityConversion,
+    CertificationRoute,
+    DegreeStudyRule,
+    RequirementScheme,
+    SeriesDeadline,
+    YearSetting,
+)
 
 
 @admin.register(RequirementScheme)
@@ -68,6 +75,36 @@ class YearSettingAdmin(admin.ModelAdmin):
         "declaration_deadline",
         "public_catch_up_deadline",
     ]
+
+
+@admin.register(SeriesDeadline)
+class SeriesDeadlineAdmin(admin.ModelAdmin):
+    """A series' own declaration deadline for a year (accounting 补登): decision 0008."""
+
+    list_display = ["year", "series", "declaration_deadline"]
+    list_filter = ["year", "series"]
+    list_select_related = ["series"]
+
+
+@admin.register(CertificationRoute)
+class CertificationRouteAdmin(admin.ModelAdmin):
+    """Who certifies records of a series, category, source and years: decision 0008.  The
+    most specific row wins (series, then source, then category, then the latest start year);
+    without a matching row the employer reviews."""
+
+    list_display = [
+        "series",
+        "category",
+        "source",
+        "year_from",
+        "year_to",
+        "certifier",
+        "platform_name",
+        "platform_url",
+    ]
+    list_filter = ["certifier", "category", "source"]
+    list_select_related = ["series"]
+    search_fields = ["platform_name"]
 
 
 @admin.register(ActivityConversion)

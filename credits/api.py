@@ -9,25 +9,30 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.api import Organisation, Person
-from credits import selectors_review
+from credits import selectors, selectors_review
 from credits.models import Record, YearSummary
 from credits.rules import (
+    CertificationRoute,
     EvaluationError,
     EvaluationInput,
     EvaluationResult,
     Profile,
     RecordInput,
+    Windows,
     evaluate,
 )
 from credits.selectors import person_attention_records, rulebook_load
 from credits.services import validation
 
 __all__ = [
+    "CertificationRoute",
     "EvaluationError",
     "EvaluationResult",
     "Profile",
     "RecordInput",
+    "Windows",
     "YearSummary",
+    "certification_route",
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
@@ -37,6 +42,7 @@ __all__ = [
     "year_explanation",
     "year_is_compliant",
     "year_summary",
+    "year_windows",
 ]
 
 
@@ -62,6 +68,26 @@ def evaluate_year(
     return evaluate(
         data, rulebook_load(), today=today if today is not None else timezone.localdate()
     )
+
+
+# --- who certifies what, and until when (decision 0008) ---------------------------------------
+
+
+def certification_route(
+    series: str | None, category: str, source: str, year: int
+) -> CertificationRoute:
+    """Who certifies a record of ``series`` (a code or ``None``), ``category``, ``source``
+    (``Record.Source`` value) and declared ``year``: ``certifier`` is ``employer``,
+    ``automatic`` or ``platform`` (then ``platform_name`` / ``platform_url`` say where);
+    ``elsewhere`` is true when no employer may certify it."""
+    return selectors.certification_route(series, category, source, year)
+
+
+def year_windows(year: int) -> Windows:
+    """The last days ``year`` accepts records: ``public`` (public-subject study window),
+    ``declaration`` (other records), ``series`` (a series' own deadline);
+    ``deadline(category=…, series=…)`` picks the one that applies."""
+    return selectors.year_windows(year)
 
 
 # --- annual validation (年度验证), for the certificates app ----------------------------------

@@ -13,8 +13,10 @@ class CreditsConfig(AppConfig):
         from credits import audit
         from credits.models import (
             ActivityConversion,
+            CertificationRoute,
             DegreeStudyRule,
             RequirementScheme,
+            SeriesDeadline,
             YearSetting,
         )
         from credits.receivers import return_records_on_unbind, rule_table_changed
@@ -30,6 +32,8 @@ class CreditsConfig(AppConfig):
             YearSetting,
             ActivityConversion,
             DegreeStudyRule,
+            CertificationRoute,
+            SeriesDeadline,
             ProfessionalSeries,
         )
         for model in rule_tables:

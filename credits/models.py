@@ -120,15 +120,27 @@ class RequirementScheme(models.Model):
 class YearSetting(models.Model):
     """Units and deadlines of one CE year (``rules.YearSettings``).
 
-    A year without a row keeps the units of the latest earlier row; its deadlines default to
-    31 December.
+    A year without a row keeps the units of the latest earlier row; its public-subject study
+    window ends on 31 December and its declarations close one year after the year's end
+    (also when ``declaration_deadline`` is left blank).  See decision 0008.
     """
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     hours_per_day = models.DecimalField(_("hours per day"), max_digits=4, decimal_places=1)
     minutes_per_hour = models.PositiveSmallIntegerField(_("minutes per hour"))
-    declaration_deadline = models.DateField(_("declaration deadline"))
-    public_catch_up_deadline = models.DateField(_("public subjects catch-up deadline"))
+    declaration_deadline = models.DateField(
+        _("declaration deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Last day records of the year can be declared (employer-reviewed and pushed "
+            "records). Blank: 31 December of the next year."
+        ),
+    )
+    public_catch_up_deadline = models.DateField(
+        _("public subjects catch-up deadline"),
+        help_text=_("Last day of the year's public-subject study window."),
+    )
 
     class Meta:
         ordering = ["year"]
@@ -161,6 +173,39 @@ class YearSetting(models.Model):
                 errors[name] = _("The deadline cannot be before the year it belongs to.")
         if errors:
             raise ValidationError(errors)
+
+
+class SeriesDeadline(models.Model):
+    """A series' own declaration deadline for one year (``rules.SeriesDeadline``): it replaces
+    the year's declaration deadline for that series' records, not for public ones (accounting
+    补登 of 2018 and 2019 until 2020-09-30, seed 004)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    series = models.ForeignKey(
+        "accounts.ProfessionalSeries",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    declaration_deadline = models.DateField(_("declaration deadline"))
+
+    class Meta:
+        ordering = ["year", "series"]
+        verbose_name = _("series deadline")
+        verbose_name_plural = _("series deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "series"], name="credits_seriesdeadline_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.series_id}: {self.declaration_deadline}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year and self.declaration_deadline and self.declaration_deadline.year < self.year:
+            raise ValidationError(
+                {"declaration_deadline": _("The deadline cannot be before the year it belongs to.")}
+            )
 
 
 class ActivityConversion(models.Model):
@@ -435,6 +480,70 @@ class Record(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+
+class CertificationRoute(models.Model):
+    """Who certifies records of a series, category and source in a range of declared years
+    (``rules.CertificationRoute``); the most specific matching row wins, and without one the
+    employer reviews.  See decision 0008."""
+
+    class Certifier(models.TextChoices):
+        EMPLOYER = rule_types.CERTIFIER_EMPLOYER, _("The employer's review")
+        AUTOMATIC = rule_types.CERTIFIER_AUTOMATIC, _("Automatically by the online platform")
+        PLATFORM = rule_types.CERTIFIER_PLATFORM, _("Another platform, which pushes it in")
+
+    series = models.ForeignKey(
+        "accounts.ProfessionalSeries",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("series"),
+        help_text=_("Blank: any series."),
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=12,
+        blank=True,
+        choices=Record.Category.choices,
+        help_text=_("Blank: any category."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        blank=True,
+        choices=Record.Source.choices,
+        help_text=_("Blank: any source."),
+    )
+    year_from = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    year_to = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+    certifier = models.CharField(_("certified by"), max_length=12, choices=Certifier.choices)
+    platform_name = models.CharField(_("platform name"), max_length=100, blank=True)
+    platform_url = models.URLField(_("platform address"), blank=True)
+
+    class Meta:
+        ordering = ["series", "category", "source", "year_from", "pk"]
+        verbose_name = _("certification route")
+        verbose_name_plural = _("certification routes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year_to__isnull=True)
+                | Q(year_from__isnull=True)
+                | Q(year_to__gte=F("year_from")),
+                name="credits_route_years_ordered",
+                violation_error_message=_("'To year' must not be before 'from year'."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(certifier=rule_types.CERTIFIER_PLATFORM) | ~Q(platform_name=""),
+                name="credits_route_platform_named",
+                violation_error_message=_("Name the platform that certifies these records."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.series_id or '*'}/{self.category or '*'}/{self.source or '*'}: {self.certifier}"
+        )
 
 
 class Evidence(models.Model):

@@ -18,13 +18,22 @@ from accounts.models import Person, ProfessionalSeries
 from credits import explain
 from credits.models import (
     ActivityConversion,
+    CertificationRoute,
     DegreeStudyRule,
     Evidence,
     Record,
     RequirementScheme,
+    SeriesDeadline,
     YearSetting,
 )
-from credits.rules import defaults, evaluate
+from credits.rules import (
+    Windows,
+    default_declaration_deadline,
+    defaults,
+    evaluate,
+    route_for,
+    windows_for,
+)
 from credits.rules import types as rules
 
 
@@ -97,10 +106,11 @@ def rulebook_forget() -> None:
 
 
 def rulebook_read() -> rules.RuleBook:
-    """The rule book read from the requirement tables (7 queries, nothing cached).
+    """The rule book read from the requirement tables (9 queries, nothing cached).
 
     Known series are every code of the series catalogue.  Without a degree-study row the
-    seeded rule applies.
+    seeded rule applies.  A year whose declaration deadline is blank closes one year after
+    its end.
     """
     schemes = tuple(
         rules.Scheme(
@@ -125,7 +135,7 @@ def rulebook_read() -> rules.RuleBook:
             year=row.year,
             hours_per_day=row.hours_per_day,
             minutes_per_hour=row.minutes_per_hour,
-            declaration_deadline=row.declaration_deadline,
+            declaration_deadline=row.declaration_deadline or default_declaration_deadline(row.year),
             public_catch_up_deadline=row.public_catch_up_deadline,
         )
         for row in YearSetting.objects.order_by("year")
@@ -154,6 +164,25 @@ def rulebook_read() -> rules.RuleBook:
         else defaults.DEGREE_STUDY
     )
     known_series = frozenset(ProfessionalSeries.objects.values_list("code", flat=True))
+    routes = tuple(
+        rules.CertificationRoute(
+            certifier=row.certifier,
+            series=row.series.code if row.series is not None else "",
+            category=row.category,
+            source=row.source,
+            year_from=row.year_from,
+            year_to=row.year_to,
+            platform_name=row.platform_name,
+            platform_url=row.platform_url,
+        )
+        for row in CertificationRoute.objects.select_related("series").order_by("pk")
+    )
+    series_deadlines = tuple(
+        rules.SeriesDeadline(
+            year=row.year, series=row.series.code, declaration_deadline=row.declaration_deadline
+        )
+        for row in SeriesDeadline.objects.select_related("series").order_by("year", "pk")
+    )
     return rules.RuleBook(
         schemes=schemes,
         year_settings=year_settings,
@@ -161,6 +190,8 @@ def rulebook_read() -> rules.RuleBook:
         degree_study=degree_study,
         known_series=known_series,
         min_year=defaults.MIN_YEAR,
+        routes=routes,
+        series_deadlines=series_deadlines,
     )
 
 
@@ -471,3 +502,102 @@ def person_year_explanation(
         lines=tuple(_lines(result, names)) if result is not None else (),
         rules_applied=tuple(explain.render_all(result.messages, display)) if result else (),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Certification routes and yearly windows (decision 0008)
+# ---------------------------------------------------------------------------------------------
+
+
+def certification_route(
+    series: str | None, category: str, source: str, year: int
+) -> rules.CertificationRoute:
+    """Who certifies a record of ``series`` (a code, or ``None``), ``category`` and
+    ``source`` (``Record.Source``) declared for ``year`` (no query while the rule book is
+    cached)."""
+    return route_for(
+        rulebook_load().routes, series=series, category=category, source=source, year=year
+    )
+
+
+def year_windows(year: int) -> Windows:
+    """The last days ``year`` accepts records (public study, declarations, series' own)."""
+    return windows_for(year, rulebook_load())
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    """One year still open for records, as the declaration form shows it."""
+
+    year: int
+    public: date
+    declaration: date
+    public_open: bool
+    series: tuple[tuple[str, date], ...] = ()
+    """(series name, deadline) for the person's series with their own deadline."""
+
+
+def _window_row(year: int, book: rules.RuleBook, names: dict[str, str], today: date) -> WindowRow:
+    windows = windows_for(year, book)
+    return WindowRow(
+        year=year,
+        public=windows.public,
+        declaration=windows.declaration,
+        public_open=windows.public >= today,
+        series=tuple((names[code], day) for code, day in windows.series if code in names),
+    )
+
+
+def year_window(series: list[ProfessionalSeries], year: int, *, today: date) -> WindowRow:
+    """``year``'s windows with the own deadlines of ``series`` (for the progress page)."""
+    return _window_row(year, rulebook_load(), {s.code: s.name for s in series}, today)
+
+
+def open_windows(series: list[ProfessionalSeries], *, today: date) -> list[WindowRow]:
+    """The years that still accept some record on ``today`` (newest first), with their windows
+    and the own deadlines of ``series`` (no query while the rule book is cached)."""
+    book = rulebook_load()
+    names = {s.code: s.name for s in series}
+    rows = [
+        _window_row(year, book, names, today) for year in range(today.year, book.min_year - 1, -1)
+    ]
+    return [
+        row
+        for row in rows
+        if max([row.public, row.declaration, *(day for _name, day in row.series)]) >= today
+    ]
+
+
+@dataclass(frozen=True)
+class RouteElsewhere:
+    """Records of one of the person's series that another platform certifies."""
+
+    series: str
+    categories: tuple[str, ...]
+    platform_name: str
+    platform_url: str
+
+
+def routes_elsewhere(series: list[ProfessionalSeries], *, year: int) -> list[RouteElsewhere]:
+    """For each of ``series``, the categories a person cannot send to the employer in
+    ``year`` because another platform certifies them, and that platform."""
+    book = rulebook_load()
+    found: list[RouteElsewhere] = []
+    for one in series:
+        by_platform: dict[tuple[str, str], list[str]] = {}
+        for category in Record.Category:
+            route = route_for(
+                book.routes,
+                series=one.code,
+                category=category.value,
+                source=Record.Source.SELF_DECLARED,
+                year=year,
+            )
+            if route.elsewhere:
+                key = (route.platform_name, route.platform_url)
+                by_platform.setdefault(key, []).append(str(category.label))
+        found.extend(
+            RouteElsewhere(one.name, tuple(labels), name, url)
+            for (name, url), labels in by_platform.items()
+        )
+    return found

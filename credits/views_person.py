@@ -5,6 +5,8 @@ Views: parse → authorise (accounts.permissions) → call one service → rende
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -53,13 +55,24 @@ def my_records(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _declaration_help(series: list[Any]) -> dict[str, object]:
+    """What the declaration form shows beside the fields: the windows of the years still
+    open, and the records of the person's series that another platform certifies."""
+    today = timezone.localdate()
+    return {
+        "windows": selectors.open_windows(series, today=today),
+        "elsewhere": selectors.routes_elsewhere(series, year=today.year),
+    }
+
+
 @access(PERSON_ONLY)
 def record_new(request: AuthedRequest) -> HttpResponse:
     person = get_person_for_user(request.user)
+    series = list(person.series.order_by("code"))
     form = RecordForm(
         request.POST or None,
         request.FILES or None,
-        series=list(person.series.order_by("code")),
+        series=series,
         initial={"year": timezone.localdate().year},
     )
     if request.method == "POST" and form.is_valid():
@@ -71,7 +84,9 @@ def record_new(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Draft saved. Submit it when it is complete."))
             return redirect("credits:record_detail", record_id=record.pk)
     return render(
-        request, "credits/record_form.html", {"form": form, "title": _("Declare a CE record")}
+        request,
+        "credits/record_form.html",
+        {"form": form, "title": _("Declare a CE record"), **_declaration_help(series)},
     )
 
 
@@ -101,10 +116,11 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
             else _("Only a draft or a returned record can be edited."),
         )
         return redirect("credits:record_detail", record_id=record.pk)
+    series = list(person.series.order_by("code"))
     form = RecordForm(
         request.POST or None,
         request.FILES or None,
-        series=list(person.series.order_by("code")),
+        series=series,
         initial=RecordForm.initial_from(record),
     )
     if request.method == "POST" and form.is_valid():
@@ -123,6 +139,7 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
             "record": record,
             "evidence": selectors.record_evidence(record),
             "title": _("Edit the CE record"),
+            **_declaration_help(series),
         },
     )
 
@@ -202,6 +219,10 @@ def progress(request: AuthedRequest, year: int) -> HttpResponse:
             "year": year,
             "years": list(range(today.year, today.year - 6, -1)),
             "explanation": selectors.person_year_explanation(person, year, today=today),
+            "windows": selectors.year_window(
+                list(person.series.order_by("code")), year, today=today
+            ),
+            "today": today,
         },
     )
 

@@ -12,14 +12,20 @@ from datetime import date
 from decimal import Decimal
 
 from .types import (
+    CERTIFIER_AUTOMATIC,
+    CERTIFIER_EMPLOYER,
+    CERTIFIER_PLATFORM,
     POLICY_ACCOUNTING,
     POLICY_ARCHIVES,
     POLICY_GENERAL,
+    PUBLIC,
     TARGET_PROFESSIONAL,
     TARGET_WHOLE_YEAR,
     ActivityConversion,
+    CertificationRoute,
     DegreeStudyRule,
     Scheme,
+    SeriesDeadline,
     YearSettings,
 )
 
@@ -113,14 +119,17 @@ DEFAULT_HOURS_PER_DAY = Decimal(8)
 DEFAULT_MINUTES_PER_HOUR = 45
 
 # Units carry forward: a year without a row takes hours_per_day / minutes_per_hour from the
-# latest earlier row (see evaluator.settings_for_year); deadlines default to 31 December.
+# latest earlier row (see evaluator.settings_for_year).  Two windows per year (decision 0008):
+# the public-subject study window (a year without a row: 31 December, no catch-up) and the
+# declaration window of every other record (not set by a seed: one year after the year's end,
+# evaluator.default_declaration_deadline).
 YEAR_SETTINGS: tuple[YearSettings, ...] = (
     # 003: 12 days = 72 h, so one day = 6 h under the legacy scheme.
     YearSettings(
         year=2010,
         hours_per_day=Decimal(6),
         minutes_per_hour=45,
-        declaration_deadline=date(2010, 12, 31),
+        declaration_deadline=date(2011, 12, 31),
         public_catch_up_deadline=date(2010, 12, 31),
     ),
     # 001: 2018 public subjects could be studied until 2019-06-30.
@@ -128,7 +137,7 @@ YEAR_SETTINGS: tuple[YearSettings, ...] = (
         year=2018,
         hours_per_day=Decimal(6),
         minutes_per_hour=45,
-        declaration_deadline=date(2019, 6, 30),
+        declaration_deadline=date(2019, 12, 31),
         public_catch_up_deadline=date(2019, 6, 30),
     ),
     # 002: one day = 8 h, 45 min = 1 h; courseware offline 2021-12-31, no catch-up.
@@ -136,16 +145,67 @@ YEAR_SETTINGS: tuple[YearSettings, ...] = (
         year=2021,
         hours_per_day=Decimal(8),
         minutes_per_hour=45,
-        declaration_deadline=date(2021, 12, 31),
+        declaration_deadline=date(2022, 12, 31),
         public_catch_up_deadline=date(2021, 12, 31),
     ),
-    # 004: 2023 credits confirmed until 2024-04-30, no catch-up after.
+    # 004: 2023 public courseware offline 2024-04-30, no catch-up after.
     YearSettings(
         year=2023,
         hours_per_day=Decimal(8),
         minutes_per_hour=45,
-        declaration_deadline=date(2024, 4, 30),
+        declaration_deadline=date(2024, 12, 31),
         public_catch_up_deadline=date(2024, 4, 30),
+    ),
+)
+
+# 004 (粤财会函2020): accounting professional credits of 2018 and 2019 could be registered
+# (补登) until 2020-09-30.
+SERIES_DEADLINES: tuple[SeriesDeadline, ...] = (
+    SeriesDeadline(year=2018, series="accounting", declaration_deadline=date(2020, 9, 30)),
+    SeriesDeadline(year=2019, series="accounting", declaration_deadline=date(2020, 9, 30)),
+)
+
+PROVINCIAL_SYSTEM = "广东省专业技术人员继续教育管理系统"
+EDUCATION_PLATFORM = ("广东省教师继续教育信息管理平台", "https://jsglpt.gdedu.gov.cn/")
+HEALTH_PLATFORM = ("华医网（卫生健康行业继续教育平台）", "https://www.91huayi.com/")
+ACCOUNTING_PLATFORM = ("广东省会计信息服务平台", "https://kj.czt.gd.gov.cn/")
+
+# Who certifies what (decision 0008).  Without a matching row the employer reviews.
+ROUTES: tuple[CertificationRoute, ...] = (
+    # 001 §4, 003, 004 Q&A policy #7: public hours from the online platform, automatically.
+    CertificationRoute(
+        certifier=CERTIFIER_AUTOMATIC,
+        category=PUBLIC,
+        source="public_course",
+        platform_name=PROVINCIAL_SYSTEM,
+    ),
+    # 004 employer #3/#7, 001 §5: a class of an approved plan arrives at its close and the
+    # employer reviews it.
+    CertificationRoute(certifier=CERTIFIER_EMPLOYER, source="institution_class"),
+    # 001, 004 Q&A policy #8/#10/#11/#12: education and health certify every category in
+    # their own systems and push the hours in (degree study and in-house training too).
+    *(
+        CertificationRoute(
+            certifier=CERTIFIER_PLATFORM,
+            series=code,
+            platform_name=EDUCATION_PLATFORM[0],
+            platform_url=EDUCATION_PLATFORM[1],
+        )
+        for code in ("education", "higher_education", "vocational_teacher")
+    ),
+    CertificationRoute(
+        certifier=CERTIFIER_PLATFORM,
+        series="health",
+        platform_name=HEALTH_PLATFORM[0],
+        platform_url=HEALTH_PLATFORM[1],
+    ),
+    # 004 (粤财会函2020): accounting registers and certifies on its platform from 2020-04.
+    CertificationRoute(
+        certifier=CERTIFIER_PLATFORM,
+        series="accounting",
+        year_from=2020,
+        platform_name=ACCOUNTING_PLATFORM[0],
+        platform_url=ACCOUNTING_PLATFORM[1],
     ),
 )
 
@@ -171,5 +231,7 @@ ACTIVITY_CONVERSIONS: tuple[ActivityConversion, ...] = (
     ActivityConversion("online_hour", ACCOUNTING, TARGET_PROFESSIONAL, Decimal("2.5"), unit="hour"),
 )
 
-# 004 Q&A policy #11: degree study → at most 72 elective hours a year, not education/health.
-DEGREE_STUDY = DegreeStudyRule(cap_hours=Decimal(72), excluded_series=("education", "health"))
+# 004 Q&A policy #11: degree study → at most 72 elective hours a year.  Its "（教育、卫生除外）"
+# means education and health certify it themselves (ROUTES), not that it counts 0: no series
+# is excluded (decision 0008).
+DEGREE_STUDY = DegreeStudyRule(cap_hours=Decimal(72), excluded_series=())

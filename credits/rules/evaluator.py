@@ -89,8 +89,9 @@ def settings_for_year(
 
     The default carries the units (``hours_per_day``, ``minutes_per_hour``) forward from the
     latest earlier row (so 2019 keeps 2018's 6 h days and 2022 keeps 2021's 8 h days), falls
-    back to the given defaults when no earlier row exists, and puts both deadlines on
-    31 December of the year.
+    back to the given defaults when no earlier row exists, ends the public-subject study
+    window on 31 December of the year (no catch-up unless HRSS publishes one) and closes
+    declarations one year after the year's end (``default_declaration_deadline``).
     """
     rows = list(overrides)
     for row in rows:
@@ -103,9 +104,15 @@ def settings_for_year(
         year=year,
         hours_per_day=base.hours_per_day if base else default_hours_per_day,
         minutes_per_hour=base.minutes_per_hour if base else default_minutes_per_hour,
-        declaration_deadline=year_end,
+        declaration_deadline=default_declaration_deadline(year),
         public_catch_up_deadline=year_end,
     )
+
+
+def default_declaration_deadline(year: int) -> date:
+    """A year whose declaration deadline HRSS did not set: one year after the year's end
+    (004 person #15 declares last year's records this year, under last year)."""
+    return date(year + 1, 12, 31)
 
 
 def scheme_for(series: str, year: int, schemes: Iterable[Scheme]) -> Scheme | None:

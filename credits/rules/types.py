@@ -83,7 +83,12 @@ class Scheme:
 
 @dataclass(frozen=True)
 class YearSettings:
-    """Per-year units and deadlines (see ``settings_for_year`` for years without a row)."""
+    """Per-year units and deadlines (see ``settings_for_year`` for years without a row).
+
+    ``declaration_deadline`` closes records reviewed by the employer (and pushed ones);
+    ``public_catch_up_deadline`` ends the public-subject study window. They are separate
+    windows (``credits.rules.routes.windows_for``).
+    """
 
     year: int
     hours_per_day: Decimal
@@ -116,6 +121,64 @@ class DegreeStudyRule:
     excluded_series: tuple[str, ...]
 
 
+# Who certifies a record (``CertificationRoute.certifier``).
+CERTIFIER_EMPLOYER = "employer"
+"""The person's employer reviews it (approve / reject / return)."""
+CERTIFIER_AUTOMATIC = "automatic"
+"""The approved online platform certifies it on completion; no review."""
+CERTIFIER_PLATFORM = "platform"
+"""Another body's platform certifies it and pushes it in (education, health, accounting)."""
+CERTIFIERS = (CERTIFIER_EMPLOYER, CERTIFIER_AUTOMATIC, CERTIFIER_PLATFORM)
+
+
+@dataclass(frozen=True)
+class CertificationRoute:
+    """Who certifies records of a series, category and source in a range of declared years.
+
+    An empty ``series`` / ``category`` / ``source`` or a ``None`` year bound matches any.
+    ``platform_name`` and ``platform_url`` say where a person goes when the route is
+    ``platform`` (or which platform certifies automatically).
+    """
+
+    certifier: str
+    series: str = ""
+    category: str = ""
+    source: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    platform_name: str = ""
+    platform_url: str = ""
+
+    def matches(self, series: str | None, category: str, source: str, year: int) -> bool:
+        return (
+            (not self.series or self.series == series)
+            and (not self.category or self.category == category)
+            and (not self.source or self.source == source)
+            and (self.year_from is None or self.year_from <= year)
+            and (self.year_to is None or year <= self.year_to)
+        )
+
+    @property
+    def specificity(self) -> tuple[bool, bool, bool, int]:
+        """Series beats source beats category; then the latest start year."""
+        return (bool(self.series), bool(self.source), bool(self.category), self.year_from or 0)
+
+    @property
+    def elsewhere(self) -> bool:
+        """Certified on another body's platform: a person cannot send it to an employer."""
+        return self.certifier == CERTIFIER_PLATFORM
+
+
+@dataclass(frozen=True)
+class SeriesDeadline:
+    """A series' own declaration deadline for one year (accounting's 补登, 004), replacing
+    the year's declaration window for records naming that series (not public ones)."""
+
+    year: int
+    series: str
+    declaration_deadline: date
+
+
 @dataclass(frozen=True)
 class RuleBook:
     """All rule data the evaluator needs, passed in explicitly."""
@@ -127,6 +190,8 @@ class RuleBook:
     known_series: frozenset[str]
     min_year: int = 2010
     max_hours_per_record: Decimal = Decimal(366 * 24)
+    routes: tuple[CertificationRoute, ...] = ()
+    series_deadlines: tuple[SeriesDeadline, ...] = ()
 
     @classmethod
     def default(cls) -> RuleBook:
@@ -140,6 +205,8 @@ class RuleBook:
             degree_study=defaults.DEGREE_STUDY,
             known_series=frozenset(defaults.KNOWN_SERIES),
             min_year=defaults.MIN_YEAR,
+            routes=defaults.ROUTES,
+            series_deadlines=defaults.SERIES_DEADLINES,
         )
 
     def activity(self, code: str) -> ActivityConversion | None:

@@ -2,8 +2,13 @@
 
 Validation reads each rule from the year's settings (``credits.selectors.rulebook_load``):
 
-* Declarations for a year close at its ``declaration_deadline`` (public records: at its
-  ``public_catch_up_deadline``); a year without a settings row closes on 31 December.
+* Declarations for a year close at its ``declaration_deadline`` (a year without one: one year
+  after its end), or at the series' own deadline when one is set (accounting 补登); public
+  records close at the end of the year's public-subject study window
+  (``public_catch_up_deadline``, 31 December without a row).  ``credits.rules.windows_for``.
+* A record certified on another body's platform (education, health, accounting from 2020:
+  ``credits.rules.route_for`` over the certification routes) is refused unless that
+  platform pushes it in (source ``sync_partner``): it names the platform and its address.
 * Days convert with the year's ``hours_per_day``; minutes are floored to whole hours with its
   ``minutes_per_hour``, as the rules engine does; the declared amount and unit are kept.
 * At most 24 hours per calendar day of the record's span.
@@ -38,7 +43,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Employment, Person, ProfessionalSeries
 from accounts.services import audit_log
 from credits.models import Evidence, Record
-from credits.rules import settings_for_year
+from credits.rules import CertificationRoute, RuleBook, route_for, settings_for_year, windows_for
 from credits.rules.types import YearSettings, quantize_hours
 from credits.selectors import rulebook_load
 from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
@@ -76,26 +81,81 @@ def _today(today: date | None) -> date:
     return today if today is not None else timezone.localdate()
 
 
-def _year_settings(year: int) -> YearSettings:
-    return settings_for_year(year, rulebook_load().year_settings)
-
-
-def _deadline(settings: YearSettings, category: str) -> date:
-    if category == Record.Category.PUBLIC:
-        return settings.public_catch_up_deadline
-    return settings.declaration_deadline
-
-
 def _check_deadline(
-    errors: _Errors, *, year: int, category: str, settings: YearSettings, today: date
+    errors: _Errors,
+    *,
+    year: int,
+    category: str,
+    series: ProfessionalSeries | None,
+    book: RuleBook,
+    today: date,
 ) -> None:
-    deadline = _deadline(settings, category)
+    """Refuse a record after its window: public records after the year's public-subject
+    study window, others after the year's (or their series') declaration deadline."""
+    deadline = windows_for(year, book).deadline(
+        category=category, series=series.code if series is not None else None
+    )
     if today > deadline:
-        errors.add(
-            "year",
-            _("Declarations for %(year)d closed on %(deadline)s.")
-            % {"year": year, "deadline": deadline.isoformat()},
+        if category == Record.Category.PUBLIC:
+            message = _("The public-subject study window for %(year)d closed on %(deadline)s.")
+        else:
+            message = _("Declarations for %(year)d closed on %(deadline)s.")
+        errors.add("year", message % {"year": year, "deadline": deadline.isoformat()})
+
+
+def _route(
+    *,
+    person: Person,
+    series: ProfessionalSeries | None,
+    category: str,
+    source: str,
+    year: int,
+    book: RuleBook,
+) -> CertificationRoute:
+    """The record's certification route.  A record naming no series follows the person's
+    series: the employer reviews it if it reviews it for any series the person holds."""
+    codes: list[str | None] = (
+        [series.code]
+        if series is not None
+        else (list(person.series.order_by("code").values_list("code", flat=True)) or [None])
+    )
+    routes = [
+        route_for(book.routes, series=code, category=category, source=source, year=year)
+        for code in codes
+    ]
+    return next((r for r in routes if not r.elsewhere), routes[0])
+
+
+def _check_route(
+    errors: _Errors,
+    *,
+    person: Person,
+    series: ProfessionalSeries | None,
+    category: str,
+    source: str,
+    year: int,
+    book: RuleBook,
+) -> None:
+    """Refuse a record another body certifies unless that body pushes it in."""
+    if category not in Record.Category.values:
+        return
+    route = _route(
+        person=person, series=series, category=category, source=source, year=year, book=book
+    )
+    if not route.elsewhere or source == Record.Source.SYNC_PARTNER:
+        return
+    errors.add(
+        "series" if series is not None else "category",
+        _(
+            "These records for %(year)d are certified on %(platform)s%(address)s, which sends "
+            "them here: declare them there, not to your employer."
         )
+        % {
+            "year": year,
+            "platform": route.platform_name,
+            "address": f" ({route.platform_url})" if route.platform_url else "",
+        },
+    )
 
 
 def _to_hours(
@@ -241,8 +301,12 @@ def _declared(
     kind: str = "",
     approved_plan: bool | None = None,
     exclude_pk: int | None = None,
+    source: str = Record.Source.SELF_DECLARED,
 ) -> _Declared:
-    """Validate a declaration against every rule; raise one ``ValidationError`` for all."""
+    """Validate a declaration against every rule; raise one ``ValidationError`` for all.
+
+    ``source`` is where the record comes from (``Record.Source``): the certification route
+    and the windows apply to every source alike."""
     errors = _Errors()
     title = title.strip()
     institution_name = institution_name.strip()
@@ -259,7 +323,8 @@ def _declared(
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
-    minimum_year = rulebook_load().min_year
+    book = rulebook_load()
+    minimum_year = book.min_year
     if not minimum_year <= year <= today.year:
         errors.add(
             "year",
@@ -267,9 +332,18 @@ def _declared(
             % {"min": minimum_year, "max": today.year},
         )
         raise ValidationError(errors)
-    settings = _year_settings(year)
-    _check_deadline(errors, year=year, category=category, settings=settings, today=today)
+    settings: YearSettings = settings_for_year(year, book.year_settings)
     series = _series_for(errors, person=person, category=category, series_code=series_code)
+    _check_deadline(errors, year=year, category=category, series=series, book=book, today=today)
+    _check_route(
+        errors,
+        person=person,
+        series=series,
+        category=category,
+        source=source,
+        year=year,
+        book=book,
+    )
     converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
     dates_ok = _check_dates(
         errors,
@@ -530,6 +604,7 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
         approved_plan=locked.approved_plan,
         today=_today(today),
         exclude_pk=locked.pk,
+        source=locked.source,
     )
     before = locked.status
     _apply(locked, declared)
