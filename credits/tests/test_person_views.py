@@ -131,12 +131,12 @@ def test_declaration_errors_show_on_their_field_and_save_nothing(
 
 
 def test_declaration_after_the_years_deadline_is_refused_on_the_year(world: World) -> None:
-    with time_machine.travel(dt.datetime(2024, 5, 1, 10, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(dt.datetime(2025, 1, 1, 10, tzinfo=SHANGHAI), tick=False):
         client = Client()
         client.force_login(world.person.user)
         response = declare(client)
 
-    assert "closed on 2024-04-30" in " ".join(response.context["form"].errors["year"])
+    assert "closed on 2024-12-31" in " ".join(response.context["form"].errors["year"])
     assert not mine().exists()
 
 

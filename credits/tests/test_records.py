@@ -297,40 +297,174 @@ def test_2023_public_record_after_the_catch_up_deadline_is_refused(person: Perso
     assert "2024-04-30" in errors["year"][0]
 
 
-@time_machine.travel(dt.datetime(2023, 1, 1, 9, tzinfo=SHANGHAI), tick=False)
-def test_year_without_settings_closes_on_31_december(person: Person) -> None:
-    errors = refused(
+PUBLIC_CLOSED = "The public-subject study window for %d closed on %s."
+DECLARATIONS_CLOSED = "Declarations for %d closed on %s."
+
+
+def declare_2022_on(person: Person, category: str, when: dt.datetime) -> Record:
+    """A 2022 record declared at ``when`` (time travelled, ``today`` not passed)."""
+    with time_machine.travel(when, tick=False):
+        return declare(
+            person,
+            year=2022,
+            category=category,
+            series_code="engineering" if category == "professional" else "",
+            start_date=dt.date(2022, 3, 1),
+            end_date=dt.date(2022, 3, 1),
+            today=None,
+        )
+
+
+def test_year_without_settings_public_window_is_its_own_year(person: Person) -> None:
+    """2022 has no row: public study ends on 31 December 2022, no catch-up."""
+    record = declare_2022_on(person, "public", dt.datetime(2022, 12, 31, 23, 30, tzinfo=SHANGHAI))
+    with pytest.raises(ValidationError) as exc_info:
+        declare_2022_on(person, "public", dt.datetime(2023, 1, 1, 0, 30, tzinfo=SHANGHAI))
+
+    assert record.category == Record.Category.PUBLIC
+    assert exc_info.value.message_dict["year"] == [PUBLIC_CLOSED % (2022, "2022-12-31")]
+
+
+def test_year_without_settings_accepts_other_records_until_a_year_after_its_end(
+    person: Person,
+) -> None:
+    """004 person #15: last year's record declared this year, under last year."""
+    record = declare_2022_on(
+        person, "professional", dt.datetime(2023, 12, 31, 23, 30, tzinfo=SHANGHAI)
+    )
+    with pytest.raises(ValidationError) as exc_info:
+        declare_2022_on(person, "professional", dt.datetime(2024, 1, 1, 0, 30, tzinfo=SHANGHAI))
+
+    assert (record.year, record.status) == (2022, Record.Status.DRAFT)
+    assert exc_info.value.message_dict["year"] == [DECLARATIONS_CLOSED % (2022, "2023-12-31")]
+
+
+def test_a_blank_declaration_deadline_means_a_year_after_the_years_end(person: Person) -> None:
+    """The 2023 row leaves the declaration deadline blank (no seed sets one)."""
+    assert YearSetting.objects.get(year=2023).declaration_deadline is None
+    with time_machine.travel(dt.datetime(2024, 12, 31, 23, 30, tzinfo=SHANGHAI), tick=False):
+        record = declare(person, today=None)
+    with (
+        time_machine.travel(dt.datetime(2025, 1, 1, 0, 30, tzinfo=SHANGHAI), tick=False),
+        pytest.raises(ValidationError) as exc_info,
+    ):
+        declare(person, title="Another course", today=None)
+
+    assert record.year == 2023
+    assert exc_info.value.message_dict["year"] == [DECLARATIONS_CLOSED % (2023, "2024-12-31")]
+
+
+def test_2023_public_and_declaration_windows_differ(person: Person) -> None:
+    """2023 (004): public courseware offline 2024-04-30; other records stay open after it."""
+    with time_machine.travel(dt.datetime(2024, 5, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        professional = declare(person, today=None)
+        errors = refused(person, category="public", series_code="", title="Public", today=None)
+
+    assert professional.category == Record.Category.PROFESSIONAL
+    assert errors["year"] == [PUBLIC_CLOSED % (2023, "2024-04-30")]
+
+
+def test_2023_public_record_is_accepted_on_the_last_day_of_its_window(person: Person) -> None:
+    with time_machine.travel(dt.datetime(2024, 4, 30, 23, 30, tzinfo=SHANGHAI), tick=False):
+        record = declare(person, category="public", series_code="", today=None)
+
+    assert (record.year, record.category) == (2023, Record.Category.PUBLIC)
+
+
+@pytest.mark.parametrize(
+    ("year", "last_open", "closed"),
+    [
+        (2018, dt.date(2019, 6, 30), "2019-06-30"),  # 001: catch-up until the end of June 2019
+        (2021, dt.date(2021, 12, 31), "2021-12-31"),  # 002: offline 2021-12-31, no catch-up
+    ],
+)
+def test_seeded_public_windows_accept_their_last_day_and_refuse_the_next(
+    person: Person, year: int, last_open: dt.date, closed: str
+) -> None:
+    def public(today: dt.date, title: str) -> Record:
+        return declare(
+            person,
+            year=year,
+            category="public",
+            series_code="",
+            title=title,
+            start_date=dt.date(year, 6, 1),
+            end_date=dt.date(year, 6, 1),
+            today=today,
+        )
+
+    record = public(last_open, "Public on the last day")
+    with pytest.raises(ValidationError) as exc_info:
+        public(last_open + dt.timedelta(days=1), "Public the day after")
+
+    assert record.year == year
+    assert exc_info.value.message_dict["year"] == [PUBLIC_CLOSED % (year, closed)]
+
+
+def test_seeded_declaration_window_of_2018_is_the_default_not_the_public_window(
+    person: Person,
+) -> None:
+    """2018's row had one date for both windows: now public ends 2019-06-30, others 2019-12-31."""
+
+    def professional(today: dt.date, title: str) -> Record:
+        return declare(
+            person,
+            year=2018,
+            title=title,
+            start_date=dt.date(2018, 6, 1),
+            end_date=dt.date(2018, 6, 1),
+            today=today,
+        )
+
+    record = professional(dt.date(2019, 12, 31), "Professional on the last day")
+    with pytest.raises(ValidationError) as exc_info:
+        professional(dt.date(2020, 1, 1), "Professional the day after")
+
+    assert record.year == 2018
+    assert exc_info.value.message_dict["year"] == [DECLARATIONS_CLOSED % (2018, "2019-12-31")]
+
+
+@pytest.fixture
+def accountant(world: World) -> Person:
+    return person_create(series=("accounting",))
+
+
+@pytest.mark.parametrize("year", [2018, 2019])
+def test_accounting_2018_and_2019_close_on_their_own_deadline(
+    accountant: Person, year: int
+) -> None:
+    """004 (粤财会函2020): accounting 补登 of 2018 and 2019 until 2020-09-30, instead of the
+    years' own declaration windows (2019-12-31 / 2020-12-31)."""
+
+    def professional(today: dt.date, title: str) -> Record:
+        return declare(
+            accountant,
+            year=year,
+            series_code="accounting",
+            title=title,
+            start_date=dt.date(year, 9, 1),
+            end_date=dt.date(year, 9, 1),
+            today=today,
+        )
+
+    record = professional(dt.date(2020, 9, 30), "On the last day")
+    with pytest.raises(ValidationError) as exc_info:
+        professional(dt.date(2020, 10, 1), "The day after")
+
+    assert record.series is not None and record.series.code == "accounting"
+    assert exc_info.value.message_dict["year"] == [DECLARATIONS_CLOSED % (year, "2020-09-30")]
+
+
+def test_the_accounting_deadline_does_not_close_other_series(person: Person) -> None:
+    record = declare(
         person,
-        year=2022,
-        start_date=dt.date(2022, 3, 1),
-        end_date=dt.date(2022, 3, 1),
-        today=None,
+        year=2019,
+        start_date=dt.date(2019, 9, 1),
+        end_date=dt.date(2019, 9, 1),
+        today=dt.date(2020, 12, 31),
     )
 
-    assert "2022-12-31" in errors["year"][0]
-
-
-@pytest.mark.parametrize("category", ["public", "professional"])
-def test_2023_declarations_are_accepted_on_the_deadline_day_itself(
-    person: Person, category: str
-) -> None:
-    # 2023 closes on 2024-04-30 (004) for both categories: that whole day is still open.
-    series_code = "engineering" if category == "professional" else ""
-    with time_machine.travel(dt.datetime(2024, 4, 30, 23, 30, tzinfo=SHANGHAI), tick=False):
-        record = declare(person, category=category, series_code=series_code, today=None)
-
-    assert (record.year, record.status) == (2023, Record.Status.DRAFT)
-
-
-@pytest.mark.parametrize("category", ["public", "professional"])
-def test_2023_declarations_are_refused_the_day_after_the_deadline(
-    person: Person, category: str
-) -> None:
-    series_code = "engineering" if category == "professional" else ""
-    with time_machine.travel(dt.datetime(2024, 5, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
-        errors = refused(person, category=category, series_code=series_code, today=None)
-
-    assert errors["year"] == ["Declarations for 2023 closed on 2024-04-30."]
+    assert record.year == 2019
 
 
 @pytest.fixture
@@ -379,7 +513,7 @@ def test_public_records_after_a_catch_up_window_longer_than_declarations_are_ref
     with pytest.raises(ValidationError) as exc_info:
         declare_2022(person, "public", dt.date(2023, 7, 1))
 
-    assert exc_info.value.message_dict["year"] == ["Declarations for 2022 closed on 2023-06-30."]
+    assert exc_info.value.message_dict["year"] == [PUBLIC_CLOSED % (2022, "2023-06-30")]
 
 
 def test_professional_records_close_at_the_declaration_deadline_before_a_shorter_catch_up(
@@ -401,16 +535,16 @@ def test_professional_records_close_at_the_declaration_deadline_before_a_shorter
         declare_2022(person, "public", between)
 
     assert record.category == Record.Category.PROFESSIONAL
-    assert exc_info.value.message_dict["year"] == ["Declarations for 2022 closed on 2022-12-31."]
+    assert exc_info.value.message_dict["year"] == [PUBLIC_CLOSED % (2022, "2022-12-31")]
 
 
 def test_submit_after_the_deadline_is_refused(person: Person) -> None:
     record = declare(person)
 
     with pytest.raises(ValidationError) as exc_info:
-        record_submit(person=person, record=record, today=dt.date(2024, 5, 1))
+        record_submit(person=person, record=record, today=dt.date(2025, 1, 1))
 
-    assert "2024-04-30" in exc_info.value.message_dict["year"][0]
+    assert "2024-12-31" in exc_info.value.message_dict["year"][0]
     record.refresh_from_db()
     assert record.status == Record.Status.DRAFT
 

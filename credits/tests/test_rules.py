@@ -13,6 +13,7 @@ from credits.rules import (
     ELECTIVE,
     PROFESSIONAL,
     PUBLIC,
+    DegreeStudyRule,
     EvaluationError,
     EvaluationInput,
     EvaluationResult,
@@ -29,6 +30,11 @@ from credits.rules import (
 
 TODAY = date(2024, 6, 1)
 RULES = RuleBook.default()
+# The engine can still exclude series from degree study, if HRSS ever sets some.
+EXCLUDING = dataclasses.replace(
+    RULES,
+    degree_study=DegreeStudyRule(cap_hours=Decimal(72), excluded_series=("education", "health")),
+)
 
 
 def D(value: str | int) -> Decimal:
@@ -143,16 +149,18 @@ class TestSchemeChoice:
 
 class TestYearSettings:
     def test_seeded_rows(self) -> None:
-        assert settings_for_year(2018, RULES.year_settings).declaration_deadline == date(
-            2019, 6, 30
-        )
+        """Public study windows as the seeds state them (001, 002, 004); no seed sets a
+        declaration deadline, so each is one year after the year's end (decision 0008)."""
         s2018 = settings_for_year(2018, RULES.year_settings)
         assert s2018.public_catch_up_deadline == date(2019, 6, 30)
+        assert s2018.declaration_deadline == date(2019, 12, 31)
         assert s2018.hours_per_day == 6
         s2021 = settings_for_year(2021, RULES.year_settings)
-        assert (s2021.hours_per_day, s2021.declaration_deadline) == (D(8), date(2021, 12, 31))
+        assert (s2021.hours_per_day, s2021.public_catch_up_deadline) == (D(8), date(2021, 12, 31))
+        assert s2021.declaration_deadline == date(2022, 12, 31)
         s2023 = settings_for_year(2023, RULES.year_settings)
-        assert s2023.declaration_deadline == date(2024, 4, 30)
+        assert s2023.public_catch_up_deadline == date(2024, 4, 30)
+        assert s2023.declaration_deadline == date(2024, 12, 31)
         assert s2023.minutes_per_hour == 45
 
     @pytest.mark.parametrize(("year", "hours_per_day"), [(2015, 6), (2020, 6), (2022, 8)])
@@ -163,13 +171,14 @@ class TestYearSettings:
         assert settings.year == year
         assert settings.hours_per_day == hours_per_day
         assert settings.minutes_per_hour == 45
-        assert settings.declaration_deadline == date(year, 12, 31)
+        assert settings.declaration_deadline == date(year + 1, 12, 31)
         assert settings.public_catch_up_deadline == date(year, 12, 31)
 
     def test_no_rows_at_all(self) -> None:
         settings = settings_for_year(2024, ())
         assert (settings.hours_per_day, settings.minutes_per_hour) == (D(8), 45)
-        assert settings.declaration_deadline == date(2024, 12, 31)
+        assert settings.declaration_deadline == date(2025, 12, 31)
+        assert settings.public_catch_up_deadline == date(2024, 12, 31)
 
     def test_settings_row_changes_conversion(self) -> None:
         row = YearSettings(2022, D(7), 30, date(2023, 3, 31), date(2023, 3, 31))
@@ -395,8 +404,21 @@ class TestDegreeStudy:
         assert result.earned.elective == 77
 
     @pytest.mark.parametrize("series", ["education", "health"])
-    def test_not_for_education_or_health_only(self, series: str) -> None:
+    def test_seeded_rule_counts_it_for_education_and_health(self, series: str) -> None:
+        """004 policy #11 "（教育、卫生除外）": those sectors certify it (routes), it is not
+        zero (decision 0008)."""
         result = run(2023, (series,), RecordInput(ELECTIVE, kind="degree_study", hours=D(30)))
+        assert RULES.degree_study.excluded_series == ()
+        assert result.records[0].hours == 30
+
+    @pytest.mark.parametrize("series", ["education", "health"])
+    def test_not_for_excluded_series_only(self, series: str) -> None:
+        result = run(
+            2023,
+            (series,),
+            RecordInput(ELECTIVE, kind="degree_study", hours=D(30)),
+            rules=EXCLUDING,
+        )
         outcome = result.records[0]
         assert outcome.hours == 0
         assert outcome.notes == ("not counted: degree study does not count for education, health",)
@@ -409,6 +431,7 @@ class TestDegreeStudy:
             RecordInput(ELECTIVE, series="education", kind="degree_study", hours=D(30)),
             RecordInput(ELECTIVE, series="engineering", kind="degree_study", hours=D(30)),
             RecordInput(ELECTIVE, kind="degree_study", hours=D(10)),
+            rules=EXCLUDING,
         )
         assert [r.hours for r in result.records] == [0, 30, 10]
 
@@ -418,6 +441,7 @@ class TestDegreeStudy:
             ("health", "engineering"),
             RecordInput(ELECTIVE, series="health", kind="degree_study", hours=D(72)),
             RecordInput(ELECTIVE, series="engineering", kind="degree_study", hours=D(72)),
+            rules=EXCLUDING,
         )
         assert [r.hours for r in result.records] == [0, 72]
 
