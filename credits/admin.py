@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from credits.models import (
@@ -105,6 +106,7 @@ class CertificationRouteAdmin(admin.ModelAdmin):
     list_filter = ["certifier", "category", "source"]
     list_select_related = ["series"]
     search_fields = ["platform_name"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ActivityConversion)
