@@ -604,7 +604,6 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
         approved_plan=locked.approved_plan,
         today=_today(today),
         exclude_pk=locked.pk,
-        source=locked.source,
     )
     before = locked.status
     _apply(locked, declared)
