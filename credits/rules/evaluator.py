@@ -23,7 +23,8 @@ Readings of the rules (see /work/shared/DOMAIN.md, "Yearly requirements"):
   has an elective requirement, and elective hours count toward it.
 * Degree study (kind ``degree_study``) always counts as elective, at most the rule's cap
   (72 h) over all degree-study records of the year, in record order.  It counts 0 for the
-  excluded series (education, health): when the record names a series, that series decides;
+  rule's excluded series (none seeded: education and health certify it themselves,
+  decision 0008): when the record names a series, that series decides;
   when it names none, it counts 0 only if every series the person holds is excluded.
 * In-house training (kind ``inhouse_training``) without an approved plan
   (``approved_plan`` not ``True``, so unknown counts as not approved) counts as elective,
