@@ -190,7 +190,8 @@ def test_bulk_summaries_equal_the_evaluator_for_varied_persons(db: None) -> None
         "archives_no_elective",
     }
     assert stored(persons["degree_study_over_cap"])[0].elective_earned == Decimal(72)
-    assert stored(persons["degree_study_health_only"])[0].elective_earned == Decimal(0)
+    # Health certifies its degree study itself and pushes it in: it counts (decision 0008).
+    assert stored(persons["degree_study_health_only"])[0].elective_earned == Decimal(30)
     inhouse = stored(persons["inhouse_without_plan"])
     assert (inhouse[0].elective_earned, inhouse[1]["engineering"][1]) == (26, 42)
 
