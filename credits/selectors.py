@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Person, ProfessionalSeries
 from credits import explain
@@ -573,7 +574,8 @@ class RouteElsewhere:
     """Records of one of the person's series that another platform certifies."""
 
     series: str
-    categories: tuple[str, ...]
+    categories: str
+    """The categories' names, joined for display."""
     platform_name: str
     platform_url: str
 
@@ -597,7 +599,7 @@ def routes_elsewhere(series: list[ProfessionalSeries], *, year: int) -> list[Rou
                 key = (route.platform_name, route.platform_url)
                 by_platform.setdefault(key, []).append(str(category.label))
         found.extend(
-            RouteElsewhere(one.name, tuple(labels), name, url)
+            RouteElsewhere(one.name, pgettext("list separator", ", ").join(labels), name, url)
             for (name, url), labels in by_platform.items()
         )
     return found

@@ -100,3 +100,25 @@ def test_inhouse_plan_box_shows_only_for_inhouse_training(
     page.select_option("select[name=kind]", "degree_study")
     assert not box.is_visible()
     assert page.get_by_text("计量单位").count() >= 1
+
+
+def test_declaration_form_names_the_accounting_platform_and_fits_a_phone(
+    world: World, live_server: Any, page: Page
+) -> None:
+    """An accountant's form says where accounting records are certified and which years are
+    still open; at 390 px nothing sticks out to the right (decision 0008)."""
+    from tests.factories import bind, person_create
+    from tests.test_browser_pages import OVERFLOW_JS, PHONE
+
+    accountant = person_create(series=("accounting", "engineering"))
+    bind(accountant, world.employer)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, accountant.user.username)
+    page.goto(f"{live_server.url}/me/records/new/")
+
+    notice = page.get_by_test_id("routes-elsewhere")
+    assert notice.is_visible()
+    assert "广东省会计信息服务平台" in notice.inner_text()
+    assert notice.locator("a[href='https://kj.czt.gd.gov.cn/']").is_visible()
+    assert "公需科目学习至" in page.get_by_test_id("year-windows").inner_text()
+    assert page.evaluate(OVERFLOW_JS) == []
