@@ -81,10 +81,12 @@ def seed(apps, schema_editor):
             year_to=year_to,
             defaults={"certifier": certifier, "platform_name": name, "platform_url": url},
         )
+    # Only rows still as 0002 wrote them: a row HRSS has edited since is left alone.
+    before = dict(YEAR_DECLARATION_BEFORE)
     for year, declaration, public in YEAR_WINDOWS:
-        YearSetting.objects.filter(year=year, public_catch_up_deadline=public).update(
-            declaration_deadline=declaration
-        )
+        YearSetting.objects.filter(
+            year=year, public_catch_up_deadline=public, declaration_deadline=before[year]
+        ).update(declaration_deadline=declaration)
     for year, code, deadline in SERIES_DEADLINES:
         SeriesDeadline.objects.update_or_create(
             year=year, series=series(code), defaults={"declaration_deadline": deadline}
