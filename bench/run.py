@@ -392,15 +392,23 @@ def bench_review_queue(employer: Organisation) -> bool:
 
 def run(argv: list[str]) -> int:
     """All benchmarks; ``python -m bench calculator`` runs only the calculator's (no data),
-    ``python -m bench queue`` only the review queue's."""
+    ``python -m bench queue`` only the review queue's, ``validation`` only the annual
+    validation's, ``load`` only the load scenario (``bench.load``)."""
     from bench.calculator import bench_calculator
+    from bench.load import bench_load
 
     if argv[:1] == ["calculator"]:
         return 0 if bench_calculator() else 1
     started = time.perf_counter()
     employer, admin = _employer()
-    _clean()
-    _generate(employer.pk)
+    bench_persons = _scalar(
+        "SELECT count(*) FROM accounts_person WHERE id_number LIKE %s", [PREFIX.upper() + "%"]
+    )
+    if os.environ.get("BENCH_KEEP_DATA") and bench_persons == PERSONS:
+        print("data: kept from the previous run (BENCH_KEEP_DATA)")
+    else:
+        _clean()
+        _generate(employer.pk)
     print(
         f"data: {PERSONS:,} persons x {RECORDS_PER_PERSON} records + {BATCH:,} submitted "
         f"in {time.perf_counter() - started:.1f} s",
@@ -410,12 +418,15 @@ def run(argv: list[str]) -> int:
         return 0 if bench_review_queue(employer) else 1
     if argv[:1] == ["validation"]:  # `python -m bench validation`: only the annual validation
         return 0 if bench_annual_validation() else 1
+    if argv[:1] == ["load"]:  # `python -m bench load`: only the load scenario
+        return 0 if bench_load(employer, admin, year=YEAR, prefix=PREFIX) else 1
     results = [
         bench_batch_approval(employer, admin),
         bench_annual_validation(),
         bench_review_page(employer, admin),
         bench_review_queue(employer),
         bench_calculator(),
+        bench_load(employer, admin, year=YEAR, prefix=PREFIX),
     ]
     print("all goals met" if all(results) else "some goals missed (see above)")
     return 0

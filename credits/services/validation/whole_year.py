@@ -6,10 +6,7 @@ A per-person refresh runs the same statements restricted to its persons
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
 engine's own functions); persons with a record of a special kind (degree study, in-house
-training, accounting activity), and persons holding a series for which the year sets a
-professional general-knowledge minimum in some region (the minimum depends on the person's
-region and on records marked general knowledge, which this SQL does not follow), go through
-the evaluator (``compute``). Both give the
+training, accounting activity) go through the evaluator (``compute``). Both give the
 evaluator's figures: ``credits/tests/test_validation_property.py`` draws persons and records
 at random and compares.
 """
@@ -27,6 +24,10 @@ from credits.selectors import rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
 from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
 
+# Memory for each sort and hash of the run (the default 4 MB spills the year's aggregation
+# and the per-person totals to disk); SET LOCAL: only this transaction.
+WORK_MEM = "64MB"
+
 # The one pass over the year's records; `special` marks groups with a record of a special kind.
 _AGG_SQL = """
 CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
@@ -41,17 +42,8 @@ _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
 SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
 FROM accounts_person_series
-WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
-    AND person_id NOT IN (
-        SELECT person_id FROM accounts_person_series WHERE professionalseries_id = ANY(%s)
-    ) {persons}
+WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
 GROUP BY person_id
-"""
-
-# Persons the general-knowledge minimum sends to the evaluator (holding such a series).
-_MINIMUM_SQL = """
-SELECT DISTINCT person_id FROM accounts_person_series
-WHERE professionalseries_id = ANY(%s) {persons}
 """
 
 _REQ_SQL = """
@@ -72,7 +64,9 @@ LEFT JOIN validation_agg a
 """
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
-# (all zero, as the evaluator path gives them).
+# (all zero, as the evaluator path gives them). A person's totals come from one aggregation
+# over two kinds of rows: the public and elective groups of `validation_agg` that count (no
+# series, or one the person holds) and the person's rows of `validation_series_new`.
 _SUMMARY_NEW_SQL = """
 CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
 SELECT h.person_id, s.public AS public_required,
@@ -80,28 +74,29 @@ SELECT h.person_id, s.public AS public_required,
     s.elective AS elective_required,
     CASE WHEN s.valid AND s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END
         AS elective_earned,
-    COALESCE(p.required, 0) AS professional_required,
-    COALESCE(p.earned, 0) AS professional_earned,
+    COALESCE(t.required, 0) AS professional_required,
+    COALESCE(t.earned, 0) AS professional_earned,
     s.valid AND COALESCE(t.public, 0) >= s.public
         AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
-        AND COALESCE(p.all_met, true) AS compliant
+        AND COALESCE(t.all_met, true) AS compliant
 FROM validation_held h
 JOIN validation_req s ON s.key = h.key::text
 LEFT JOIN (
-    SELECT a.person_id,
-        SUM(a.hours) FILTER (WHERE a.category = 'public') AS public,
-        SUM(a.hours) FILTER (WHERE a.category = 'elective') AS elective
-    FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
-    WHERE a.category IN ('public', 'elective')
-        AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
-    GROUP BY a.person_id
-) t ON t.person_id = h.person_id
-LEFT JOIN (
-    SELECT person_id, SUM(required) AS required, SUM(earned) AS earned,
-        bool_and(earned >= required) AS all_met
-    FROM validation_series_new
+    SELECT person_id, SUM(public) AS public, SUM(elective) AS elective,
+        SUM(required) AS required, SUM(earned) AS earned, bool_and(earned >= required) AS all_met
+    FROM (
+        SELECT a.person_id,
+            CASE WHEN a.category = 'public' THEN a.hours END AS public,
+            CASE WHEN a.category = 'elective' THEN a.hours END AS elective,
+            NULL::numeric AS required, NULL::numeric AS earned
+        FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
+        WHERE a.category IN ('public', 'elective')
+            AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
+        UNION ALL
+        SELECT person_id, NULL, NULL, required, earned FROM validation_series_new
+    ) c
     GROUP BY person_id
-) p ON p.person_id = h.person_id
+) t ON t.person_id = h.person_id
 UNION ALL
 SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
 FROM {zero_candidates}
@@ -127,22 +122,13 @@ def refresh_whole_year_postgresql(
     code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
     id_of = {code: pk for pk, code in code_of.items()}
     with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
-        special = {row[0] for row in cursor.fetchall()}
-        minimum_ids = sorted(
-            {
-                id_of[r.series]
-                for r in rules.general_knowledge
-                if r.year == year and r.series in id_of
-            }
-        )
-        if minimum_ids:
-            cursor.execute(_MINIMUM_SQL.format(persons=restrict), [minimum_ids, *ids])
-            special.update(row[0] for row in cursor.fetchall())
-        cursor.execute(_HELD_SQL.format(persons=restrict), [minimum_ids, *ids])
+        special = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_HELD_SQL.format(persons=restrict), ids)
         cursor.execute("SELECT DISTINCT key FROM validation_held")
         keys = [list(row[0]) for row in cursor.fetchall()]
         req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
@@ -170,7 +156,7 @@ def refresh_whole_year_postgresql(
         )
     if special:
         counted += store_summaries(
-            year, summaries_compute(year=year, person_ids=sorted(special), today=today)
+            year, summaries_compute(year=year, person_ids=special, today=today)
         )
     delete_stale(year, person_ids)
     return counted
