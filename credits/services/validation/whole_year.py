@@ -24,6 +24,10 @@ from credits.selectors import rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
 from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
 
+# Memory for each sort and hash of the run (the default 4 MB spills the year's aggregation
+# and the per-person totals to disk); SET LOCAL: only this transaction.
+WORK_MEM = "64MB"
+
 # The one pass over the year's records; `special` marks groups with a record of a special kind.
 _AGG_SQL = """
 CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
@@ -60,7 +64,9 @@ LEFT JOIN validation_agg a
 """
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
-# (all zero, as the evaluator path gives them).
+# (all zero, as the evaluator path gives them). A person's totals come from one aggregation
+# over two kinds of rows: the public and elective groups of `validation_agg` that count (no
+# series, or one the person holds) and the person's rows of `validation_series_new`.
 _SUMMARY_NEW_SQL = """
 CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
 SELECT h.person_id, s.public AS public_required,
@@ -68,28 +74,29 @@ SELECT h.person_id, s.public AS public_required,
     s.elective AS elective_required,
     CASE WHEN s.valid AND s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END
         AS elective_earned,
-    COALESCE(p.required, 0) AS professional_required,
-    COALESCE(p.earned, 0) AS professional_earned,
+    COALESCE(t.required, 0) AS professional_required,
+    COALESCE(t.earned, 0) AS professional_earned,
     s.valid AND COALESCE(t.public, 0) >= s.public
         AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
-        AND COALESCE(p.all_met, true) AS compliant
+        AND COALESCE(t.all_met, true) AS compliant
 FROM validation_held h
 JOIN validation_req s ON s.key = h.key::text
 LEFT JOIN (
-    SELECT a.person_id,
-        SUM(a.hours) FILTER (WHERE a.category = 'public') AS public,
-        SUM(a.hours) FILTER (WHERE a.category = 'elective') AS elective
-    FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
-    WHERE a.category IN ('public', 'elective')
-        AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
-    GROUP BY a.person_id
-) t ON t.person_id = h.person_id
-LEFT JOIN (
-    SELECT person_id, SUM(required) AS required, SUM(earned) AS earned,
-        bool_and(earned >= required) AS all_met
-    FROM validation_series_new
+    SELECT person_id, SUM(public) AS public, SUM(elective) AS elective,
+        SUM(required) AS required, SUM(earned) AS earned, bool_and(earned >= required) AS all_met
+    FROM (
+        SELECT a.person_id,
+            CASE WHEN a.category = 'public' THEN a.hours END AS public,
+            CASE WHEN a.category = 'elective' THEN a.hours END AS elective,
+            NULL::numeric AS required, NULL::numeric AS earned
+        FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
+        WHERE a.category IN ('public', 'elective')
+            AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
+        UNION ALL
+        SELECT person_id, NULL, NULL, required, earned FROM validation_series_new
+    ) c
     GROUP BY person_id
-) p ON p.person_id = h.person_id
+) t ON t.person_id = h.person_id
 UNION ALL
 SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
 FROM {zero_candidates}
@@ -115,6 +122,7 @@ def refresh_whole_year_postgresql(
     code_of = dict(ProfessionalSeries.objects.values_list("id", "code"))
     id_of = {code: pk for pk, code in code_of.items()}
     with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
