@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.api import Organisation, Person
-from credits import selectors_review
 from credits.models import Record, YearSummary
 from credits.rules import (
     EvaluationError,
@@ -19,7 +18,8 @@ from credits.rules import (
     RecordInput,
     evaluate,
 )
-from credits.selectors import person_attention_records, rulebook_load
+from credits.selectors import review as selectors_review
+from credits.selectors.records import person_attention_records, rulebook_load
 from credits.services import validation
 
 __all__ = [

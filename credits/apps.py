@@ -23,7 +23,7 @@ class CreditsConfig(AppConfig):
             return_records_on_unbind, dispatch_uid="credits.return_records_on_unbind"
         )
         audit.register()
-        # The rule book (credits.selectors.rulebook_load) is cached: any edit of its tables,
+        # The rule book (credits.selectors.records.rulebook_load) is cached: any edit of its tables,
         # the series catalogue included (known series), makes every process read it again.
         rule_tables = (
             RequirementScheme,

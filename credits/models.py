@@ -1,6 +1,6 @@
 """Yearly requirements as data, and the CE records persons declare.
 
-The requirement tables are the rows ``credits.selectors.rulebook_load`` turns into a
+The requirement tables are the rows ``credits.selectors.records.rulebook_load`` turns into a
 ``credits.rules.RuleBook``.
 
 Each model mirrors one dataclass of ``credits.rules.types`` (``Scheme``, ``YearSettings``,
@@ -411,7 +411,7 @@ class Record(models.Model):
         ]
         # The review queue: every sort it offers has an index with the employer first, per
         # status and (by submission time) over every status; see
-        # docs/decisions/0006-fast-under-load.md and credits.selectors_review.
+        # docs/decisions/0006-fast-under-load.md and credits.selectors.review.
         indexes = [
             models.Index(
                 fields=["employer", "status", "created_at", "id"], name="credits_rec_q_status_sub"

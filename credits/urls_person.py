@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from credits import views_person as views
+from credits.views import person as views
 
 urlpatterns: list[URLPattern] = [
     path("me/records/", views.my_records, name="my_records"),

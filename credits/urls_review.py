@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from credits import views_review as views
+from credits.views import review as views
 
 org = "orgs/<int:organisation_id>/"
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.api import Notice, Organisation, User, audit_log, can, notice_send
 from credits.models import RecheckItem, RecheckSample, Record
-from credits.selectors_review import recheck_candidates
+from credits.selectors.review import recheck_candidates
 from credits.services.reviews import record_link
 from credits.services.validation import summaries_refresh_later
 

@@ -1,6 +1,6 @@
 """Persons declaring CE records: create, edit (draft or returned only) and submit for review.
 
-Validation reads each rule from the year's settings (``credits.selectors.rulebook_load``):
+Validation reads each rule from the year's settings (``credits.selectors.records.rulebook_load``):
 
 * Declarations for a year close at its ``declaration_deadline`` (public records: at its
   ``public_catch_up_deadline``); a year without a settings row closes on 31 December.
@@ -40,7 +40,7 @@ from accounts.services import audit_log
 from credits.models import Evidence, Record
 from credits.rules import settings_for_year
 from credits.rules.types import YearSettings, quantize_hours
-from credits.selectors import rulebook_load
+from credits.selectors.records import rulebook_load
 from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)

@@ -20,7 +20,7 @@ from credits.rules import (
     RuleBook,
     evaluate,
 )
-from credits.selectors import RULEBOOK_VERSION_KEY, rulebook_load
+from credits.selectors.records import RULEBOOK_VERSION_KEY, rulebook_load
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from accounts.models import Decision, Person, ProfessionalSeries
 from credits import api
 from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import EvaluationInput, RecordInput, RuleBook, evaluate
-from credits.selectors import rulebook_load
+from credits.selectors.records import rulebook_load
 from credits.services import record_decision_change, records_review
 from credits.services.validation import records_to_inputs, summaries_refresh
 from tests.factories import World, admin_of, person_create
@@ -440,7 +440,7 @@ def test_records_to_inputs_keeps_one_input_per_usable_record(db: None) -> None:
 
 
 def test_progress_page_and_annual_validation_count_an_activity_quantity_alike(db: None) -> None:
-    from credits.selectors import person_year_explanation
+    from credits.selectors.records import person_year_explanation
 
     person = person_create(series=("accounting",))
     rec(
@@ -549,7 +549,7 @@ def test_a_whole_year_run_refreshes_a_person_who_now_holds_no_series(
 def test_an_activity_of_a_series_no_longer_held_counts_nothing_on_the_page_and_in_validation(
     db: None, category: str, series: str | None
 ) -> None:
-    from credits.selectors import person_year_explanation
+    from credits.selectors.records import person_year_explanation
 
     person = person_create(series=("engineering", "accounting"))
     rec(person, category="public", series=None, hours=30)

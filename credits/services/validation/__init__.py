@@ -5,7 +5,7 @@ each person's records (``compute``, the truth: every person on databases other t
 PostgreSQL, persons with a record of a special kind), and on PostgreSQL the set-based SQL
 of ``whole_year`` for everyone else, over the whole year or restricted to the persons of a
 per-person refresh (the task after a batch approval); both read records
-through one conversion (``inputs`` on ``credits.selectors.record_input`` and
+through one conversion (``inputs`` on ``credits.selectors.records.record_input`` and
 ``record_counts``) and write through ``store``.
 
 A record the evaluator would refuse for this person (a series or activity of a series the
@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
-from credits.selectors import rulebook_load
+from credits.selectors.records import rulebook_load
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries

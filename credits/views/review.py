@@ -27,11 +27,11 @@ from accounts.permissions import (
     get_review_job,
     org_access,
 )
-from credits import forms_review as forms
-from credits import selectors_review as selectors
 from credits.downloads import evidence_file_response
+from credits.forms import review as forms
 from credits.models import Evidence, Record, ReviewJob
-from credits.selectors import record_evidence
+from credits.selectors import review as selectors
+from credits.selectors.records import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
 from portal import exports

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedRequest
 from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person_for_user
-from credits import api, selectors
+from credits import api
 from credits.downloads import evidence_file_response
-from credits.forms import RecordFilterForm, RecordForm
+from credits.forms.person import RecordFilterForm, RecordForm
+from credits.selectors import records as selectors
 from credits.services import (
     evidence_remove,
     record_create,

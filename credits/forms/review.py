@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import DecisionForm
 from accounts.models import Decision, Organisation, ProfessionalSeries, Region
 from credits.models import RecheckItem, Record
-from credits.selectors_review import DEFAULT_REVIEW_SORT, ReviewFilters
+from credits.selectors.review import DEFAULT_REVIEW_SORT, ReviewFilters
 from credits.services.recheck import MAX_SAMPLE_SIZE
 
 ANY = [("", _("Any"))]
