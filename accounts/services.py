@@ -72,6 +72,38 @@ def audit_log(
     )
 
 
+def audit_log_many(
+    *,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_ids: Iterable[int],
+    organisation: Organisation | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    batch_size: int = 2_000,
+) -> None:
+    """The bulk form of ``audit_log``: one entry per target of `target_type` (an
+    ``app_label.model_name``), written in batches. Call inside the transaction of the change."""
+    AuditEntry.objects.bulk_create(
+        (
+            AuditEntry(
+                actor=actor,
+                action=action,
+                target_type=target_type,
+                target_id=str(pk),
+                organisation=organisation,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+            )
+            for pk in target_ids
+        ),
+        batch_size=batch_size,
+    )
+
+
 @transaction.atomic
 def security_event_log(
     *,

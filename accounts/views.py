@@ -21,9 +21,9 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import audit, forms, selectors, services
-from accounts.http import AuthedRequest
+from accounts import home as home_panels
 from accounts.middleware import ACTING_ROLE_SESSION_KEY
-from accounts.models import Employment, Organisation, Person, SecurityEvent, User
+from accounts.models import Employment, Organisation, SecurityEvent, User
 from accounts.permissions import (
     AUTHENTICATED,
     PERSON_ONLY,
@@ -44,6 +44,7 @@ from accounts.throttle import registration_throttle, throttle_hit
 from accounts.validators import mask_id_number
 from portal import exports
 from portal.forms import apply_service_error
+from portal.http import AuthedRequest
 from portal.pagination import paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
@@ -192,31 +193,11 @@ def me(request: AuthedRequest) -> HttpResponse:
             "employment": selectors.person_open_employment(person),
             "history": selectors.person_employments(person)[:10],
             "bind_form": forms.BindForm(),
-            **_person_ce_overview(person),
+            **home_panels.person_home(person),
             "employment_invitations": selectors.person_employment_invitations(person),
             "invitations": selectors.membership_invitations_for(request.user),
         },
     )
-
-
-ATTENTION_LIMIT = 10
-
-
-def _person_ce_overview(person: Person) -> dict[str, object]:
-    """This year's hours and the records that need the person (from the credits app, imported
-    here so the accounts app does not depend on credits when it loads)."""
-    from credits import api as credits_api
-
-    year = timezone.localdate().year
-    alerts = credits_api.person_records_needing_attention(
-        person_id=person.pk, since_year=year - 1, limit=ATTENTION_LIMIT + 1
-    )
-    return {
-        "ce_year": year,
-        "ce_summary": credits_api.year_summary(person_id=person.pk, year=year),
-        "ce_alerts": alerts[:ATTENTION_LIMIT],
-        "ce_alerts_more": len(alerts) > ATTENTION_LIMIT,
-    }
 
 
 def _answer(request: AuthedRequest) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.api import Organisation, Person
+from accounts.api import Person
 from credits.models import Record, YearSummary
 from credits.rules import (
     EvaluationError,
@@ -18,7 +18,6 @@ from credits.rules import (
     RecordInput,
     evaluate,
 )
-from credits.selectors import review as selectors_review
 from credits.selectors.records import person_attention_records, rulebook_load
 from credits.services import validation
 
@@ -31,8 +30,6 @@ __all__ = [
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
-    "recheck_open_samples",
-    "records_waiting_count",
     "summaries_refresh_now",
     "year_explanation",
     "year_is_compliant",
@@ -105,17 +102,3 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
 def summaries_refresh_now(*, person_id: int, year: int) -> YearSummary | None:
     """Recompute one person-year synchronously (the "recount" button); the stored row."""
     return validation.summary_refresh_one(person_id=person_id, year=year)
-
-
-# --- what waits on an organisation's home page (accounts.selectors.waiting_for_organisation) --
-
-
-def records_waiting_count(*, employer: Organisation) -> int:
-    """How many of ``employer``'s records wait for its review (one query)."""
-    return selectors_review.records_waiting_count(employer)
-
-
-def recheck_open_samples(*, office: Organisation) -> list[tuple[int, datetime, int]]:
-    """``office``'s recheck samples with undecided items, newest first, as ``(sample id,
-    drawn at, undecided items)`` (one query)."""
-    return selectors_review.recheck_open_samples(office)

@@ -8,8 +8,12 @@ class CreditsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from accounts.models import ProfessionalSeries
-        from accounts.signals import employment_ended
+        from accounts.api import (
+            ProfessionalSeries,
+            employment_ended,
+            organisation_waiting_register,
+            person_home_register,
+        )
         from credits import audit
         from credits.models import (
             ActivityConversion,
@@ -18,7 +22,10 @@ class CreditsConfig(AppConfig):
             YearSetting,
         )
         from credits.receivers import return_records_on_unbind, rule_table_changed
+        from credits.selectors import home
 
+        organisation_waiting_register("credits", home.organisation_waiting)
+        person_home_register("credits", home.person_home)
         employment_ended.connect(
             return_records_on_unbind, dispatch_uid="credits.return_records_on_unbind"
         )

@@ -25,8 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Decision
-from accounts.validators import validate_visible_text
+from accounts.api import Decision, validate_visible_text
 from credits.rules import types as rule_types
 from credits.uploads import EVIDENCE_EXTENSIONS
 

@@ -3,7 +3,7 @@ progress), and the employer review queue and HRSS recheck pages."""
 
 from django.urls import URLPattern, path
 
-from accounts.permissions import PUBLIC, access
+from accounts.api import PUBLIC, access
 from credits.apis.compliance import ComplianceEvaluateApi
 from credits.views import person, review
 

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Person, ProfessionalSeries
+from accounts.api import Person, ProfessionalSeries
 from credits import explain
 from credits.models import (
     ActivityConversion,

@@ -35,8 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employment, Person, ProfessionalSeries
-from accounts.services import audit_log
+from accounts.api import Employment, Person, ProfessionalSeries, audit_log
 from credits.models import Evidence, Record
 from credits.rules import settings_for_year
 from credits.rules.types import YearSettings, quantize_hours

@@ -32,12 +32,13 @@ from accounts.api import (
     Organisation,
     User,
     audit_log,
+    audit_log_many,
+    bound_now,
     can,
+    employer_binds_person,
     notice_send,
 )
 from accounts.api import notices_send as _notices_send
-from accounts.models import AuditEntry
-from accounts.permissions import bound_now, employer_binds_person
 from credits.models import Record, ReviewJob
 from credits.services.validation import summaries_refresh_later
 
@@ -308,21 +309,16 @@ def _audit_bulk(
     to_state: str,
     reason: str,
 ) -> None:
-    """One audit row per decided record (the bulk form of ``accounts.services.audit_log``)."""
-    AuditEntry.objects.bulk_create(
-        (
-            AuditEntry(
-                actor=reviewer,
-                action=action,
-                target_type=RECORD_TARGET_TYPE,
-                target_id=str(pk),
-                organisation=employer,
-                from_state=Record.Status.SUBMITTED,
-                to_state=to_state,
-                reason=reason,
-            )
-            for pk in record_ids
-        ),
+    """One audit row per decided record."""
+    audit_log_many(
+        actor=reviewer,
+        action=action,
+        target_type=RECORD_TARGET_TYPE,
+        target_ids=record_ids,
+        organisation=employer,
+        from_state=Record.Status.SUBMITTED,
+        to_state=to_state,
+        reason=reason,
         batch_size=AUDIT_BATCH,
     )
 

@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 
 from accounts import services as account_services
 from accounts.models import AuditEntry, Decision, Notice
-from accounts.permissions import get_record_for_employer
 from credits.models import Record
+from credits.permissions import get_record_for_employer
 from credits.selectors.review import ReviewFilters, review_queue
 from credits.services import (
     record_decision_change,

@@ -9,17 +9,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthedRequest
-from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person_for_user
+from accounts.api import PERSON_ONLY, access, get_person_for_user
 from credits import api
 from credits.downloads import evidence_file_response
 from credits.forms.person import RecordFilterForm, RecordForm
+from credits.permissions import get_evidence_of, get_own_record
 from credits.selectors import records as selectors
 from credits.services import (
     evidence_remove,
@@ -29,6 +29,7 @@ from credits.services import (
     record_update,
 )
 from portal.forms import apply_service_error
+from portal.http import AuthedRequest
 from portal.pagination import paginate
 
 
@@ -161,7 +162,7 @@ def record_delete_view(request: AuthedRequest, record_id: int) -> HttpResponse:
 def evidence_remove_view(request: AuthedRequest, record_id: int, evidence_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
+    evidence = get_evidence_of(record, evidence_id)
     try:
         evidence_remove(person=person, evidence=evidence)
     except ValidationError as exc:
@@ -177,7 +178,7 @@ def evidence_remove_view(request: AuthedRequest, record_id: int, evidence_id: in
 def evidence_download(request: AuthedRequest, record_id: int, evidence_id: int) -> HttpResponseBase:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
+    evidence = get_evidence_of(record, evidence_id)
     return evidence_file_response(evidence)
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,25 +17,24 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts.api import mask_id_number
-from accounts.http import AuthedRequest
-from accounts.models import Organisation
-from accounts.permissions import (
+from accounts.api import Organisation, mask_id_number, org_access
+from credits.downloads import evidence_file_response
+from credits.forms import review as forms
+from credits.models import Evidence, Record, ReviewJob
+from credits.permissions import (
+    get_evidence_of,
     get_recheck_item,
     get_recheck_sample,
     get_record_for_employer,
     get_review_job,
-    org_access,
 )
-from credits.downloads import evidence_file_response
-from credits.forms import review as forms
-from credits.models import Evidence, Record, ReviewJob
 from credits.selectors import review as selectors
 from credits.selectors.records import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
 from portal import exports
 from portal.forms import apply_service_error
+from portal.http import AuthedRequest
 from portal.pagination import PAGE_SIZE, paginate
 
 EMPLOYER = Organisation.Kind.EMPLOYER
@@ -403,7 +402,7 @@ def recheck_record(
 
 def _recheck_evidence(organisation: Organisation, item_id: int, evidence_id: int) -> Evidence:
     item = get_recheck_item(organisation, item_id)
-    return get_object_or_404(record_evidence(item.record), pk=evidence_id)
+    return get_evidence_of(item.record, evidence_id)
 
 
 @org_access(HRSS, perm=REVIEW)
@@ -424,7 +423,7 @@ def recheck_evidence_preview(
 
 def _review_evidence(organisation: Organisation, record_id: int, evidence_id: int) -> Evidence:
     record = get_record_for_employer(organisation, record_id)
-    return get_object_or_404(record_evidence(record), pk=evidence_id)
+    return get_evidence_of(record, evidence_id)
 
 
 @org_access(EMPLOYER, perm=REVIEW)

@@ -24,7 +24,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Person
+from accounts.api import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
 from credits.selectors.records import rulebook_load

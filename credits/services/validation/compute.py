@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Person, ProfessionalSeries
+from accounts.api import Person, ProfessionalSeries
 from credits.models import Record, YearSummary
 from credits.rules import (
     EvaluationError,
