@@ -14,7 +14,7 @@ class CreditsConfig(AppConfig):
             organisation_waiting_register,
             person_home_register,
         )
-        from credits import audit
+        from credits import audit, tasks  # noqa: F401 (services queue the tasks by name)
         from credits.models import (
             ActivityConversion,
             DegreeStudyRule,

@@ -1,7 +1,7 @@
 """Seeded rule data, as plain constants in the shape the evaluator takes.
 
 A Django data migration can load these rows into tables (``dataclasses.asdict(row)``), and
-a DB loader must build the same dataclasses back, so ``RuleBook.default()`` and a
+a DB loader must build the same dataclasses back, so ``rulebook()`` and a
 DB-backed rule book give identical results.  Sources: see /work/shared/DOMAIN.md,
 "Yearly requirements".
 """
@@ -19,6 +19,7 @@ from .types import (
     TARGET_WHOLE_YEAR,
     ActivityConversion,
     DegreeStudyRule,
+    RuleBook,
     Scheme,
     YearSettings,
 )
@@ -173,3 +174,15 @@ ACTIVITY_CONVERSIONS: tuple[ActivityConversion, ...] = (
 
 # 004 Q&A policy #11: degree study → at most 72 elective hours a year, not education/health.
 DEGREE_STUDY = DegreeStudyRule(cap_hours=Decimal(72), excluded_series=("education", "health"))
+
+
+def rulebook() -> RuleBook:
+    """The seeded rules as one rule book (the database's rule book starts equal to it)."""
+    return RuleBook(
+        schemes=SCHEMES,
+        year_settings=YEAR_SETTINGS,
+        activities=ACTIVITY_CONVERSIONS,
+        degree_study=DEGREE_STUDY,
+        known_series=frozenset(KNOWN_SERIES),
+        min_year=MIN_YEAR,
+    )

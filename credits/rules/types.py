@@ -128,20 +128,6 @@ class RuleBook:
     min_year: int = 2010
     max_hours_per_record: Decimal = Decimal(366 * 24)
 
-    @classmethod
-    def default(cls) -> RuleBook:
-        """The seeded rules (``credits.rules.defaults``)."""
-        from . import defaults
-
-        return cls(
-            schemes=defaults.SCHEMES,
-            year_settings=defaults.YEAR_SETTINGS,
-            activities=defaults.ACTIVITY_CONVERSIONS,
-            degree_study=defaults.DEGREE_STUDY,
-            known_series=frozenset(defaults.KNOWN_SERIES),
-            min_year=defaults.MIN_YEAR,
-        )
-
     def activity(self, code: str) -> ActivityConversion | None:
         for conversion in self.activities:
             if conversion.code == code:

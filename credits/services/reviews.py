@@ -41,12 +41,14 @@ from accounts.api import (
 from accounts.api import notices_send as _notices_send
 from credits.models import Record, ReviewJob
 from credits.services.validation import summaries_refresh_later
+from portal.queue import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
 REVIEW_CHUNK = 1_000  # ids per UPDATE and per background-job transaction
 AUDIT_BATCH = 2_000
 RECORD_TARGET_TYPE = "credits.record"
+REVIEW_JOB_TASK = "credits.tasks.review_job_run"  # queued by name: credits.tasks imports this
 
 # The person hears of a decision that needs them: returned (to correct) or rejected.
 _DECISION_TO_NOTICE = {
@@ -432,8 +434,6 @@ def review_job_start(
     reason: str = "",
 ) -> ReviewJob:
     """Queue one decision over many records; the worker starts after this transaction commits."""
-    from credits.tasks import review_job_run  # the task module imports this one
-
     checked = _check_decision(decision, reason)
     _check_reviewer(reviewer, employer)
     ids = _unique_ids(record_ids)
@@ -448,7 +448,7 @@ def review_job_start(
         total=len(ids),
     )
     job_id = job.pk
-    transaction.on_commit(lambda: review_job_run.delay(job_id))
+    queue_on_commit(REVIEW_JOB_TASK, job_id)
     return job
 
 

@@ -28,7 +28,7 @@ from credits.rules import (
 )
 
 TODAY = date(2024, 6, 1)
-RULES = RuleBook.default()
+RULES = defaults.rulebook()
 
 
 def D(value: str | int) -> Decimal:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Decision, Person, ProfessionalSeries
 from credits import api
 from credits.models import Record, YearSeriesSummary, YearSummary
-from credits.rules import EvaluationInput, RecordInput, RuleBook, evaluate
+from credits.rules import EvaluationInput, RecordInput, RuleBook, defaults, evaluate
 from credits.selectors.records import rulebook_load
 from credits.services import record_decision_change, records_review
 from credits.services.validation import records_to_inputs, summaries_refresh
@@ -433,7 +433,7 @@ def test_records_to_inputs_keeps_one_input_per_usable_record(db: None) -> None:
     rec(person, hours=8)
     rec(person, series="health", hours=8)  # not one of the person's series: left out
     records = Record.objects.filter(person=person).select_related("series")
-    inputs = records_to_inputs(records, held=frozenset({"engineering"}), rules=RuleBook.default())
+    inputs = records_to_inputs(records, held=frozenset({"engineering"}), rules=defaults.rulebook())
     assert inputs == [
         RecordInput(category="professional", series="engineering", hours=Decimal(8), year=YEAR)
     ]

@@ -32,6 +32,10 @@ from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
 from credits.services.validation.whole_year import refresh_whole_year_postgresql
+from portal.queue import queue_on_commit
+
+# Queued by name after commit: credits.tasks imports this package.
+SUMMARIES_REFRESH_TASK = "credits.tasks.summaries_refresh_task"
 
 __all__ = [
     "Summary",
@@ -49,9 +53,7 @@ def summaries_refresh_later(pairs: Iterable[tuple[int, int]]) -> None:
     wanted = sorted(set(pairs))
     if not wanted:
         return
-    from credits.tasks import summaries_refresh_task
-
-    transaction.on_commit(lambda: summaries_refresh_task.delay([list(p) for p in wanted]))
+    queue_on_commit(SUMMARIES_REFRESH_TASK, [list(p) for p in wanted])
 
 
 @transaction.atomic
