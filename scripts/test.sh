@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, start throwaway PostgreSQL + Redis, lint, type-check,
 # check the import contracts (lint-imports) and run the whole pytest suite against them. Exits
-# non-zero if any step fails (all steps still run, so one report shows every failure). The services are stopped on any exit, Ctrl-C included.
+# non-zero if any step fails (all steps still run, so one report shows every failure). The
+# services are stopped on any exit, Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/services.sh
