@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from credits.services import (
 from portal.forms import apply_service_error
 from portal.http import AuthedRequest
 from portal.pagination import paginate
+from portal.views import post_action
 
 
 @access(PERSON_ONLY)
@@ -134,13 +136,12 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
 def record_submit_view(request: AuthedRequest, record_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    try:
-        record_submit(person=person, record=record)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Record sent to your employer for review."))
-    return redirect("credits:record_detail", record_id=record.pk)
+    return post_action(
+        request,
+        lambda: record_submit(person=person, record=record),
+        success=_("Record sent to your employer for review."),
+        to=reverse("credits:record_detail", kwargs={"record_id": record.pk}),
+    )
 
 
 @access(PERSON_ONLY)
@@ -148,13 +149,13 @@ def record_submit_view(request: AuthedRequest, record_id: int) -> HttpResponse:
 def record_delete_view(request: AuthedRequest, record_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    try:
-        record_delete(person=person, record=record)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("credits:record_detail", record_id=record.pk)
-    messages.success(request, _("Draft “%(title)s” deleted.") % {"title": record.title})
-    return redirect("credits:my_records")
+    return post_action(
+        request,
+        lambda: record_delete(person=person, record=record),
+        success=_("Draft “%(title)s” deleted.") % {"title": record.title},
+        to="credits:my_records",
+        failure_to=reverse("credits:record_detail", kwargs={"record_id": record.pk}),
+    )
 
 
 @access(PERSON_ONLY)
@@ -163,15 +164,12 @@ def evidence_remove_view(request: AuthedRequest, record_id: int, evidence_id: in
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
     evidence = get_evidence_of(record, evidence_id)
-    try:
-        evidence_remove(person=person, evidence=evidence)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("File “%(name)s” removed.") % {"name": evidence.original_name or _("file")}
-        )
-    return redirect("credits:record_detail", record_id=record.pk)
+    return post_action(
+        request,
+        lambda: evidence_remove(person=person, evidence=evidence),
+        success=_("File “%(name)s” removed.") % {"name": evidence.original_name or _("file")},
+        to=reverse("credits:record_detail", kwargs={"record_id": record.pk}),
+    )
 
 
 @access(PERSON_ONLY)

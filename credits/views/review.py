@@ -36,6 +36,7 @@ from portal import exports
 from portal.forms import apply_service_error
 from portal.http import AuthedRequest
 from portal.pagination import PAGE_SIZE, paginate
+from portal.views import form_submit, post_action
 
 EMPLOYER = Organisation.Kind.EMPLOYER
 HRSS = Organisation.Kind.HRSS
@@ -261,23 +262,20 @@ def record_review_detail(
                 return done
     elif record.status == Record.Status.APPROVED:
         form = forms.DecisionChangeForm(post)
-        if post is not None and form.is_valid():
-            try:
-                record_decision_change(
-                    reviewer=request.user,
-                    employer=organisation,
-                    record=record,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("The record is now rejected."))
-                return redirect(
-                    "credits:record_review_detail",
-                    organisation_id=organisation.pk,
-                    record_id=record.pk,
-                )
+        changed = form_submit(
+            request,
+            form,
+            lambda data: record_decision_change(
+                reviewer=request.user, employer=organisation, record=record, reason=data["reason"]
+            ),
+            success=_("The record is now rejected."),
+            to=reverse(
+                "credits:record_review_detail",
+                kwargs={"organisation_id": organisation.pk, "record_id": record.pk},
+            ),
+        )
+        if changed:
+            return changed
     return render(
         request,
         "credits/review_record_detail.html",
@@ -308,25 +306,26 @@ def recheck_samples(request: AuthedRequest, organisation: Organisation) -> HttpR
         regions=selectors.recheck_regions(organisation),
         employers=selectors.recheck_employers(organisation).order_by("name"),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sample = recheck_sample_draw(
-                office=organisation,
-                actor=request.user,
-                size=data["size"],
-                year=data["year"],
-                series_code=data["series"].code if data["series"] else None,
-                region_code=data["region"].code if data["region"] else None,
-                employer_id=data["employer"].pk if data["employer"] else None,
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Sample of %(n)d records drawn.") % {"n": sample.size})
-            return redirect(
-                "credits:recheck_sample", organisation_id=organisation.pk, sample_id=sample.pk
-            )
+    drawn = form_submit(
+        request,
+        form,
+        lambda data: recheck_sample_draw(
+            office=organisation,
+            actor=request.user,
+            size=data["size"],
+            year=data["year"],
+            series_code=data["series"].code if data["series"] else None,
+            region_code=data["region"].code if data["region"] else None,
+            employer_id=data["employer"].pk if data["employer"] else None,
+        ),
+        success=lambda sample: _("Sample of %(n)d records drawn.") % {"n": sample.size},
+        to=lambda sample: reverse(
+            "credits:recheck_sample",
+            kwargs={"organisation_id": organisation.pk, "sample_id": sample.pk},
+        ),
+    )
+    if drawn:
+        return drawn
     return render(
         request,
         "credits/recheck_samples.html",
@@ -361,18 +360,22 @@ def recheck_decide_view(
 ) -> HttpResponse:
     item = get_recheck_item(organisation, item_id)
     form = forms.RecheckDecideForm(request.POST)
-    try:
+
+    def decide() -> None:
         if not form.is_valid():
             raise ValidationError(
                 list(form.errors.get("reason", [])) or _("Choose confirm or revoke.")
             )
         recheck_decide(office=organisation, actor=request.user, item=item, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Recheck saved."))
-    return redirect(
-        "credits:recheck_sample", organisation_id=organisation.pk, sample_id=item.sample_id
+
+    return post_action(
+        request,
+        decide,
+        success=_("Recheck saved."),
+        to=reverse(
+            "credits:recheck_sample",
+            kwargs={"organisation_id": organisation.pk, "sample_id": item.sample_id},
+        ),
     )
 
 
