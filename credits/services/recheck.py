@@ -44,7 +44,9 @@ def recheck_sample_draw(
     region_code: str | None = None,
     employer_id: int | None = None,
 ) -> RecheckSample:
-    """Draw up to `size` approved records at random within `office`'s region scope."""
+    """Draw up to `size` approved records at random within `office`'s region scope.
+
+    Checks that `actor` rechecks for `office`, an HRSS office (``review_records``)."""
     _check_office(actor, office)
     if not 1 <= size <= MAX_SAMPLE_SIZE:
         raise ValidationError(
@@ -91,7 +93,9 @@ def recheck_sample_draw(
 def recheck_decide(
     *, office: Organisation, actor: User, item: RecheckItem, outcome: str, reason: str = ""
 ) -> RecheckItem:
-    """Confirm the item's record, or revoke it (a reason is required to revoke)."""
+    """Confirm the item's record, or revoke it (a reason is required to revoke).
+
+    Checks that `actor` rechecks for `office` and that the item is in one of its samples."""
     _check_office(actor, office)
     reason = reason.strip()
     if outcome not in (RecheckItem.Outcome.CONFIRMED, RecheckItem.Outcome.REVOKED):

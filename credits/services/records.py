@@ -389,7 +389,9 @@ def record_create(
     evidence_files: Iterable[File] = (),
     today: date | None = None,
 ) -> Record:
-    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``."""
+    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``.
+
+    Caller checks: `person` is the logged-in user's own."""
     declared = _declared(
         person=person,
         year=year,
@@ -442,7 +444,9 @@ def record_update(
     evidence_files: Iterable[File] = (),
     today: date | None = None,
 ) -> Record:
-    """Edit a draft or returned record (its status stays); new files are added to it."""
+    """Edit a draft or returned record (its status stays); new files are added to it.
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own."""
     locked = _own(person, record)
     if not locked.is_editable:
         if locked.status == Record.Status.SUBMITTED:
@@ -493,6 +497,8 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
 
     Every declaration rule is checked again (the deadline may have passed, the person's
     series may have changed since the draft was saved).
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own.
     """
     locked = _own(person, record)
     if not locked.is_editable:
@@ -566,7 +572,9 @@ def _files_remove_after_commit(names: list[str]) -> None:
 
 @transaction.atomic
 def record_delete(*, person: Person, record: Record) -> None:
-    """Delete one of the person's draft records and its evidence (files after commit)."""
+    """Delete one of the person's draft records and its evidence (files after commit).
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own."""
     locked = _own(person, record)
     if locked.status != Record.Status.DRAFT:
         raise ValidationError(
@@ -589,7 +597,10 @@ def record_delete(*, person: Person, record: Record) -> None:
 @transaction.atomic
 def evidence_remove(*, person: Person, evidence: Evidence) -> Record:
     """Remove one evidence file from the person's draft or returned record (file after
-    commit); not while the record is under review or decided."""
+    commit); not while the record is under review or decided.
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own.
+    """
     locked = _own(person, evidence.record)
     if not locked.is_editable:
         raise ValidationError(

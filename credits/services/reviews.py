@@ -117,7 +117,9 @@ def records_review(
     reason: str = "",
 ) -> ReviewResult:
     """Approve, reject-and-close or return every given record still under review by
-    ``employer``; the others are skipped.  Reject and return need a reason."""
+    ``employer``; the others are skipped.  Reject and return need a reason.
+
+    Checks that `reviewer` reviews `employer`'s records (``review_records``)."""
     checked = _check_decision(decision, reason)
     _check_reviewer(reviewer, employer)
     reason = reason.strip()
@@ -329,7 +331,9 @@ def _audit_bulk(
 def record_decision_change(
     *, reviewer: User, employer: Organisation, record: Record, reason: str
 ) -> Record:
-    """Change an approved record to rejected (closed); the reason is required."""
+    """Change an approved record to rejected (closed); the reason is required.
+
+    Checks that `reviewer` reviews `employer`'s records and that the record is one of them."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for rejecting an approved record.")})
@@ -374,7 +378,10 @@ def record_decision_change(
 def records_return_on_unbind(*, actor: User | None, employment: Employment) -> list[int]:
     """A binding ended: give the person back every record still under review by that
     employer (status ``returned``, so they can edit it and submit it to their next employer),
-    with one audit entry per record saying why, in the caller's transaction."""
+    with one audit entry per record saying why, in the caller's transaction.
+
+    Caller checks: run by the ``employment_ended`` signal inside ``accounts.api``'s
+    ``employment_end``, which checks who may end the binding."""
     employer = employment.employer
     reason = _(
         "Your binding with %(employer)s ended, so it no longer reviews this record. "
@@ -433,7 +440,9 @@ def review_job_start(
     decision: str,
     reason: str = "",
 ) -> ReviewJob:
-    """Queue one decision over many records; the worker starts after this transaction commits."""
+    """Queue one decision over many records; the worker starts after this transaction commits.
+
+    Checks that `reviewer` reviews `employer`'s records (``review_records``)."""
     checked = _check_decision(decision, reason)
     _check_reviewer(reviewer, employer)
     ids = _unique_ids(record_ids)
@@ -457,6 +466,9 @@ def review_job_process(*, job: ReviewJob) -> ReviewJob:
 
     Each chunk and the job's counters commit together, under a lock on the job row, so two
     workers running the same job (``acks_late`` redelivery) never process a chunk twice.
+
+    Caller checks: the task runs a job ``review_job_start`` authorised; each chunk still
+    decides only records of persons the employer employs now.
     """
     if ReviewJob.objects.filter(pk=job.pk, status=ReviewJob.Status.FINISHED).exists():
         job.refresh_from_db()

@@ -49,7 +49,9 @@ __all__ = [
 
 
 def summaries_refresh_later(pairs: Iterable[tuple[int, int]]) -> None:
-    """Recompute the (person_id, year) summaries once the current transaction commits."""
+    """Recompute the (person_id, year) summaries once the current transaction commits.
+
+    Caller checks: the service whose change makes the summaries stale has authorised it."""
     wanted = sorted(set(pairs))
     if not wanted:
         return
@@ -66,6 +68,8 @@ def summaries_refresh(
 
     Idempotent (it recomputes from the records), with a constant number of queries whatever
     the number of persons.
+
+    Caller checks: a system job (task, command, the service whose change made them stale).
     """
     if person_ids is not None:
         person_ids = sorted(set(person_ids))
@@ -81,7 +85,9 @@ def summaries_refresh(
 
 
 def summary_refresh_one(*, person_id: int, year: int) -> YearSummary | None:
-    """Recompute one person-year now (the "recount" button) and return the stored row."""
+    """Recompute one person-year now (the "recount" button) and return the stored row.
+
+    Caller checks: `person_id` is the logged-in person's own (or a system job)."""
     summaries_refresh(year=year, person_ids=[person_id])
     return YearSummary.objects.filter(person_id=person_id, year=year).first()
 
@@ -90,6 +96,8 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
     """The evaluator over the person's approved records of the year, one input per record.
 
     Raises ``EvaluationError`` when the person holds no (valid) series.
+
+    Caller checks: `person` is the logged-in person's own (a read; nothing is written).
     """
     rules = rulebook_load()
     series = tuple(sorted(person.series.values_list("code", flat=True)))
