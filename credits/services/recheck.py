@@ -2,7 +2,7 @@
 
 * ``recheck_sample_draw`` picks records at random (``ORDER BY random()``) among the approved
   records of the employers in the office's region scope (the rule of
-  ``accounts.permissions.reviewable_organisations``), narrowed by year, series, region and
+  ``accounts.api.reviewable_organisations``), narrowed by year, series, region and
   employer; the sample and one audit entry are written in one transaction.
 * ``recheck_decide`` confirms an item, or revokes its record (reason required): the record goes
   approved → revoked with an audit entry, and the person's year summary is refreshed after

@@ -17,9 +17,6 @@ Every failure is a ``ValidationError`` keyed by the field to correct, raised bef
 is written.
 """
 
-# The accounts app has no ``accounts.api`` yet: until it has, the credits app reads
-# ``accounts.models`` and writes audit entries with ``accounts.services.audit_log`` directly.
-
 from __future__ import annotations
 
 import contextlib

@@ -1,6 +1,7 @@
 """The person's pages: records (declare, edit, submit, evidence) and yearly progress.
 
-Views: parse → authorise (accounts.permissions) → call one service → render.
+Views: parse → authorise (accounts.api policies, credits.permissions look-ups) → call one
+service → render.
 """
 
 from __future__ import annotations
