@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.auth.views import redirect_to_login
@@ -35,9 +35,6 @@ from accounts.models import (
     Person,
     User,
 )
-
-if TYPE_CHECKING:
-    from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
 
 # ---------------------------------------------------------------------------------------------
 # Roles and their object permissions
@@ -292,17 +289,6 @@ def get_own_invitation(user: User, invitation_id: int) -> MembershipInvitation:
     )
 
 
-def get_own_record(person: Person, record_id: int) -> Record:
-    """One of `person`'s own CE records (someone else's, or a missing one: 404)."""
-    from credits.models import Record
-
-    return get_object_or_404(
-        Record.objects.select_related("series", "employer", "revoked_by_office"),
-        pk=record_id,
-        person=person,
-    )
-
-
 def get_employment_for_employer(employer: Organisation, employment_id: int) -> Employment:
     return get_object_or_404(
         Employment.objects.select_related("person", "employer"),
@@ -355,8 +341,7 @@ def get_application_for_reviewer(reviewer: Organisation, application_id: int) ->
     )
 
 
-# --- Records reviewed by an employer, and HRSS rechecks (credits models, imported lazily so the
-# accounts app does not depend on credits at import time) -------------------------------------
+# --- Whether an employer employs a person now (the policies other apps build on) ----------
 
 
 def bound_now(employer_id: int, person_ref: str = "person_id") -> Exists:
@@ -376,52 +361,3 @@ def employer_binds_person(employer_id: int, person_id: int) -> bool:
     return Employment.objects.filter(
         person_id=person_id, employer_id=employer_id, status=Employment.Status.CONFIRMED
     ).exists()
-
-
-def get_record_for_employer(employer: Organisation, record_id: int) -> Record:
-    """A record `employer` reviews (any status) of a person it employs now (confirmed
-    binding); 404 for anyone else's, and for a former employee's."""
-    from credits.models import Record
-
-    return get_object_or_404(
-        Record.objects.select_related("person", "series", "decided_by", "revoked_by_office").filter(
-            bound_now(employer.pk)
-        ),
-        pk=record_id,
-        employer_id=employer.pk,
-    )
-
-
-def get_review_job(employer: Organisation, job_id: int) -> ReviewJob:
-    """One of `employer`'s background review jobs; 404 for anyone else's."""
-    from credits.models import ReviewJob
-
-    return get_object_or_404(ReviewJob.objects.all(), pk=job_id, employer_id=employer.pk)
-
-
-def get_recheck_sample(office: Organisation, sample_id: int) -> RecheckSample:
-    """A recheck sample `office` drew; 404 for any other office's."""
-    from credits.models import RecheckSample
-
-    return get_object_or_404(
-        RecheckSample.objects.select_related("created_by"), pk=sample_id, office_id=office.pk
-    )
-
-
-def get_recheck_item(office: Organisation, item_id: int) -> RecheckItem:
-    """One item of a sample `office` drew; 404 for any other office's."""
-    from credits.models import RecheckItem
-
-    return get_object_or_404(
-        RecheckItem.objects.select_related(
-            "sample",
-            "record",
-            "record__person",
-            "record__series",
-            "record__employer",
-            "record__decided_by",
-            "record__revoked_by_office",
-        ),
-        pk=item_id,
-        sample__office_id=office.pk,
-    )

@@ -7,11 +7,10 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts import home, permissions
+from accounts.home import Waiting
 from accounts.models import (
     AuditEntry,
     Employment,
@@ -170,53 +169,6 @@ def audit_for_target(target_type: str, target_id: int) -> QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """One count on a role's home page: what waits for this role, and where to act on it."""
-
-    label: str
-    count: int
-    url: str
-
-
-OPEN_SAMPLES_SHOWN = 5
-
-
-def _records_waiting(organisation: Organisation) -> list[Waiting]:
-    """CE records waiting for an employer's review, or an HRSS office's open recheck samples.
-
-    The credits app answers through ``credits.api``, imported here lazily: accounts does not
-    depend on credits at import time (the app's URL names are only reversed)."""
-    from credits import api as credits_api
-
-    org_kw = {"organisation_id": organisation.pk}
-    if organisation.kind == Organisation.Kind.EMPLOYER:
-        queue = reverse("credits:review_queue", kwargs=org_kw)
-        count = credits_api.records_waiting_count(employer=organisation)
-        return [Waiting(_("Records awaiting review"), count, f"{queue}?status=submitted")]
-    if organisation.kind != Organisation.Kind.HRSS:
-        return []
-    samples = credits_api.recheck_open_samples(office=organisation)
-    items = [
-        Waiting(
-            _("Records to recheck in the sample drawn %(drawn)s")
-            % {"drawn": date_format(timezone.localtime(drawn), "Y-m-d H:i")},
-            pending,
-            reverse("credits:recheck_sample", kwargs={**org_kw, "sample_id": sample_id}),
-        )
-        for sample_id, drawn, pending in samples[:OPEN_SAMPLES_SHOWN]
-    ]
-    if len(samples) > OPEN_SAMPLES_SHOWN or not samples:
-        items.append(
-            Waiting(
-                _("Recheck samples not finished"),
-                len(samples),
-                reverse("credits:recheck_samples", kwargs=org_kw),
-            )
-        )
-    return items
-
-
 def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) -> list[Waiting]:
     """The counts of pending items shown on an organisation's home page."""
     items: list[Waiting] = []
@@ -244,8 +196,7 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
                     reverse("accounts:staff_list", kwargs=org_kw),
                 )
             )
-    if "review_records" in perms:
-        items.extend(_records_waiting(organisation))
+    items.extend(home.organisation_waiting(organisation, perms))
     if organisation.kind in (Organisation.Kind.HRSS, Organisation.Kind.AUTHORITY) and (
         "review_organisations" in perms
     ):

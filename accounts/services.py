@@ -58,6 +58,8 @@ def audit_log(
 ) -> AuditEntry:
     """Write one audit entry. Call inside the transaction of the change it records.
 
+    Caller checks: the service making the change has authorised it.
+
     `changes` maps each edited field to its whole old and new value."""
     return AuditEntry.objects.create(
         actor=actor,
@@ -69,6 +71,40 @@ def audit_log(
         to_state=to_state,
         reason=reason,
         changes={field: list(pair) for field, pair in changes.items()} if changes else None,
+    )
+
+
+def audit_log_many(
+    *,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_ids: Iterable[int],
+    organisation: Organisation | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    batch_size: int = 2_000,
+) -> None:
+    """The bulk form of ``audit_log``: one entry per target of `target_type` (an
+    ``app_label.model_name``), written in batches. Call inside the transaction of the change.
+
+    Caller checks: the service making the change has authorised it."""
+    AuditEntry.objects.bulk_create(
+        (
+            AuditEntry(
+                actor=actor,
+                action=action,
+                target_type=target_type,
+                target_id=str(pk),
+                organisation=organisation,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+            )
+            for pk in target_ids
+        ),
+        batch_size=batch_size,
     )
 
 
@@ -85,6 +121,8 @@ def security_event_log(
 
     The target is the user concerned (none for a failed log-in with an unknown username, whose
     typed username goes into `reason`); security events belong to no organisation.
+
+    Caller checks: nothing to authorise (the log-in machinery reports what happened).
     """
     return AuditEntry.objects.create(
         actor=user,
@@ -105,20 +143,25 @@ def security_event_log(
 def notice_send(
     *, recipient_id: int, kind: str, params: dict[str, str] | None = None, link: str = ""
 ) -> Notice:
-    """Write one notice. Call inside the transaction of the change it reports."""
+    """Write one notice. Call inside the transaction of the change it reports.
+
+    Caller checks: the service making the change has authorised it."""
     return Notice.objects.create(
         recipient_id=recipient_id, kind=kind, params=params or {}, link=link
     )
 
 
 def notices_send(notices: Iterable[Notice]) -> int:
-    """Write many unsaved notices in bulk (one INSERT per 1,000); the number written."""
+    """Write many unsaved notices in bulk (one INSERT per 1,000); the number written.
+
+    Caller checks: the service making the change has authorised it."""
     return len(Notice.objects.bulk_create(notices, batch_size=1_000))
 
 
 @transaction.atomic
 def notice_mark_read(*, user: User, notice: Notice) -> Notice:
-    """Mark one of `user`'s notices read (already read: unchanged)."""
+    """Mark one of `user`'s notices read (already read: unchanged). Checks the notice is
+    `user`'s."""
     if notice.recipient_id != user.pk:
         raise ValidationError(_("This notice is not yours."))
     if notice.read_at is None:
@@ -129,7 +172,9 @@ def notice_mark_read(*, user: User, notice: Notice) -> Notice:
 
 @transaction.atomic
 def notices_mark_all_read(*, user: User) -> int:
-    """Mark every unread notice of `user` read; how many were unread."""
+    """Mark every unread notice of `user` read; how many were unread.
+
+    Caller checks: `user` is the logged-in user (only their own notices are touched)."""
     return Notice.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -186,6 +231,8 @@ def person_register(
     The username (and password) are checked first; an ID number that already has an account
     ends in the same generic answer as any other failure that must not leak, so the form
     never tells whether an ID number is registered (docs/decisions/0004).
+
+    Caller checks: nothing to authorise (public registration, throttled by the view).
     """
     id_number = normalise_id_number(id_number)
     series = _series_by_codes(series_codes)
@@ -204,7 +251,12 @@ def person_register(
 
 @transaction.atomic
 def person_id_number_view(*, actor: User, organisation: Organisation, person: Person) -> str:
-    """The full ID number, for a reviewer who asked to see it; every view is audited."""
+    """The full ID number, for a reviewer who asked to see it; every view is audited.
+
+    Checks that `actor` reviews `organisation`'s bindings (``review_bindings``). Caller checks
+    that `person` asked `organisation` for a binding."""
+    if not permissions.can(actor, "review_bindings", organisation):
+        raise PermissionDenied(_("You may not see ID numbers for this organisation."))
     audit_log(
         actor=actor,
         action="person.id_number_viewed",
@@ -225,6 +277,8 @@ def person_update(
 
     Locking a year's series once its certificate exists (004 Q&A person #14) is enforced by
     the certificates app through `credits.api` when it lands; nothing here depends on it yet.
+
+    Caller checks: `person` is the logged-in user's own.
     """
     series = _series_by_codes(series_codes)
     old_phone = person.phone
@@ -300,7 +354,9 @@ def organisation_create(
     status: str = Organisation.Status.APPROVED,
     actor: User | None = None,
 ) -> Organisation:
-    """An institution or HRSS office set up by an administrator (no public registration)."""
+    """An institution or HRSS office set up by an administrator (no public registration).
+
+    Caller checks: only the Django admin, management commands and demo data call this."""
     organisation = _organisation_save(
         Organisation(kind=kind, name=name, region=region, level=level, status=status)
     )
@@ -325,6 +381,9 @@ def employer_register(
     contact_name: str = "",
     contact_phone: str = "",
 ) -> Employer:
+    """Register an employer and its first administrator; HRSS reviews it.
+
+    Caller checks: nothing to authorise (public registration, throttled by the view)."""
     uscc = normalise_uscc(uscc)
     if Organisation.objects.filter(uscc=uscc).exists():
         raise ValidationError(
@@ -382,6 +441,10 @@ def authority_register(
     contact_name: str = "",
     contact_phone: str = "",
 ) -> Authority:
+    """Apply as an industry authority with its first administrator; the parent authority
+    (or provincial HRSS) reviews it.
+
+    Caller checks: nothing to authorise (public registration, throttled by the view)."""
     _check_authority_parent(level, parent)
     series = _series_by_codes(series_codes)
     user = _user_create(username=username, password=password)
@@ -475,7 +538,11 @@ def organisation_resubmit(
     contact_phone: str,
     uscc: str | None = None,
 ) -> Organisation:
-    """Edit a returned application and send it back to the reviewer's queue."""
+    """Edit a returned application and send it back to the reviewer's queue.
+
+    Checks that `actor` may edit `organisation` (``edit_organisation``)."""
+    if not permissions.can(actor, "edit_organisation", organisation):
+        raise PermissionDenied(_("You may not edit this organisation."))
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.status != Organisation.Status.RETURNED:
         raise ValidationError(_("Only an application returned for changes can be resubmitted."))
@@ -523,6 +590,9 @@ def membership_add(
     An existing login becomes a member only when it accepts the invitation on its own home
     page. The caller's answer must not depend on the result: ``None`` (no such login, already
     a member, already invited) and an invitation look the same to the organisation.
+
+    Caller checks that `actor` manages `organisation`'s members (``manage_members``); `actor`
+    is ``None`` for the administrator's set-up and demo data.
     """
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -568,7 +638,7 @@ def membership_invitation_answer(
     *, user: User, invitation: MembershipInvitation, accept: bool
 ) -> MembershipInvitation:
     """The invited user accepts (the membership and its guardian group appear now) or
-    declines an invitation."""
+    declines an invitation. Checks the invitation is addressed to `user`."""
     locked = (
         MembershipInvitation.objects.select_for_update()
         .select_related("organisation")
@@ -618,8 +688,17 @@ def _ensure_not_last_admin(organisation: Organisation, membership: Membership) -
         raise ValidationError({"role": _("An organisation must keep at least one administrator.")})
 
 
+def _check_manages_members(actor: User, organisation: Organisation) -> None:
+    if not permissions.can(actor, "manage_members", organisation):
+        raise PermissionDenied(_("You may not manage this organisation's members."))
+
+
 @transaction.atomic
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    """Give a member another role (an organisation keeps at least one administrator).
+
+    Checks that `actor` manages the organisation's members (``manage_members``)."""
+    _check_manages_members(actor, membership.organisation)
     membership = (
         Membership.objects.select_for_update()
         .select_related("organisation", "user")
@@ -650,6 +729,10 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
+    """Remove a member (an organisation keeps at least one administrator).
+
+    Checks that `actor` manages the organisation's members (``manage_members``)."""
+    _check_manages_members(actor, membership.organisation)
     membership = (
         Membership.objects.select_for_update()
         .select_related("organisation", "user")
@@ -684,6 +767,9 @@ def _check_no_open_employment(person: Person) -> None:
 
 @transaction.atomic
 def employment_request(*, person: Person, employer: Organisation) -> Employment:
+    """The person asks `employer` to confirm them as staff.
+
+    Caller checks: `person` is the logged-in user's own."""
     if employer.kind != Organisation.Kind.EMPLOYER or not employer.is_approved:
         raise ValidationError({"employer": _("This employer is not approved yet.")})
     Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -744,6 +830,8 @@ def _employment_move(
 
 @transaction.atomic
 def employment_resubmit(*, person: Person, employment: Employment) -> Employment:
+    """Send a returned binding request to the employer again. Checks the binding is
+    `person`'s; caller checks `person` is the logged-in user's own."""
     employment = _employment_lock(employment, person=person)
     if employment.status != Employment.Status.RETURNED:
         raise ValidationError(_("Only a returned binding can be resubmitted."))
@@ -802,8 +890,15 @@ def employment_review(
 
 @transaction.atomic
 def employment_end(*, actor: User, employment: Employment, reason: str = "") -> Employment:
-    """Unbind (by the employer or the person) or withdraw a pending request."""
+    """Unbind (by the employer or the person) or withdraw a pending request.
+
+    Checks that `actor` is the person bound or manages the employer's staff
+    (``manage_staff``)."""
     employment = _employment_lock(employment)
+    if employment.person.user_id != actor.pk and not permissions.can(
+        actor, "manage_staff", employment.employer
+    ):
+        raise PermissionDenied(_("You may not end this binding."))
     if employment.status not in Employment.OPEN_STATUSES:
         raise ValidationError(_("This binding has already ended."))
     employment = _employment_move(
@@ -825,7 +920,11 @@ def employment_add_by_employer(
 ) -> Employment | None:
     """The employer invites a registered person as staff; the person confirms or declines on
     their home page. ``None`` when nobody can be invited (no such person, already bound or
-    invited): the employer's answer must be the same either way (docs/decisions/0004)."""
+    invited): the employer's answer must be the same either way (docs/decisions/0004).
+
+    Checks that `actor` manages `employer`'s staff (``manage_staff``)."""
+    if not permissions.can(actor, "manage_staff", employer):
+        raise PermissionDenied(_("You may not add staff to this employer."))
     if not employer.is_approved:
         raise ValidationError(_("Your organisation is not approved yet."))
     person = (
@@ -857,7 +956,8 @@ def employment_invitation_answer(
     *, person: Person, employment: Employment, accept: bool
 ) -> Employment:
     """The person confirms (the binding is confirmed now) or declines an employer's
-    invitation."""
+    invitation. Checks the invitation is `person`'s; caller checks `person` is the logged-in
+    user's own."""
     Person.objects.select_for_update().filter(pk=person.pk).first()
     employment = _employment_lock(employment, person=person)
     if employment.status != Employment.Status.INVITED:

@@ -21,9 +21,9 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import audit, forms, selectors, services
-from accounts.http import AuthedRequest
+from accounts import home as home_panels
 from accounts.middleware import ACTING_ROLE_SESSION_KEY
-from accounts.models import Employment, Organisation, Person, SecurityEvent, User
+from accounts.models import Employment, Organisation, SecurityEvent, User
 from accounts.permissions import (
     AUTHENTICATED,
     PERSON_ONLY,
@@ -43,8 +43,9 @@ from accounts.security import security_event
 from accounts.throttle import registration_throttle, throttle_hit
 from accounts.validators import mask_id_number
 from portal import exports
-from portal.forms import apply_service_error
+from portal.http import AuthedRequest
 from portal.pagination import paginate
+from portal.views import form_submit, post_action
 
 EMPLOYER = Organisation.Kind.EMPLOYER
 HRSS = Organisation.Kind.HRSS
@@ -87,31 +88,31 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register_choice.html")
 
 
-def _registered(request: HttpRequest, user: User, message: str) -> HttpResponse:
+def _log_in(request: HttpRequest, user: User) -> None:
     login(request, user, backend="accounts.backends.BoundedModelBackend")
-    messages.success(request, message)
-    return redirect("home")
 
 
 @access(PUBLIC)
 @registration_throttle
 def register_person(request: HttpRequest) -> HttpResponse:
     form = forms.PersonRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = services.person_register(
-                username=data["username"],
-                password=data["password"],
-                real_name=data["real_name"],
-                id_number=data["id_number"],
-                phone=data["phone"],
-                series_codes=[s.code for s in data["series"]],
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            return _registered(request, person.user, _("Welcome. Your account is ready."))
+
+    def register(data: dict[str, Any]) -> None:
+        person = services.person_register(
+            username=data["username"],
+            password=data["password"],
+            real_name=data["real_name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            series_codes=[s.code for s in data["series"]],
+        )
+        _log_in(request, person.user)
+
+    done = form_submit(
+        request, form, register, success=_("Welcome. Your account is ready."), to="home"
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/register_form.html",
@@ -123,23 +124,24 @@ def register_person(request: HttpRequest) -> HttpResponse:
 @registration_throttle
 def register_employer(request: HttpRequest) -> HttpResponse:
     form = forms.EmployerRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            employer = services.employer_register(
-                username=data["username"],
-                password=data["password"],
-                name=data["name"],
-                uscc=data["uscc"],
-                region=data["region"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            admin = employer.memberships.get().user
-            return _registered(request, admin, _("Registration sent to HRSS for review."))
+
+    def register(data: dict[str, Any]) -> None:
+        employer = services.employer_register(
+            username=data["username"],
+            password=data["password"],
+            name=data["name"],
+            uscc=data["uscc"],
+            region=data["region"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+        )
+        _log_in(request, employer.memberships.get().user)
+
+    done = form_submit(
+        request, form, register, success=_("Registration sent to HRSS for review."), to="home"
+    )
+    if done:
+        return done
     return render(
         request, "accounts/register_form.html", {"form": form, "title": _("Register an employer")}
     )
@@ -151,25 +153,26 @@ def register_authority(request: HttpRequest) -> HttpResponse:
     form = forms.AuthorityRegistrationForm(
         request.POST or None, parents=selectors.authority_parent_choices()
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            authority = services.authority_register(
-                username=data["username"],
-                password=data["password"],
-                name=data["name"],
-                level=data["level"],
-                region=data["region"],
-                parent=data["parent"],
-                series_codes=[s.code for s in data["series"]],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            admin = authority.memberships.get().user
-            return _registered(request, admin, _("Application sent for review."))
+
+    def register(data: dict[str, Any]) -> None:
+        authority = services.authority_register(
+            username=data["username"],
+            password=data["password"],
+            name=data["name"],
+            level=data["level"],
+            region=data["region"],
+            parent=data["parent"],
+            series_codes=[s.code for s in data["series"]],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+        )
+        _log_in(request, authority.memberships.get().user)
+
+    done = form_submit(
+        request, form, register, success=_("Application sent for review."), to="home"
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/register_form.html",
@@ -192,31 +195,11 @@ def me(request: AuthedRequest) -> HttpResponse:
             "employment": selectors.person_open_employment(person),
             "history": selectors.person_employments(person)[:10],
             "bind_form": forms.BindForm(),
-            **_person_ce_overview(person),
+            **home_panels.person_home(person),
             "employment_invitations": selectors.person_employment_invitations(person),
             "invitations": selectors.membership_invitations_for(request.user),
         },
     )
-
-
-ATTENTION_LIMIT = 10
-
-
-def _person_ce_overview(person: Person) -> dict[str, object]:
-    """This year's hours and the records that need the person (from the credits app, imported
-    here so the accounts app does not depend on credits when it loads)."""
-    from credits import api as credits_api
-
-    year = timezone.localdate().year
-    alerts = credits_api.person_records_needing_attention(
-        person_id=person.pk, since_year=year - 1, limit=ATTENTION_LIMIT + 1
-    )
-    return {
-        "ce_year": year,
-        "ce_summary": credits_api.year_summary(person_id=person.pk, year=year),
-        "ce_alerts": alerts[:ATTENTION_LIMIT],
-        "ce_alerts_more": len(alerts) > ATTENTION_LIMIT,
-    }
 
 
 def _answer(request: AuthedRequest) -> bool:
@@ -231,35 +214,42 @@ def _answer(request: AuthedRequest) -> bool:
 def me_employment_answer(request: AuthedRequest, employment_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     employment = get_own_employment(person, employment_id)
-    try:
+
+    def answer() -> bool:
         accept = _answer(request)
         services.employment_invitation_answer(person=person, employment=employment, accept=accept)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Binding confirmed.") if accept else _("Invitation declined."))
-    return redirect("accounts:me")
+        return accept
+
+    return post_action(
+        request,
+        answer,
+        success=lambda accept: _("Binding confirmed.") if accept else _("Invitation declined."),
+        to="accounts:me",
+    )
 
 
 @access(AUTHENTICATED)
 @require_POST
 def invitation_answer(request: AuthedRequest, invitation_id: int) -> HttpResponse:
     invitation = get_own_invitation(request.user, invitation_id)
-    try:
+
+    def answer() -> bool:
         accept = _answer(request)
         services.membership_invitation_answer(
             user=request.user, invitation=invitation, accept=accept
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
+        return accept
+
+    return post_action(
+        request,
+        answer,
+        success=lambda accept: (
             _("You joined %(org)s.") % {"org": invitation.organisation}
             if accept
-            else _("Invitation declined."),
-        )
-    return redirect("home")
+            else _("Invitation declined.")
+        ),
+        to="home",
+    )
 
 
 @access(PERSON_ONLY)
@@ -267,19 +257,20 @@ def me_profile(request: AuthedRequest) -> HttpResponse:
     person = get_person_for_user(request.user)
     initial = {"phone": person.phone, "email": request.user.email, "series": person.series.all()}
     form = forms.ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                person=person,
-                phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"],
-                series_codes=[s.code for s in form.cleaned_data["series"]],
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Profile saved."))
-            return redirect("accounts:me")
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.person_update(
+            person=person,
+            phone=data["phone"],
+            email=data["email"],
+            series_codes=[s.code for s in data["series"]],
+        ),
+        success=_("Profile saved."),
+        to="accounts:me",
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/simple_form.html",
@@ -291,17 +282,22 @@ def me_profile(request: AuthedRequest) -> HttpResponse:
 def me_bind(request: AuthedRequest) -> HttpResponse:
     person = get_person_for_user(request.user)
     form = forms.BindForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        employer = selectors.employer_choices().filter(uscc=form.cleaned_data["uscc"]).first()
-        try:
-            if employer is None:
-                raise ValidationError({"uscc": _("No approved employer has this credit code.")})
-            services.employment_request(person=person, employer=employer)
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Binding requested; your employer will confirm it."))
-            return redirect("accounts:me")
+
+    def bind(data: dict[str, Any]) -> None:
+        employer = selectors.employer_choices().filter(uscc=data["uscc"]).first()
+        if employer is None:
+            raise ValidationError({"uscc": _("No approved employer has this credit code.")})
+        services.employment_request(person=person, employer=employer)
+
+    done = form_submit(
+        request,
+        form,
+        bind,
+        success=_("Binding requested; your employer will confirm it."),
+        to="accounts:me",
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/simple_form.html",
@@ -314,19 +310,14 @@ def me_bind(request: AuthedRequest) -> HttpResponse:
 def me_employment_end(request: AuthedRequest, employment_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     employment = get_own_employment(person, employment_id)
-    try:
-        services.employment_end(
-            actor=request.user,
-            employment=employment,
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Unbound from %(employer)s.") % {"employer": employment.employer}
-        )
-    return redirect("accounts:me")
+    return post_action(
+        request,
+        lambda: services.employment_end(
+            actor=request.user, employment=employment, reason=request.POST.get("reason", "")
+        ),
+        success=_("Unbound from %(employer)s.") % {"employer": employment.employer},
+        to="accounts:me",
+    )
 
 
 @access(PERSON_ONLY)
@@ -334,13 +325,12 @@ def me_employment_end(request: AuthedRequest, employment_id: int) -> HttpRespons
 def me_employment_resubmit(request: AuthedRequest, employment_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     employment = get_own_employment(person, employment_id)
-    try:
-        services.employment_resubmit(person=person, employment=employment)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Binding sent to your employer again."))
-    return redirect("accounts:me")
+    return post_action(
+        request,
+        lambda: services.employment_resubmit(person=person, employment=employment),
+        success=_("Binding sent to your employer again."),
+        to="accounts:me",
+    )
 
 
 # --- Notices (any logged-in user) -------------------------------------------------------------
@@ -401,18 +391,18 @@ def org_home(request: AuthedRequest, organisation: Organisation) -> HttpResponse
 @org_access(perm="edit_organisation", require_approved=False)
 def org_edit(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.OrganisationEditForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_resubmit(
-                actor=request.user,
-                organisation=organisation,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Application resubmitted for review."))
-            return redirect("accounts:org_home", organisation_id=organisation.pk)
+    home_url = reverse("accounts:org_home", kwargs={"organisation_id": organisation.pk})
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.organisation_resubmit(
+            actor=request.user, organisation=organisation, **data
+        ),
+        success=_("Application resubmitted for review."),
+        to=home_url,
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/simple_form.html",
@@ -420,7 +410,7 @@ def org_edit(request: AuthedRequest, organisation: Organisation) -> HttpResponse
             "form": form,
             "title": _("Edit and resubmit the application"),
             "organisation": organisation,
-            "back": reverse("accounts:org_home", kwargs={"organisation_id": organisation.pk}),
+            "back": home_url,
         },
     )
 
@@ -428,24 +418,25 @@ def org_edit(request: AuthedRequest, organisation: Organisation) -> HttpResponse
 @org_access(perm="manage_members", require_approved=False)
 def members(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.MemberAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_add(
-                actor=request.user,
-                organisation=organisation,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            # The same answer whether or not the login exists (no username oracle).
-            messages.success(
-                request,
-                _("Member added.")
-                if form.cleaned_data["password"]
-                else _("If this account exists, it has been invited; it joins once it accepts."),
-            )
-            return redirect("accounts:members", organisation_id=organisation.pk)
+
+    def add(data: dict[str, Any]) -> bool:
+        services.membership_add(actor=request.user, organisation=organisation, **data)
+        return bool(data["password"])
+
+    done = form_submit(
+        request,
+        form,
+        add,
+        # The same answer whether or not the login exists (no username oracle).
+        success=lambda created: (
+            _("Member added.")
+            if created
+            else _("If this account exists, it has been invited; it joins once it accepts.")
+        ),
+        to=reverse("accounts:members", kwargs={"organisation_id": organisation.pk}),
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/members.html",
@@ -464,22 +455,23 @@ def member_update(
 ) -> HttpResponse:
     membership = get_membership_in(organisation, membership_id)
     form = forms.MemberUpdateForm(request.POST)
-    try:
+
+    def update() -> None:
         if not form.is_valid():
             raise ValidationError(_("Choose an action."))
         if form.cleaned_data["action"] == "remove":
             services.membership_remove(actor=request.user, membership=membership)
         else:
             services.membership_change_role(
-                actor=request.user,
-                membership=membership,
-                role=form.cleaned_data["role"],
+                actor=request.user, membership=membership, role=form.cleaned_data["role"]
             )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Member updated."))
-    return redirect("accounts:members", organisation_id=organisation.pk)
+
+    return post_action(
+        request,
+        update,
+        success=_("Member updated."),
+        to=reverse("accounts:members", kwargs={"organisation_id": organisation.pk}),
+    )
 
 
 @org_access(EMPLOYER, perm="review_bindings")
@@ -502,19 +494,20 @@ def binding_decide(
 ) -> HttpResponse:
     employment = get_employment_for_employer(organisation, employment_id)
     form = forms.DecisionForm(request.POST)
-    try:
+
+    def decide() -> None:
         if not form.is_valid():
             raise ValidationError(list(form.errors.get("reason", [])) or _("Choose a decision."))
         services.employment_review(
-            reviewer=request.user,
-            employment=employment,
-            **form.cleaned_data,
+            reviewer=request.user, employment=employment, **form.cleaned_data
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Decision saved for %(name)s.") % {"name": employment.person})
-    return redirect("accounts:binding_queue", organisation_id=organisation.pk)
+
+    return post_action(
+        request,
+        decide,
+        success=_("Decision saved for %(name)s.") % {"name": employment.person},
+        to=reverse("accounts:binding_queue", kwargs={"organisation_id": organisation.pk}),
+    )
 
 
 @org_access(EMPLOYER, perm="review_bindings")
@@ -538,25 +531,21 @@ def binding_id_number(
 @org_access(EMPLOYER, perm="manage_staff")
 def staff_list(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
     form = forms.StaffAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.employment_add_by_employer(
-                actor=request.user,
-                employer=organisation,
-                id_number=form.cleaned_data["id_number"],
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            # The same answer for unknown, already bound and invited people (no ID oracle).
-            messages.success(
-                request,
-                _(
-                    "If a registered professional with this ID number can be bound, they have "
-                    "been invited; they confirm on their home page."
-                ),
-            )
-            return redirect("accounts:staff_list", organisation_id=organisation.pk)
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.employment_add_by_employer(
+            actor=request.user, employer=organisation, id_number=data["id_number"]
+        ),
+        # The same answer for unknown, already bound and invited people (no ID oracle).
+        success=_(
+            "If a registered professional with this ID number can be bound, they have "
+            "been invited; they confirm on their home page."
+        ),
+        to=reverse("accounts:staff_list", kwargs={"organisation_id": organisation.pk}),
+    )
+    if done:
+        return done
     search_form = forms.StaffSearchForm(request.GET)
     search = search_form.search()
     return render(
@@ -607,17 +596,14 @@ def staff_unbind(
     request: AuthedRequest, organisation: Organisation, employment_id: int
 ) -> HttpResponse:
     employment = get_employment_for_employer(organisation, employment_id)
-    try:
-        services.employment_end(
-            actor=request.user,
-            employment=employment,
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s unbound.") % {"name": employment.person})
-    return redirect("accounts:staff_list", organisation_id=organisation.pk)
+    return post_action(
+        request,
+        lambda: services.employment_end(
+            actor=request.user, employment=employment, reason=request.POST.get("reason", "")
+        ),
+        success=_("%(name)s unbound.") % {"name": employment.person},
+        to=reverse("accounts:staff_list", kwargs={"organisation_id": organisation.pk}),
+    )
 
 
 @org_access(HRSS, AUTHORITY, perm="review_organisations")
@@ -644,19 +630,20 @@ def application_detail(
 ) -> HttpResponse:
     application = get_application_for_reviewer(organisation, application_id)
     form = forms.DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_review(
-                reviewer=request.user,
-                reviewer_organisation=organisation,
-                organisation=application,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Decision saved for %(name)s.") % {"name": application})
-            return redirect("accounts:application_queue", organisation_id=organisation.pk)
+    done = form_submit(
+        request,
+        form,
+        lambda data: services.organisation_review(
+            reviewer=request.user,
+            reviewer_organisation=organisation,
+            organisation=application,
+            **data,
+        ),
+        success=_("Decision saved for %(name)s.") % {"name": application},
+        to=reverse("accounts:application_queue", kwargs={"organisation_id": organisation.pk}),
+    )
+    if done:
+        return done
     return render(
         request,
         "accounts/application_detail.html",

@@ -145,7 +145,7 @@ def prepare(employer: Organisation, admin: User, *, year: int, prefix: str) -> d
     """The locust users' settings: sessions, paths, a deep keyset cursor, a calculator body.
     Every page is fetched once through the test client first: a page that does not answer
     200 stops the scenario before any load."""
-    from credits.selectors_review import keyset_cursor
+    from credits.selectors.review import keyset_cursor
 
     persons = list(
         Person.objects.filter(id_number__startswith=prefix.upper())

@@ -347,7 +347,7 @@ def bench_review_queue(employer: Organisation) -> bool:
     """The queue's heavy cases (every status; a deep keyset page; sorted by hours) through
     the selector the page uses (capped count + rows), each against hand-written SQL on the
     same index (count over a LIMITed subquery + the page's rows)."""
-    from credits import selectors_review as queue
+    from credits.selectors import review as queue
 
     everything = queue.ReviewFilters(status="")
     approved = queue.ReviewFilters(status="approved")

@@ -1,7 +1,7 @@
 """Admin for the requirement tables: HRSS staff add next year's scheme or settings here.
 
 Changes take effect on the next request: saving or deleting a rule row bumps the rule book's
-version in the shared cache (``credits.selectors.rulebook_changed``), so every process reads
+version in the shared cache (``credits.selectors.records.rulebook_changed``), so every process reads
 it again; the admin site's change log records who changed what.
 """
 

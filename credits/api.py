@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.api import Organisation, Person
-from credits import selectors, selectors_review
+from accounts.api import Person
 from credits.models import Record, YearSummary
 from credits.rules import (
     CertificationRoute,
@@ -21,7 +20,8 @@ from credits.rules import (
     Windows,
     evaluate,
 )
-from credits.selectors import person_attention_records, rulebook_load
+from credits.selectors import records as selectors
+from credits.selectors.records import person_attention_records, rulebook_load
 from credits.services import validation
 
 __all__ = [
@@ -36,8 +36,6 @@ __all__ = [
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
-    "recheck_open_samples",
-    "records_waiting_count",
     "summaries_refresh_now",
     "year_explanation",
     "year_is_compliant",
@@ -131,17 +129,3 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
 def summaries_refresh_now(*, person_id: int, year: int) -> YearSummary | None:
     """Recompute one person-year synchronously (the "recount" button); the stored row."""
     return validation.summary_refresh_one(person_id=person_id, year=year)
-
-
-# --- what waits on an organisation's home page (accounts.selectors.waiting_for_organisation) --
-
-
-def records_waiting_count(*, employer: Organisation) -> int:
-    """How many of ``employer``'s records wait for its review (one query)."""
-    return selectors_review.records_waiting_count(employer)
-
-
-def recheck_open_samples(*, office: Organisation) -> list[tuple[int, datetime, int]]:
-    """``office``'s recheck samples with undecided items, newest first, as ``(sample id,
-    drawn at, undecided items)`` (one query)."""
-    return selectors_review.recheck_open_samples(office)

@@ -8,9 +8,13 @@ class CreditsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from accounts.models import ProfessionalSeries
-        from accounts.signals import employment_ended
-        from credits import audit
+        from accounts.api import (
+            ProfessionalSeries,
+            employment_ended,
+            organisation_waiting_register,
+            person_home_register,
+        )
+        from credits import audit, tasks  # noqa: F401 (services queue the tasks by name)
         from credits.models import (
             ActivityConversion,
             CertificationRoute,
@@ -20,12 +24,15 @@ class CreditsConfig(AppConfig):
             YearSetting,
         )
         from credits.receivers import return_records_on_unbind, rule_table_changed
+        from credits.selectors import home
 
+        organisation_waiting_register("credits", home.organisation_waiting)
+        person_home_register("credits", home.person_home)
         employment_ended.connect(
             return_records_on_unbind, dispatch_uid="credits.return_records_on_unbind"
         )
         audit.register()
-        # The rule book (credits.selectors.rulebook_load) is cached: any edit of its tables,
+        # The rule book (credits.selectors.records.rulebook_load) is cached: any edit of its tables,
         # the series catalogue included (known series), makes every process read it again.
         rule_tables = (
             RequirementScheme,

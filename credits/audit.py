@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import TargetType, register_actions, register_target
-from accounts.models import Decision
+from accounts.api import Decision, TargetType, register_actions, register_target
 from credits.models import RecheckItem, Record
 
 

@@ -1,6 +1,6 @@
 """Yearly requirements as data, and the CE records persons declare.
 
-The requirement tables are the rows ``credits.selectors.rulebook_load`` turns into a
+The requirement tables are the rows ``credits.selectors.records.rulebook_load`` turns into a
 ``credits.rules.RuleBook``.
 
 Each model mirrors one dataclass of ``credits.rules.types`` (``Scheme``, ``YearSettings``,
@@ -25,8 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Decision
-from accounts.validators import validate_visible_text
+from accounts.api import Decision, validate_visible_text
 from credits.rules import types as rule_types
 from credits.uploads import EVIDENCE_EXTENSIONS
 
@@ -456,7 +455,7 @@ class Record(models.Model):
         ]
         # The review queue: every sort it offers has an index with the employer first, per
         # status and (by submission time) over every status; see
-        # docs/decisions/0006-fast-under-load.md and credits.selectors_review.
+        # docs/decisions/0006-fast-under-load.md and credits.selectors.review.
         indexes = [
             models.Index(
                 fields=["employer", "status", "created_at", "id"], name="credits_rec_q_status_sub"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.api import Employment, User
-from credits.selectors import rulebook_changed
+from credits.selectors.records import rulebook_changed
 from credits.services.reviews import records_return_on_unbind
 
 

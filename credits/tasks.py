@@ -6,6 +6,7 @@ from celery import shared_task
 
 from credits.models import ReviewJob
 from credits.services.reviews import review_job_process
+from credits.services.validation import summaries_refresh
 
 
 @shared_task
@@ -20,8 +21,6 @@ def review_job_run(job_id: int) -> None:
 @shared_task
 def summaries_refresh_task(pairs: list[list[int]]) -> None:
     """Recompute the given [person_id, year] summaries (idempotent: it recomputes from rows)."""
-    from credits.services.validation import summaries_refresh
-
     by_year: dict[int, list[int]] = {}
     for person_id, year in pairs:
         by_year.setdefault(year, []).append(person_id)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: install what is missing, start throwaway PostgreSQL + Redis, lint, type-check and
-# run the whole pytest suite against them. Exits non-zero if any step fails (all steps still run,
-# so one report shows every failure). The services are stopped on any exit, Ctrl-C included.
+# `make test`: install what is missing, start throwaway PostgreSQL + Redis, lint, type-check,
+# check the import contracts (lint-imports) and run the whole pytest suite against them. Exits
+# non-zero if any step fails (all steps still run, so one report shows every failure). The
+# services are stopped on any exit, Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/services.sh
@@ -43,6 +44,8 @@ step() {
 step "ruff check" .venv/bin/ruff check .
 step "ruff format" .venv/bin/ruff format --check .
 step "mypy" .venv/bin/mypy .
+# App boundaries and import cycles: the contracts in pyproject.toml.
+step "import-linter" .venv/bin/lint-imports
 # Exit code 5 (nothing collected) is a failure like any other non-zero code.
 step "pytest" .venv/bin/pytest -n 2 --durations=15 "$@"
 

@@ -866,9 +866,10 @@ def test_an_admin_can_step_down_once_another_admin_exists(world: World) -> None:
         actor=first.user, membership=world.staff_membership, role=Membership.Role.ADMIN
     )
     services.membership_change_role(actor=first.user, membership=first, role=Membership.Role.STAFF)
-    # The promoted one is now the last admin.
+    # The promoted one is now the last admin: not even they can remove themselves.
+    promoted = world.staff_membership
     with pytest.raises(ValidationError):
-        services.membership_remove(actor=first.user, membership=world.staff_membership)
+        services.membership_remove(actor=promoted.user, membership=promoted)
 
 
 def test_membership_remove_revokes_permissions_and_audits(world: World) -> None:

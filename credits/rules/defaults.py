@@ -1,7 +1,7 @@
 """Seeded rule data, as plain constants in the shape the evaluator takes.
 
 A Django data migration can load these rows into tables (``dataclasses.asdict(row)``), and
-a DB loader must build the same dataclasses back, so ``RuleBook.default()`` and a
+a DB loader must build the same dataclasses back, so ``rulebook()`` and a
 DB-backed rule book give identical results.  Sources: see /work/shared/DOMAIN.md,
 "Yearly requirements".
 """
@@ -24,6 +24,7 @@ from .types import (
     ActivityConversion,
     CertificationRoute,
     DegreeStudyRule,
+    RuleBook,
     Scheme,
     SeriesDeadline,
     YearSettings,
@@ -235,3 +236,17 @@ ACTIVITY_CONVERSIONS: tuple[ActivityConversion, ...] = (
 # means education and health certify it themselves (ROUTES), not that it counts 0: no series
 # is excluded (decision 0008).
 DEGREE_STUDY = DegreeStudyRule(cap_hours=Decimal(72), excluded_series=())
+
+
+def rulebook() -> RuleBook:
+    """The seeded rules as one rule book (the database's rule book starts equal to it)."""
+    return RuleBook(
+        schemes=SCHEMES,
+        year_settings=YEAR_SETTINGS,
+        activities=ACTIVITY_CONVERSIONS,
+        degree_study=DEGREE_STUDY,
+        known_series=frozenset(KNOWN_SERIES),
+        min_year=MIN_YEAR,
+        routes=ROUTES,
+        series_deadlines=SERIES_DEADLINES,
+    )

@@ -193,22 +193,6 @@ class RuleBook:
     routes: tuple[CertificationRoute, ...] = ()
     series_deadlines: tuple[SeriesDeadline, ...] = ()
 
-    @classmethod
-    def default(cls) -> RuleBook:
-        """The seeded rules (``credits.rules.defaults``)."""
-        from . import defaults
-
-        return cls(
-            schemes=defaults.SCHEMES,
-            year_settings=defaults.YEAR_SETTINGS,
-            activities=defaults.ACTIVITY_CONVERSIONS,
-            degree_study=defaults.DEGREE_STUDY,
-            known_series=frozenset(defaults.KNOWN_SERIES),
-            min_year=defaults.MIN_YEAR,
-            routes=defaults.ROUTES,
-            series_deadlines=defaults.SERIES_DEADLINES,
-        )
-
     def activity(self, code: str) -> ActivityConversion | None:
         for conversion in self.activities:
             if conversion.code == code:

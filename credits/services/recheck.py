@@ -2,7 +2,7 @@
 
 * ``recheck_sample_draw`` picks records at random (``ORDER BY random()``) among the approved
   records of the employers in the office's region scope (the rule of
-  ``accounts.permissions.reviewable_organisations``), narrowed by year, series, region and
+  ``accounts.api.reviewable_organisations``), narrowed by year, series, region and
   employer; the sample and one audit entry are written in one transaction.
 * ``recheck_decide`` confirms an item, or revokes its record (reason required): the record goes
   approved → revoked with an audit entry, and the person's year summary is refreshed after
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.api import Notice, Organisation, User, audit_log, can, notice_send
 from credits.models import RecheckItem, RecheckSample, Record
-from credits.selectors_review import recheck_candidates
+from credits.selectors.review import recheck_candidates
 from credits.services.reviews import record_link
 from credits.services.validation import summaries_refresh_later
 
@@ -44,7 +44,9 @@ def recheck_sample_draw(
     region_code: str | None = None,
     employer_id: int | None = None,
 ) -> RecheckSample:
-    """Draw up to `size` approved records at random within `office`'s region scope."""
+    """Draw up to `size` approved records at random within `office`'s region scope.
+
+    Checks that `actor` rechecks for `office`, an HRSS office (``review_records``)."""
     _check_office(actor, office)
     if not 1 <= size <= MAX_SAMPLE_SIZE:
         raise ValidationError(
@@ -91,7 +93,9 @@ def recheck_sample_draw(
 def recheck_decide(
     *, office: Organisation, actor: User, item: RecheckItem, outcome: str, reason: str = ""
 ) -> RecheckItem:
-    """Confirm the item's record, or revoke it (a reason is required to revoke)."""
+    """Confirm the item's record, or revoke it (a reason is required to revoke).
+
+    Checks that `actor` rechecks for `office` and that the item is in one of its samples."""
     _check_office(actor, office)
     reason = reason.strip()
     if outcome not in (RecheckItem.Outcome.CONFIRMED, RecheckItem.Outcome.REVOKED):

@@ -1,6 +1,6 @@
 """Persons declaring CE records: create, edit (draft or returned only) and submit for review.
 
-Validation reads each rule from the year's settings (``credits.selectors.rulebook_load``):
+Validation reads each rule from the year's settings (``credits.selectors.records.rulebook_load``):
 
 * Declarations for a year close at its ``declaration_deadline`` (a year without one: one year
   after its end), or at the series' own deadline when one is set (accounting 补登); public
@@ -22,9 +22,6 @@ Every failure is a ``ValidationError`` keyed by the field to correct, raised bef
 is written.
 """
 
-# The accounts app has no ``accounts.api`` yet: until it has, the credits app reads
-# ``accounts.models`` and writes audit entries with ``accounts.services.audit_log`` directly.
-
 from __future__ import annotations
 
 import contextlib
@@ -40,12 +37,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employment, Person, ProfessionalSeries
-from accounts.services import audit_log
+from accounts.api import Employment, Person, ProfessionalSeries, audit_log
 from credits.models import Evidence, Record
 from credits.rules import CertificationRoute, RuleBook, route_for, settings_for_year, windows_for
 from credits.rules.types import YearSettings, quantize_hours
-from credits.selectors import rulebook_load
+from credits.selectors.records import rulebook_load
 from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)
@@ -464,7 +460,9 @@ def record_create(
     evidence_files: Iterable[File] = (),
     today: date | None = None,
 ) -> Record:
-    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``."""
+    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``.
+
+    Caller checks: `person` is the logged-in user's own."""
     declared = _declared(
         person=person,
         year=year,
@@ -517,7 +515,9 @@ def record_update(
     evidence_files: Iterable[File] = (),
     today: date | None = None,
 ) -> Record:
-    """Edit a draft or returned record (its status stays); new files are added to it."""
+    """Edit a draft or returned record (its status stays); new files are added to it.
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own."""
     locked = _own(person, record)
     if not locked.is_editable:
         if locked.status == Record.Status.SUBMITTED:
@@ -568,6 +568,8 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
 
     Every declaration rule is checked again (the deadline may have passed, the person's
     series may have changed since the draft was saved).
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own.
     """
     locked = _own(person, record)
     if not locked.is_editable:
@@ -641,7 +643,9 @@ def _files_remove_after_commit(names: list[str]) -> None:
 
 @transaction.atomic
 def record_delete(*, person: Person, record: Record) -> None:
-    """Delete one of the person's draft records and its evidence (files after commit)."""
+    """Delete one of the person's draft records and its evidence (files after commit).
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own."""
     locked = _own(person, record)
     if locked.status != Record.Status.DRAFT:
         raise ValidationError(
@@ -664,7 +668,10 @@ def record_delete(*, person: Person, record: Record) -> None:
 @transaction.atomic
 def evidence_remove(*, person: Person, evidence: Evidence) -> Record:
     """Remove one evidence file from the person's draft or returned record (file after
-    commit); not while the record is under review or decided."""
+    commit); not while the record is under review or decided.
+
+    Checks the record is `person`'s; caller checks `person` is the logged-in user's own.
+    """
     locked = _own(person, evidence.record)
     if not locked.is_editable:
         raise ValidationError(

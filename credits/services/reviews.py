@@ -32,20 +32,23 @@ from accounts.api import (
     Organisation,
     User,
     audit_log,
+    audit_log_many,
+    bound_now,
     can,
+    employer_binds_person,
     notice_send,
 )
 from accounts.api import notices_send as _notices_send
-from accounts.models import AuditEntry
-from accounts.permissions import bound_now, employer_binds_person
 from credits.models import Record, ReviewJob
 from credits.services.validation import summaries_refresh_later
+from portal.queue import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
 REVIEW_CHUNK = 1_000  # ids per UPDATE and per background-job transaction
 AUDIT_BATCH = 2_000
 RECORD_TARGET_TYPE = "credits.record"
+REVIEW_JOB_TASK = "credits.tasks.review_job_run"  # queued by name: credits.tasks imports this
 
 # The person hears of a decision that needs them: returned (to correct) or rejected.
 _DECISION_TO_NOTICE = {
@@ -114,7 +117,9 @@ def records_review(
     reason: str = "",
 ) -> ReviewResult:
     """Approve, reject-and-close or return every given record still under review by
-    ``employer``; the others are skipped.  Reject and return need a reason."""
+    ``employer``; the others are skipped.  Reject and return need a reason.
+
+    Checks that `reviewer` reviews `employer`'s records (``review_records``)."""
     checked = _check_decision(decision, reason)
     _check_reviewer(reviewer, employer)
     reason = reason.strip()
@@ -308,21 +313,16 @@ def _audit_bulk(
     to_state: str,
     reason: str,
 ) -> None:
-    """One audit row per decided record (the bulk form of ``accounts.services.audit_log``)."""
-    AuditEntry.objects.bulk_create(
-        (
-            AuditEntry(
-                actor=reviewer,
-                action=action,
-                target_type=RECORD_TARGET_TYPE,
-                target_id=str(pk),
-                organisation=employer,
-                from_state=Record.Status.SUBMITTED,
-                to_state=to_state,
-                reason=reason,
-            )
-            for pk in record_ids
-        ),
+    """One audit row per decided record."""
+    audit_log_many(
+        actor=reviewer,
+        action=action,
+        target_type=RECORD_TARGET_TYPE,
+        target_ids=record_ids,
+        organisation=employer,
+        from_state=Record.Status.SUBMITTED,
+        to_state=to_state,
+        reason=reason,
         batch_size=AUDIT_BATCH,
     )
 
@@ -331,7 +331,9 @@ def _audit_bulk(
 def record_decision_change(
     *, reviewer: User, employer: Organisation, record: Record, reason: str
 ) -> Record:
-    """Change an approved record to rejected (closed); the reason is required."""
+    """Change an approved record to rejected (closed); the reason is required.
+
+    Checks that `reviewer` reviews `employer`'s records and that the record is one of them."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for rejecting an approved record.")})
@@ -376,7 +378,10 @@ def record_decision_change(
 def records_return_on_unbind(*, actor: User | None, employment: Employment) -> list[int]:
     """A binding ended: give the person back every record still under review by that
     employer (status ``returned``, so they can edit it and submit it to their next employer),
-    with one audit entry per record saying why, in the caller's transaction."""
+    with one audit entry per record saying why, in the caller's transaction.
+
+    Caller checks: run by the ``employment_ended`` signal inside ``accounts.api``'s
+    ``employment_end``, which checks who may end the binding."""
     employer = employment.employer
     reason = _(
         "Your binding with %(employer)s ended, so it no longer reviews this record. "
@@ -435,9 +440,9 @@ def review_job_start(
     decision: str,
     reason: str = "",
 ) -> ReviewJob:
-    """Queue one decision over many records; the worker starts after this transaction commits."""
-    from credits.tasks import review_job_run  # the task module imports this one
+    """Queue one decision over many records; the worker starts after this transaction commits.
 
+    Checks that `reviewer` reviews `employer`'s records (``review_records``)."""
     checked = _check_decision(decision, reason)
     _check_reviewer(reviewer, employer)
     ids = _unique_ids(record_ids)
@@ -452,7 +457,7 @@ def review_job_start(
         total=len(ids),
     )
     job_id = job.pk
-    transaction.on_commit(lambda: review_job_run.delay(job_id))
+    queue_on_commit(REVIEW_JOB_TASK, job_id)
     return job
 
 
@@ -461,6 +466,9 @@ def review_job_process(*, job: ReviewJob) -> ReviewJob:
 
     Each chunk and the job's counters commit together, under a lock on the job row, so two
     workers running the same job (``acks_late`` redelivery) never process a chunk twice.
+
+    Caller checks: the task runs a job ``review_job_start`` authorised; each chunk still
+    decides only records of persons the employer employs now.
     """
     if ReviewJob.objects.filter(pk=job.pk, status=ReviewJob.Status.FINISHED).exists():
         job.refresh_from_db()

@@ -14,7 +14,13 @@ from django.utils import translation
 
 from credits import explain
 from credits.models import Record
-from credits.rules import EvaluationInput, EvaluationResult, RecordInput, RuleBook, evaluate
+from credits.rules import (
+    EvaluationInput,
+    EvaluationResult,
+    RecordInput,
+    defaults,
+    evaluate,
+)
 from credits.rules.messages import Message
 from tests.factories import World, record_make
 
@@ -25,7 +31,7 @@ NAMES = explain.Names(series={"engineering": "工程", "accounting": "会计"})
 def _result(*records: RecordInput, series: tuple[str, ...] = ("engineering",)) -> EvaluationResult:
     return evaluate(
         EvaluationInput(year=2023, series=series, records=records),
-        RuleBook.default(),
+        defaults.rulebook(),
         today=date(2024, 1, 1),
     )
 

@@ -15,9 +15,9 @@ from django.utils import timezone, translation
 
 from accounts import services as account_services
 from accounts.models import AuditEntry, Decision, Notice
-from accounts.permissions import get_record_for_employer
 from credits.models import Record
-from credits.selectors_review import ReviewFilters, review_queue
+from credits.permissions import get_record_for_employer
+from credits.selectors.review import ReviewFilters, review_queue
 from credits.services import (
     record_decision_change,
     record_submit,

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from credits.forms import RecordFilterForm, RecordForm
-from credits.forms_review import RecheckDrawForm, ReviewDecisionForm, ReviewFilterForm
+from credits.forms.person import RecordFilterForm, RecordForm
+from credits.forms.review import RecheckDrawForm, ReviewDecisionForm, ReviewFilterForm
 from credits.models import Evidence, Record
 from credits.uploads import validate_evidence
 from tests.factories import World, admin_of, record_make

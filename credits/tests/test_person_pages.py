@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
-from credits.forms import RecordForm
+from credits.forms.person import RecordForm
 from credits.models import Evidence, Record, YearSummary
 from credits.services import evidence_remove, record_delete
 from tests.factories import World, evidence_make, person_create, record_make

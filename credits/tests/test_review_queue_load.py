@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Organisation, Person
-from credits import selectors_review
 from credits.models import Record
-from credits.selectors_review import (
+from credits.selectors import review as selectors_review
+from credits.selectors.review import (
     REVIEW_SORTS,
     ReviewFilters,
     keyset_after,

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from accounts.models import AuditEntry, Person
 from credits.models import Record, ReviewJob
-from credits.views_review import SYNC_LIMIT
+from credits.views.review import SYNC_LIMIT
 from tests.factories import World, admin_of, bind, person_create, world_create
 
 _titles = itertools.count()

@@ -29,7 +29,6 @@ from credits.rules import (
     CERTIFIER_AUTOMATIC,
     CERTIFIER_EMPLOYER,
     CERTIFIER_PLATFORM,
-    RuleBook,
     defaults,
     route_for,
 )
@@ -43,7 +42,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2024, 4, 1, 10, tzinfo=SHANGHAI)
 WORLD_TIME = NOW
 TODAY = NOW.date()
-ROUTES = RuleBook.default().routes
+ROUTES = defaults.rulebook().routes
 ACCOUNTING_URL = "https://kj.czt.gd.gov.cn/"
 EDUCATION_URL = "https://jsglpt.gdedu.gov.cn/"
 

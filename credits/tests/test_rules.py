@@ -29,7 +29,7 @@ from credits.rules import (
 )
 
 TODAY = date(2024, 6, 1)
-RULES = RuleBook.default()
+RULES = defaults.rulebook()
 # The engine can still exclude series from degree study, if HRSS ever sets some.
 EXCLUDING = dataclasses.replace(
     RULES,

@@ -17,10 +17,10 @@ from credits.rules import (
     EvaluationInput,
     Profile,
     RecordInput,
-    RuleBook,
+    defaults,
     evaluate,
 )
-from credits.selectors import RULEBOOK_VERSION_KEY, rulebook_load
+from credits.selectors.records import RULEBOOK_VERSION_KEY, rulebook_load
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ TODAY = date(2024, 6, 1)
 
 def test_seeded_rulebook_equals_the_default_rulebook() -> None:
     loaded = rulebook_load()
-    default = RuleBook.default()
+    default = defaults.rulebook()
 
     assert loaded.schemes == default.schemes
     assert loaded.year_settings == default.year_settings
@@ -59,7 +59,7 @@ def test_seeded_rulebook_evaluates_like_the_default(year: int) -> None:
     )
 
     loaded = evaluate(data, rulebook_load(), today=TODAY)
-    default = evaluate(data, RuleBook.default(), today=TODAY)
+    default = evaluate(data, defaults.rulebook(), today=TODAY)
 
     assert loaded == default
 
@@ -191,7 +191,7 @@ def test_activity_series_is_loaded_by_code() -> None:
 def test_without_a_degree_study_row_the_seeded_rule_applies() -> None:
     DegreeStudyRule.objects.all().delete()
 
-    assert rulebook_load().degree_study == RuleBook.default().degree_study
+    assert rulebook_load().degree_study == defaults.rulebook().degree_study
 
 
 def test_the_seed_migration_keeps_its_rows_frozen() -> None:

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Decision, Person, ProfessionalSeries
 from credits import api
 from credits.models import Record, YearSeriesSummary, YearSummary
-from credits.rules import EvaluationInput, RecordInput, RuleBook, evaluate
-from credits.selectors import rulebook_load
+from credits.rules import EvaluationInput, RecordInput, RuleBook, defaults, evaluate
+from credits.selectors.records import rulebook_load
 from credits.services import record_decision_change, records_review
 from credits.services.validation import records_to_inputs, summaries_refresh
 from tests.factories import World, admin_of, person_create
@@ -434,14 +434,14 @@ def test_records_to_inputs_keeps_one_input_per_usable_record(db: None) -> None:
     rec(person, hours=8)
     rec(person, series="health", hours=8)  # not one of the person's series: left out
     records = Record.objects.filter(person=person).select_related("series")
-    inputs = records_to_inputs(records, held=frozenset({"engineering"}), rules=RuleBook.default())
+    inputs = records_to_inputs(records, held=frozenset({"engineering"}), rules=defaults.rulebook())
     assert inputs == [
         RecordInput(category="professional", series="engineering", hours=Decimal(8), year=YEAR)
     ]
 
 
 def test_progress_page_and_annual_validation_count_an_activity_quantity_alike(db: None) -> None:
-    from credits.selectors import person_year_explanation
+    from credits.selectors.records import person_year_explanation
 
     person = person_create(series=("accounting",))
     rec(
@@ -550,7 +550,7 @@ def test_a_whole_year_run_refreshes_a_person_who_now_holds_no_series(
 def test_an_activity_of_a_series_no_longer_held_counts_nothing_on_the_page_and_in_validation(
     db: None, category: str, series: str | None
 ) -> None:
-    from credits.selectors import person_year_explanation
+    from credits.selectors.records import person_year_explanation
 
     person = person_create(series=("engineering", "accounting"))
     rec(person, category="public", series=None, hours=30)

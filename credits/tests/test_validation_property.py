@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from accounts.models import ProfessionalSeries
 from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import EvaluationError, EvaluationInput, RecordInput, evaluate
-from credits.selectors import rulebook_load
+from credits.selectors.records import rulebook_load
 from credits.services.validation import summaries_refresh
 from tests.factories import person_create
 

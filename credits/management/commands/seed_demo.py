@@ -4,8 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import demo_load
-from accounts.models import Organisation, Person, User
+from accounts.api import Organisation, Person, User, demo_load
 from credits.demo import demo_recheck_load, demo_records_load
 
 

@@ -5,7 +5,7 @@ each person's records (``compute``, the truth: every person on databases other t
 PostgreSQL, persons with a record of a special kind), and on PostgreSQL the set-based SQL
 of ``whole_year`` for everyone else, over the whole year or restricted to the persons of a
 per-person refresh (the task after a batch approval); both read records
-through one conversion (``inputs`` on ``credits.selectors.record_input`` and
+through one conversion (``inputs`` on ``credits.selectors.records.record_input`` and
 ``record_counts``) and write through ``store``.
 
 A record the evaluator would refuse for this person (a series or activity of a series the
@@ -24,14 +24,18 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Person
+from accounts.api import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
-from credits.selectors import rulebook_load
+from credits.selectors.records import rulebook_load
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
 from credits.services.validation.whole_year import refresh_whole_year_postgresql
+from portal.queue import queue_on_commit
+
+# Queued by name after commit: credits.tasks imports this package.
+SUMMARIES_REFRESH_TASK = "credits.tasks.summaries_refresh_task"
 
 __all__ = [
     "Summary",
@@ -45,13 +49,13 @@ __all__ = [
 
 
 def summaries_refresh_later(pairs: Iterable[tuple[int, int]]) -> None:
-    """Recompute the (person_id, year) summaries once the current transaction commits."""
+    """Recompute the (person_id, year) summaries once the current transaction commits.
+
+    Caller checks: the service whose change makes the summaries stale has authorised it."""
     wanted = sorted(set(pairs))
     if not wanted:
         return
-    from credits.tasks import summaries_refresh_task
-
-    transaction.on_commit(lambda: summaries_refresh_task.delay([list(p) for p in wanted]))
+    queue_on_commit(SUMMARIES_REFRESH_TASK, [list(p) for p in wanted])
 
 
 @transaction.atomic
@@ -64,6 +68,8 @@ def summaries_refresh(
 
     Idempotent (it recomputes from the records), with a constant number of queries whatever
     the number of persons.
+
+    Caller checks: a system job (task, command, the service whose change made them stale).
     """
     if person_ids is not None:
         person_ids = sorted(set(person_ids))
@@ -79,7 +85,9 @@ def summaries_refresh(
 
 
 def summary_refresh_one(*, person_id: int, year: int) -> YearSummary | None:
-    """Recompute one person-year now (the "recount" button) and return the stored row."""
+    """Recompute one person-year now (the "recount" button) and return the stored row.
+
+    Caller checks: `person_id` is the logged-in person's own (or a system job)."""
     summaries_refresh(year=year, person_ids=[person_id])
     return YearSummary.objects.filter(person_id=person_id, year=year).first()
 
@@ -88,6 +96,8 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
     """The evaluator over the person's approved records of the year, one input per record.
 
     Raises ``EvaluationError`` when the person holds no (valid) series.
+
+    Caller checks: `person` is the logged-in person's own (a read; nothing is written).
     """
     rules = rulebook_load()
     series = tuple(sorted(person.series.values_list("code", flat=True)))

@@ -2,7 +2,7 @@
 
 Used for every person on databases other than PostgreSQL, and on PostgreSQL (whole-year run
 and per-person refreshes alike) for the persons with a record of a special kind. Records are
-read as plain rows (``credits.selectors.RecordRow``), not model instances.
+read as plain rows (``credits.selectors.records.RecordRow``), not model instances.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Person, ProfessionalSeries
+from accounts.api import Person, ProfessionalSeries
 from credits.models import Record, YearSummary
 from credits.rules import (
     EvaluationError,
@@ -27,7 +27,7 @@ from credits.rules import (
     requirement_for,
     scheme_for,
 )
-from credits.selectors import ROW_FIELDS, RecordRow, rulebook_load
+from credits.selectors.records import ROW_FIELDS, RecordRow, rulebook_load
 from credits.services.validation.inputs import records_to_inputs
 
 ZERO = Decimal(0)

@@ -1,6 +1,7 @@
 """The evaluator's inputs for stored records: the one conversion every caller shares.
 
-``credits.selectors.record_input`` converts one record and ``credits.selectors.record_counts``
+``credits.selectors.records.record_input`` converts one record and
+``credits.selectors.records.record_counts``
 decides whether it can count at all (the progress page uses both too); this module adds the
 split of a record over the evaluator's per-record maximum.
 """
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 from credits.models import Record
 from credits.rules import RecordInput, RuleBook
-from credits.selectors import RecordRow, record_counts, record_input
+from credits.selectors.records import RecordRow, record_counts, record_input
 
 
 def records_to_inputs(

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import Person
+from accounts.api import Person
 from credits.models import YearSeriesSummary, YearSummary
 from credits.services.validation.compute import ZERO, Summary
 

@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from django.db import connection
 
-from accounts.models import ProfessionalSeries
-from credits.selectors import rulebook_load
+from accounts.api import ProfessionalSeries
+from credits.selectors.records import rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
 from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
 

@@ -1,6 +1,7 @@
 """The person's pages: records (declare, edit, submit, evidence) and yearly progress.
 
-Views: parse → authorise (accounts.permissions) → call one service → render.
+Views: parse → authorise (accounts.api policies, credits.permissions look-ups) → call one
+service → render.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthedRequest
-from accounts.permissions import PERSON_ONLY, access, get_own_record, get_person_for_user
-from credits import api, selectors
+from accounts.api import PERSON_ONLY, access, get_person_for_user
+from credits import api
 from credits.downloads import evidence_file_response
-from credits.forms import RecordFilterForm, RecordForm
+from credits.forms.person import RecordFilterForm, RecordForm
+from credits.permissions import get_evidence_of, get_own_record
+from credits.selectors import records as selectors
 from credits.services import (
     evidence_remove,
     record_create,
@@ -30,7 +33,9 @@ from credits.services import (
     record_update,
 )
 from portal.forms import apply_service_error
+from portal.http import AuthedRequest
 from portal.pagination import paginate
+from portal.views import post_action
 
 
 @access(PERSON_ONLY)
@@ -149,13 +154,12 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
 def record_submit_view(request: AuthedRequest, record_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    try:
-        record_submit(person=person, record=record)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Record sent to your employer for review."))
-    return redirect("credits:record_detail", record_id=record.pk)
+    return post_action(
+        request,
+        lambda: record_submit(person=person, record=record),
+        success=_("Record sent to your employer for review."),
+        to=reverse("credits:record_detail", kwargs={"record_id": record.pk}),
+    )
 
 
 @access(PERSON_ONLY)
@@ -163,13 +167,13 @@ def record_submit_view(request: AuthedRequest, record_id: int) -> HttpResponse:
 def record_delete_view(request: AuthedRequest, record_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    try:
-        record_delete(person=person, record=record)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("credits:record_detail", record_id=record.pk)
-    messages.success(request, _("Draft “%(title)s” deleted.") % {"title": record.title})
-    return redirect("credits:my_records")
+    return post_action(
+        request,
+        lambda: record_delete(person=person, record=record),
+        success=_("Draft “%(title)s” deleted.") % {"title": record.title},
+        to="credits:my_records",
+        failure_to=reverse("credits:record_detail", kwargs={"record_id": record.pk}),
+    )
 
 
 @access(PERSON_ONLY)
@@ -177,23 +181,20 @@ def record_delete_view(request: AuthedRequest, record_id: int) -> HttpResponse:
 def evidence_remove_view(request: AuthedRequest, record_id: int, evidence_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
-    try:
-        evidence_remove(person=person, evidence=evidence)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("File “%(name)s” removed.") % {"name": evidence.original_name or _("file")}
-        )
-    return redirect("credits:record_detail", record_id=record.pk)
+    evidence = get_evidence_of(record, evidence_id)
+    return post_action(
+        request,
+        lambda: evidence_remove(person=person, evidence=evidence),
+        success=_("File “%(name)s” removed.") % {"name": evidence.original_name or _("file")},
+        to=reverse("credits:record_detail", kwargs={"record_id": record.pk}),
+    )
 
 
 @access(PERSON_ONLY)
 def evidence_download(request: AuthedRequest, record_id: int, evidence_id: int) -> HttpResponseBase:
     person = get_person_for_user(request.user)
     record = get_own_record(person, record_id)
-    evidence = get_object_or_404(selectors.record_evidence(record), pk=evidence_id)
+    evidence = get_evidence_of(record, evidence_id)
     return evidence_file_response(evidence)
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,26 +17,26 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts.api import mask_id_number
-from accounts.http import AuthedRequest
-from accounts.models import Organisation
-from accounts.permissions import (
+from accounts.api import Organisation, mask_id_number, org_access
+from credits.downloads import evidence_file_response
+from credits.forms import review as forms
+from credits.models import Evidence, Record, ReviewJob
+from credits.permissions import (
+    get_evidence_of,
     get_recheck_item,
     get_recheck_sample,
     get_record_for_employer,
     get_review_job,
-    org_access,
 )
-from credits import forms_review as forms
-from credits import selectors_review as selectors
-from credits.downloads import evidence_file_response
-from credits.models import Evidence, Record, ReviewJob
-from credits.selectors import record_evidence
+from credits.selectors import review as selectors
+from credits.selectors.records import record_evidence
 from credits.services import record_decision_change, records_review, review_job_start
 from credits.services.recheck import recheck_decide, recheck_sample_draw
 from portal import exports
 from portal.forms import apply_service_error
+from portal.http import AuthedRequest
 from portal.pagination import PAGE_SIZE, paginate
+from portal.views import form_submit, post_action
 
 EMPLOYER = Organisation.Kind.EMPLOYER
 HRSS = Organisation.Kind.HRSS
@@ -262,23 +262,20 @@ def record_review_detail(
                 return done
     elif record.status == Record.Status.APPROVED:
         form = forms.DecisionChangeForm(post)
-        if post is not None and form.is_valid():
-            try:
-                record_decision_change(
-                    reviewer=request.user,
-                    employer=organisation,
-                    record=record,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                apply_service_error(form, exc)
-            else:
-                messages.success(request, _("The record is now rejected."))
-                return redirect(
-                    "credits:record_review_detail",
-                    organisation_id=organisation.pk,
-                    record_id=record.pk,
-                )
+        changed = form_submit(
+            request,
+            form,
+            lambda data: record_decision_change(
+                reviewer=request.user, employer=organisation, record=record, reason=data["reason"]
+            ),
+            success=_("The record is now rejected."),
+            to=reverse(
+                "credits:record_review_detail",
+                kwargs={"organisation_id": organisation.pk, "record_id": record.pk},
+            ),
+        )
+        if changed:
+            return changed
     return render(
         request,
         "credits/review_record_detail.html",
@@ -309,25 +306,26 @@ def recheck_samples(request: AuthedRequest, organisation: Organisation) -> HttpR
         regions=selectors.recheck_regions(organisation),
         employers=selectors.recheck_employers(organisation).order_by("name"),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sample = recheck_sample_draw(
-                office=organisation,
-                actor=request.user,
-                size=data["size"],
-                year=data["year"],
-                series_code=data["series"].code if data["series"] else None,
-                region_code=data["region"].code if data["region"] else None,
-                employer_id=data["employer"].pk if data["employer"] else None,
-            )
-        except ValidationError as exc:
-            apply_service_error(form, exc)
-        else:
-            messages.success(request, _("Sample of %(n)d records drawn.") % {"n": sample.size})
-            return redirect(
-                "credits:recheck_sample", organisation_id=organisation.pk, sample_id=sample.pk
-            )
+    drawn = form_submit(
+        request,
+        form,
+        lambda data: recheck_sample_draw(
+            office=organisation,
+            actor=request.user,
+            size=data["size"],
+            year=data["year"],
+            series_code=data["series"].code if data["series"] else None,
+            region_code=data["region"].code if data["region"] else None,
+            employer_id=data["employer"].pk if data["employer"] else None,
+        ),
+        success=lambda sample: _("Sample of %(n)d records drawn.") % {"n": sample.size},
+        to=lambda sample: reverse(
+            "credits:recheck_sample",
+            kwargs={"organisation_id": organisation.pk, "sample_id": sample.pk},
+        ),
+    )
+    if drawn:
+        return drawn
     return render(
         request,
         "credits/recheck_samples.html",
@@ -362,18 +360,22 @@ def recheck_decide_view(
 ) -> HttpResponse:
     item = get_recheck_item(organisation, item_id)
     form = forms.RecheckDecideForm(request.POST)
-    try:
+
+    def decide() -> None:
         if not form.is_valid():
             raise ValidationError(
                 list(form.errors.get("reason", [])) or _("Choose confirm or revoke.")
             )
         recheck_decide(office=organisation, actor=request.user, item=item, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Recheck saved."))
-    return redirect(
-        "credits:recheck_sample", organisation_id=organisation.pk, sample_id=item.sample_id
+
+    return post_action(
+        request,
+        decide,
+        success=_("Recheck saved."),
+        to=reverse(
+            "credits:recheck_sample",
+            kwargs={"organisation_id": organisation.pk, "sample_id": item.sample_id},
+        ),
     )
 
 
@@ -403,7 +405,7 @@ def recheck_record(
 
 def _recheck_evidence(organisation: Organisation, item_id: int, evidence_id: int) -> Evidence:
     item = get_recheck_item(organisation, item_id)
-    return get_object_or_404(record_evidence(item.record), pk=evidence_id)
+    return get_evidence_of(item.record, evidence_id)
 
 
 @org_access(HRSS, perm=REVIEW)
@@ -424,7 +426,7 @@ def recheck_evidence_preview(
 
 def _review_evidence(organisation: Organisation, record_id: int, evidence_id: int) -> Evidence:
     record = get_record_for_employer(organisation, record_id)
-    return get_object_or_404(record_evidence(record), pk=evidence_id)
+    return get_evidence_of(record, evidence_id)
 
 
 @org_access(EMPLOYER, perm=REVIEW)

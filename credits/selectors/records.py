@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.models import Person, ProfessionalSeries
+from accounts.api import Person, ProfessionalSeries
 from credits import explain
 from credits.models import (
     ActivityConversion,

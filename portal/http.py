@@ -1,4 +1,5 @@
-"""The request type views see once accounts.permissions has let them in."""
+"""The request type views see once the access policies (accounts.api.access, org_access) and
+the acting-role middleware have let them in."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from accounts.models import User
-    from accounts.selectors import RoleOption
+    from accounts.api import RoleOption, User
 
 
 class AuthedRequest(HttpRequest):

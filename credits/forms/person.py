@@ -8,8 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ProfessionalSeries
-from accounts.validators import validate_visible_text
+from accounts.api import ProfessionalSeries, validate_visible_text
 from credits.models import Record
 from credits.uploads import EVIDENCE_MAX_BYTES
 from portal.widgets import IsoDateInput

@@ -8,10 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import DecisionForm
-from accounts.models import Decision, Organisation, ProfessionalSeries, Region
+from accounts.api import Decision, DecisionForm, Organisation, ProfessionalSeries, Region
 from credits.models import RecheckItem, Record
-from credits.selectors_review import DEFAULT_REVIEW_SORT, ReviewFilters
+from credits.selectors.review import DEFAULT_REVIEW_SORT, ReviewFilters
 from credits.services.recheck import MAX_SAMPLE_SIZE
 
 ANY = [("", _("Any"))]

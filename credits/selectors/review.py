@@ -10,8 +10,13 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Count, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import Organisation, ProfessionalSeries, Region
-from accounts.permissions import bound_now, reviewable_organisations
+from accounts.api import (
+    Organisation,
+    ProfessionalSeries,
+    Region,
+    bound_now,
+    reviewable_organisations,
+)
 from credits.models import RecheckItem, RecheckSample, Record
 
 # ?sort= value → ORDER BY; anything else falls back to the default.
