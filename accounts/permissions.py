@@ -37,7 +37,7 @@ from accounts.models import (
 )
 
 if TYPE_CHECKING:
-    from credits.models import RecheckItem, RecheckSample, Record, ReviewJob
+    from credits.models import ImportJob, RecheckItem, RecheckSample, Record, ReviewJob
 
 # ---------------------------------------------------------------------------------------------
 # Roles and their object permissions
@@ -297,7 +297,9 @@ def get_own_record(person: Person, record_id: int) -> Record:
     from credits.models import Record
 
     return get_object_or_404(
-        Record.objects.select_related("series", "employer", "revoked_by_office"),
+        Record.objects.select_related(
+            "series", "employer", "revoked_by_office", "entered_by_organisation"
+        ),
         pk=record_id,
         person=person,
     )
@@ -424,4 +426,15 @@ def get_recheck_item(office: Organisation, item_id: int) -> RecheckItem:
         ),
         pk=item_id,
         sample__office_id=office.pk,
+    )
+
+
+def get_import_job(employer: Organisation, import_id: int) -> ImportJob:
+    """One of `employer`'s record sheet imports; 404 for anyone else's."""
+    from credits.models import ImportJob
+
+    return get_object_or_404(
+        ImportJob.objects.defer("content").select_related("requested_by"),
+        pk=import_id,
+        employer_id=employer.pk,
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accounts.permissions import PUBLIC, access
-from credits import urls_person, urls_review
+from credits import urls_entry, urls_person, urls_review
 from credits.apis.compliance import ComplianceEvaluateApi
 
 app_name = "credits"
@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     *urls_person.urlpatterns,
     *urls_review.urlpatterns,
+    *urls_entry.urlpatterns,
 ]

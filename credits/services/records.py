@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,10 +35,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employment, Person, ProfessionalSeries
+from accounts.models import Employment, Organisation, Person, ProfessionalSeries, User
 from accounts.services import audit_log
 from credits.models import Evidence, Record
-from credits.rules import settings_for_year
+from credits.rules import RuleBook, settings_for_year
 from credits.rules.types import YearSettings, quantize_hours
 from credits.selectors import rulebook_load
 from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
@@ -76,8 +76,8 @@ def _today(today: date | None) -> date:
     return today if today is not None else timezone.localdate()
 
 
-def _year_settings(year: int) -> YearSettings:
-    return settings_for_year(year, rulebook_load().year_settings)
+def _year_settings(year: int, book: RuleBook | None = None) -> YearSettings:
+    return settings_for_year(year, (book or rulebook_load()).year_settings)
 
 
 def _deadline(settings: YearSettings, category: str) -> date:
@@ -187,14 +187,22 @@ def _check_hours_per_day(
 
 
 def _series_for(
-    errors: _Errors, *, person: Person, category: str, series_code: str | None
+    errors: _Errors,
+    *,
+    person: Person,
+    category: str,
+    series_code: str | None,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
 ) -> ProfessionalSeries | None:
     code = (series_code or "").strip()
     if not code:
         if category == Record.Category.PROFESSIONAL:
             errors.add("series", _("Choose the series this professional record counts for."))
         return None
-    series = person.series.filter(code=code).first()
+    if held_series is not None:
+        series = held_series.get(code)
+    else:
+        series = person.series.filter(code=code).first()
     if series is None:
         errors.add(
             "series",
@@ -203,19 +211,33 @@ def _series_for(
     return series
 
 
+def duplicate_key(declared: _Declared) -> tuple[str, int, date, date]:
+    """What makes two of a person's open records the same (``credits_record_no_duplicate``)."""
+    return (declared.title, declared.year, declared.start_date, declared.end_date)
+
+
 def _check_duplicate(
-    errors: _Errors, *, person: Person, declared: _Declared, exclude_pk: int | None
+    errors: _Errors,
+    *,
+    person: Person,
+    declared: _Declared,
+    exclude_pk: int | None,
+    open_keys: Collection[tuple[str, int, date, date]] | None = None,
 ) -> None:
-    duplicates = Record.objects.filter(
-        person=person,
-        title=declared.title,
-        year=declared.year,
-        start_date=declared.start_date,
-        end_date=declared.end_date,
-    ).exclude(status__in=Record.CLOSED_STATUSES)
-    if exclude_pk is not None:
-        duplicates = duplicates.exclude(pk=exclude_pk)
-    if duplicates.exists():
+    if open_keys is not None:
+        duplicate = duplicate_key(declared) in open_keys
+    else:
+        duplicates = Record.objects.filter(
+            person=person,
+            title=declared.title,
+            year=declared.year,
+            start_date=declared.start_date,
+            end_date=declared.end_date,
+        ).exclude(status__in=Record.CLOSED_STATUSES)
+        if exclude_pk is not None:
+            duplicates = duplicates.exclude(pk=exclude_pk)
+        duplicate = duplicates.exists()
+    if duplicate:
         errors.add(
             "title",
             _("You already declared “%(title)s” for these dates in %(year)d.")
@@ -241,8 +263,17 @@ def _declared(
     kind: str = "",
     approved_plan: bool | None = None,
     exclude_pk: int | None = None,
+    book: RuleBook | None = None,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
+    open_keys: Collection[tuple[str, int, date, date]] | None = None,
 ) -> _Declared:
-    """Validate a declaration against every rule; raise one ``ValidationError`` for all."""
+    """Validate a declaration against every rule; raise one ``ValidationError`` for all.
+
+    A caller checking many rows at once (``credits.services.entry``) passes what it loaded
+    for all of them: the rule book, the person's series by code and the ``duplicate_key`` of
+    the person's open records; otherwise each is read here.
+    """
+    book = book or rulebook_load()
     errors = _Errors()
     title = title.strip()
     institution_name = institution_name.strip()
@@ -259,7 +290,7 @@ def _declared(
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
-    minimum_year = rulebook_load().min_year
+    minimum_year = book.min_year
     if not minimum_year <= year <= today.year:
         errors.add(
             "year",
@@ -267,9 +298,15 @@ def _declared(
             % {"min": minimum_year, "max": today.year},
         )
         raise ValidationError(errors)
-    settings = _year_settings(year)
+    settings = _year_settings(year, book)
     _check_deadline(errors, year=year, category=category, settings=settings, today=today)
-    series = _series_for(errors, person=person, category=category, series_code=series_code)
+    series = _series_for(
+        errors,
+        person=person,
+        category=category,
+        series_code=series_code,
+        held_series=held_series,
+    )
     converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
     dates_ok = _check_dates(
         errors,
@@ -300,10 +337,27 @@ def _declared(
         kind=kind,
         approved_plan=approved_plan,
     )
-    _check_duplicate(errors, person=person, declared=declared, exclude_pk=exclude_pk)
+    _check_duplicate(
+        errors, person=person, declared=declared, exclude_pk=exclude_pk, open_keys=open_keys
+    )
     if errors:
         raise ValidationError(errors)
     return declared
+
+
+# The one set of declaration rules, for ``credits.services.entry``'s sheet import, which
+# checks every row with look-ups loaded once for the whole sheet.
+Declared = _Declared
+declaration_validate = _declared
+
+
+@dataclass(frozen=True)
+class EnteredBy:
+    """A record an employer enters for a person it employs (``credits.services.entry``
+    checks the binding): it goes straight to that employer's review."""
+
+    user: User
+    employer: Organisation
 
 
 def _validated_files(evidence_files: Iterable[File]) -> list[tuple[File, str]]:
@@ -389,8 +443,14 @@ def record_create(
     approved_plan: bool | None = None,
     evidence_files: Iterable[File] = (),
     today: date | None = None,
+    entered_by: EnteredBy | None = None,
 ) -> Record:
-    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``."""
+    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``.
+
+    With ``entered_by`` the employer enters it for the person (caller checks that it
+    employs them): it is under that employer's review at once, and the audit entry names the
+    employer's user as the actor.
+    """
     declared = _declared(
         person=person,
         year=year,
@@ -410,13 +470,20 @@ def record_create(
     )
     files = _validated_files(evidence_files)
     record = Record(person=person, source=Record.Source.SELF_DECLARED)
+    if entered_by is not None:
+        record.source = Record.Source.EMPLOYER
+        record.status = Record.Status.SUBMITTED
+        record.employer = entered_by.employer
+        record.entered_by = entered_by.user
+        record.entered_by_organisation = entered_by.employer
     _apply(record, declared)
     _save(record)
     _evidence_store(record, files)
     audit_log(
-        actor=person.user,
-        action="record.create",
+        actor=entered_by.user if entered_by is not None else person.user,
+        action="record.enter" if entered_by is not None else "record.create",
         target=record,
+        organisation=entered_by.employer if entered_by is not None else None,
         to_state=record.status,
     )
     return record
