@@ -45,6 +45,11 @@ from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)
 _UNITS = (Record.Unit.HOURS, Record.Unit.DAYS, Record.Unit.MINUTES)
+# Read once: ``Choices.values`` builds a new list on every access (a sheet checks 10,000 rows).
+_CATEGORIES = frozenset(Record.Category.values)
+_FORMS = frozenset(Record.Form.values)
+_ASSESSMENTS = frozenset(Record.Assessment.values)
+_KINDS = frozenset(Record.Kind.values)
 
 
 @dataclass(frozen=True)
@@ -279,14 +284,14 @@ def _declared(
     institution_name = institution_name.strip()
     if not title:
         errors.add("title", _("Describe the content of the study."))
-    if category not in Record.Category.values:
+    if category not in _CATEGORIES:
         errors.add("category", _("Choose public, professional or elective."))
-    if form not in Record.Form.values:
+    if form not in _FORMS:
         errors.add("form", _("Choose the form of the study."))
-    if assessment_result not in Record.Assessment.values:
+    if assessment_result not in _ASSESSMENTS:
         errors.add("assessment_result", _("Choose the assessment result."))
     kind = kind or ""
-    if kind not in Record.Kind.values:
+    if kind not in _KINDS:
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
