@@ -554,23 +554,26 @@ def _records_create(job: ImportJob, declared: list[tuple[int, Declared]]) -> Non
     )
 
 
-_COLUMNS_SQL = """
-    person_id, year, category, series_id, hours, original_amount, original_unit, title, form,
-    start_date, end_date, assessment_result, institution_name, kind, approved_plan
-"""
-_INSERT_SQL = f"""
-INSERT INTO credits_record ({_COLUMNS_SQL}, activity_code, source, status, reviewer_reason,
-    employer_id, entered_by_id, entered_by_organisation_id, import_job_id, created_at,
-    updated_at)
-SELECT {_COLUMNS_SQL}, '', 'employer', 'submitted', '', %(employer)s, %(user)s, %(employer)s,
-    %(job)s, %(now)s, %(now)s
+_INSERT_SQL = """
+INSERT INTO credits_record (
+    person_id, year, category, series_id, hours, original_amount, original_unit, title,
+    form, start_date, end_date, assessment_result, institution_name, kind, approved_plan,
+    activity_code, source, status, reviewer_reason, employer_id, entered_by_id,
+    entered_by_organisation_id, import_job_id, created_at, updated_at)
+SELECT
+    person_id, year, category, series_id, hours, original_amount, original_unit, title,
+    form, start_date, end_date, assessment_result, institution_name, kind, approved_plan,
+    '', 'employer', 'submitted', '', %(employer)s, %(user)s, %(employer)s, %(job)s,
+    %(now)s, %(now)s
 FROM unnest(
     %(person_id)s::bigint[], %(year)s::int[], %(category)s::text[], %(series_id)s::bigint[],
     %(hours)s::numeric[], %(original_amount)s::numeric[], %(original_unit)s::text[],
     %(title)s::text[], %(form)s::text[], %(start_date)s::date[], %(end_date)s::date[],
     %(assessment_result)s::text[], %(institution_name)s::text[], %(kind)s::text[],
     %(approved_plan)s::boolean[]
-) AS t({_COLUMNS_SQL})
+) AS t(
+    person_id, year, category, series_id, hours, original_amount, original_unit, title,
+    form, start_date, end_date, assessment_result, institution_name, kind, approved_plan)
 """
 _AUDIT_SQL = """
 INSERT INTO accounts_auditentry

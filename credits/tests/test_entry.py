@@ -430,7 +430,7 @@ def test_line_and_column_message_reads_in_chinese(
             ),
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
-    exported = b"".join(response.streaming_content).decode("utf-8-sig")
+    exported = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert "3,学时," in exported
 
 
