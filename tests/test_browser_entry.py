@@ -77,7 +77,7 @@ def test_employer_uploads_a_sheet_and_watches_it_import(
     assert page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100"
     assert "已登记 300 条记录" in page.get_by_test_id("job-progress").inner_text()
     _check_page(page, axe, "employer", page.url, findings)
-    job = ImportJob.objects.filter(employer=world.employer).order_by("-pk").first()
+    job = ImportJob.objects.filter(employer_id=world.employer.pk).order_by("-pk").first()
     assert job is not None and job.created == 300
 
     page.goto(live_server.url + reverse("credits:record_enter", args=[world.employer.pk]))
