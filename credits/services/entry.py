@@ -383,8 +383,7 @@ def _row_declaration(
 
 
 def _column(field: str) -> str:
-    key = {"series_code": "series"}.get(field, field)
-    column = COLUMN_BY_KEY.get(key)
+    column = COLUMN_BY_KEY.get(field)  # the services' error keys are the sheet's column keys
     return column.header if column is not None else ""
 
 

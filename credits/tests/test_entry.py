@@ -263,6 +263,23 @@ def test_the_person_sees_the_record_marked_as_entered_by_the_employer(world: Wor
     assert f"Entered by your employer {world.employer.name}" in detail.content.decode()
 
 
+def test_the_persons_list_of_entered_records_runs_a_fixed_number_of_queries(
+    world: World, other_world: World
+) -> None:
+    client = client_for(world.person.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("credits:my_records")).status_code == 200
+        return len(captured)
+
+    enter(world, title="第一条")
+    few = queries()
+    for n in range(5):
+        enter(world, title=f"更多 {n}")
+    assert queries() == few
+
+
 # --- sheets -----------------------------------------------------------------------------------
 
 
@@ -388,8 +405,9 @@ def test_a_good_xlsx_sheet_with_real_dates_and_gb18030_csv_are_read(
     assert Record.objects.get(import_job=job).title == "档案管理"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_bad_row_is_reported_by_line_and_column_and_nothing_is_saved(
-    world: World, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any, fmt: str
 ) -> None:
     before = Record.objects.count()
     rows = [
@@ -398,7 +416,8 @@ def test_a_bad_row_is_reported_by_line_and_column_and_nothing_is_saved(
         row(world.person, 内容="第三条", 学时="八"),
         row(world.person, 内容="第四条", 专业系列="会计"),  # not a series the person holds
     ]
-    job = run_import(world, csv_bytes(rows), "records.csv", django_capture_on_commit_callbacks)
+    content = csv_bytes(rows) if fmt == "csv" else xlsx_bytes(rows)
+    job = run_import(world, content, f"records.{fmt}", django_capture_on_commit_callbacks)
 
     assert job.status == "rejected"
     assert Record.objects.count() == before
@@ -430,8 +449,16 @@ def test_line_and_column_message_reads_in_chinese(
             ),
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
+        page = client_for(admin_of(world.employer)).get(
+            reverse(
+                "credits:import_job",
+                kwargs={"organisation_id": world.employer.pk, "import_id": job.pk},
+            ),
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
     exported = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert "3,学时," in exported
+    assert "第 3 行，“学时”列：" in page.content.decode()
 
 
 def test_rows_repeating_each_other_or_an_open_record_are_duplicates(
@@ -562,6 +589,8 @@ def test_running_a_finished_job_again_creates_nothing_more(
     assert job.created == 1
     import_job_process(job=job, today=TODAY)  # a redelivered task
     assert Record.objects.filter(source="employer").count() == 1
+    job.refresh_from_db()
+    assert (job.status, job.created, job.errors) == ("finished", 1, [])
     # A worker that died before the final commit left the job running: the retry imports once.
     ImportJob.objects.filter(pk=job.pk).update(status="running")
     Record.objects.filter(import_job=job).update(status="rejected")  # its rows rolled back
