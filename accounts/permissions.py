@@ -386,9 +386,9 @@ def get_record_for_employer(employer: Organisation, record_id: int) -> Record:
     from credits.models import Record
 
     return get_object_or_404(
-        Record.objects.select_related("person", "series", "decided_by", "revoked_by_office").filter(
-            bound_now(employer.pk)
-        ),
+        Record.objects.select_related(
+            "person", "series", "decided_by", "revoked_by_office", "entered_by"
+        ).filter(bound_now(employer.pk)),
         pk=record_id,
         employer_id=employer.pk,
     )
@@ -423,6 +423,7 @@ def get_recheck_item(office: Organisation, item_id: int) -> RecheckItem:
             "record__employer",
             "record__decided_by",
             "record__revoked_by_office",
+            "record__entered_by",
         ),
         pk=item_id,
         sample__office_id=office.pk,

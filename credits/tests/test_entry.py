@@ -215,6 +215,8 @@ def test_entry_form_enters_and_opens_the_record_in_the_queue(world: World) -> No
         "credits:record_review_detail",
         kwargs={"organisation_id": world.employer.pk, "record_id": record.pk},
     )
+    detail = client.get(response["Location"]).content.decode()
+    assert f"entered by {admin_of(world.employer).username}" in detail
 
 
 def test_entry_form_shows_rule_errors_on_their_fields(world: World) -> None:
