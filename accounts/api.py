@@ -12,6 +12,7 @@ from accounts.demo import DemoLogin, demo_load
 from accounts.forms import DecisionForm
 from accounts.home import Waiting, organisation_waiting_register, person_home_register
 from accounts.models import (
+    AuditEntry,
     Decision,
     Employment,
     Notice,
@@ -36,11 +37,17 @@ from accounts.permissions import (
 from accounts.selectors import RoleOption
 from accounts.services import audit_log, audit_log_many, notice_send, notices_send
 from accounts.signals import employment_ended
-from accounts.validators import mask_id_number, validate_visible_text
+from accounts.validators import (
+    mask_id_number,
+    normalise_id_number,
+    validate_id_number,
+    validate_visible_text,
+)
 
 __all__ = [
     "PERSON_ONLY",
     "PUBLIC",
+    "AuditEntry",
     "Decision",
     "DecisionForm",
     "DemoLogin",
@@ -66,6 +73,7 @@ __all__ = [
     "employment_ended",
     "get_person_for_user",
     "mask_id_number",
+    "normalise_id_number",
     "notice_send",
     "notices_send",
     "org_access",
@@ -74,6 +82,7 @@ __all__ = [
     "register_actions",
     "register_target",
     "reviewable_organisations",
+    "validate_id_number",
     "validate_visible_text",
 ]
 

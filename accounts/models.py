@@ -463,6 +463,7 @@ class Notice(models.Model):
         RECORD_REJECTED = "record_rejected", _("Record rejected")
         RECORD_DECISION_CHANGED = "record_decision_changed", _("Decision changed")
         RECORD_REVOKED = "record_revoked", _("Record revoked")
+        RECORD_ENTERED = "record_entered", _("Record entered by your employer")
         BINDING_CONFIRMED = "binding_confirmed", _("Binding confirmed")
         BINDING_REJECTED = "binding_rejected", _("Binding refused")
         BINDING_RETURNED = "binding_returned", _("Binding returned")
@@ -526,6 +527,9 @@ NOTICE_TEXTS: dict[str, StrOrPromise] = {
     ),
     Notice.Kind.RECORD_REVOKED: _(
         "Your record “%(title)s” was revoked on recheck by %(by)s. Reason: %(reason)s"
+    ),
+    Notice.Kind.RECORD_ENTERED: _(
+        "%(by)s entered the record “%(title)s” for you; it is now under its review."
     ),
     Notice.Kind.BINDING_CONFIRMED: _("%(by)s confirmed your binding."),
     Notice.Kind.BINDING_REJECTED: _("%(by)s refused your binding. Reason: %(reason)s"),

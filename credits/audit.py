@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accounts.api import Decision, TargetType, register_actions, register_target
-from credits.models import RecheckItem, Record
+from credits.models import ImportJob, RecheckItem, Record
 
 
 def register() -> None:
@@ -24,6 +24,17 @@ def register() -> None:
             "record.return_unbound": _(
                 "%(target)s went back to the professional: the binding to the employer ended"
             ),
+            "record.enter": _(
+                "%(actor)s entered %(target)s for the professional on behalf of the employer; "
+                "it went to the employer's review"
+            ),
+            "record.import": _(
+                "%(actor)s entered %(target)s for the professional from an uploaded sheet; "
+                "it went to the employer's review"
+            ),
+            "import.upload": _("%(actor)s uploaded %(target)s"),
+            "import.finish": _("%(target)s was imported"),
+            "import.reject": _("%(target)s was refused: rows with errors, nothing saved"),
             "recheck.draw": _("%(actor)s drew %(target)s"),
             "recheck.confirm": _("%(actor)s confirmed %(target)s in a recheck"),
             "recheck.revoke": _("%(actor)s revoked %(target)s in a recheck"),
@@ -33,6 +44,10 @@ def register() -> None:
         "credits.record", TargetType(_("CE record"), "title", dict(Record.Status.choices))
     )
     register_target("credits.rechecksample", TargetType(_("recheck sample")))
+    register_target(
+        "credits.importjob",
+        TargetType(_("record sheet"), "original_name", dict(ImportJob.Status.choices)),
+    )
     register_target(
         "credits.recheckitem",
         TargetType(_("rechecked record"), "record__title", dict(RecheckItem.Outcome.choices)),

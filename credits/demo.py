@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from accounts.api import Decision, Organisation, Person, User
 from credits.models import RecheckItem
+from credits.services.entry import import_job_process, import_start, record_enter
 from credits.services.recheck import recheck_decide, recheck_sample_draw
 from credits.services.records import record_create, record_submit
 from credits.services.reviews import records_review
 from credits.services.validation import summaries_refresh
+from credits.sheets import COLUMNS
 
 # (category, series, hours, title, decision or None = left under review)
 _LAST_YEAR = [
@@ -95,3 +97,70 @@ def demo_recheck_load(*, office: Organisation, actor: User) -> None:
         recheck_decide(
             office=office, actor=actor, item=others[0], outcome=RecheckItem.Outcome.CONFIRMED
         )
+
+
+# Rows of the demo sheet the employer uploaded: (category, series, hours, title, month).
+_SHEET = [
+    ("professional", "工程", 8, "建筑施工安全专题培训（单位组织）", 9),
+    ("elective", "", 6, "单位内部质量管理讲座", 10),
+    ("public", "", 4, "法治建设专题报告会", 11),
+]
+
+
+def _sheet_csv(person: Person, year: int) -> bytes:
+    labels = {"professional": "专业科目", "elective": "选修科目", "public": "公需科目"}
+    lines = [",".join(c.header for c in COLUMNS)]
+    for category, series, hours, title, month in _SHEET:
+        day = date(year, month, 15).isoformat()
+        values = {
+            "id_number": person.id_number,
+            "real_name": person.real_name,
+            "year": str(year),
+            "category": labels[category],
+            "series": series,
+            "amount": str(hours),
+            "unit": "学时",
+            "title": title,
+            "form": "面授培训",
+            "start_date": day,
+            "end_date": day,
+            "assessment_result": "合格",
+            "institution_name": "",
+        }
+        lines.append(",".join(values.get(c.key, "") for c in COLUMNS))
+    return ("\ufeff" + "\n".join(lines) + "\n").encode()
+
+
+@transaction.atomic
+def demo_entry_load(*, employer: Organisation, actor: User, person: Person) -> None:
+    """Last year's records the employer entered for `person`: one by one (under review) and
+    from a sheet it uploaded (a finished import)."""
+    year = timezone.localdate().year - 1
+    today = date(year, 12, 20)
+    record_enter(
+        actor=actor,
+        employer=employer,
+        id_number=person.id_number,
+        real_name=person.real_name,
+        declaration={
+            "year": year,
+            "category": "elective",
+            "series_code": None,
+            "amount": Decimal(2),
+            "unit": "days",
+            "title": "单位组织的安全生产培训",
+            "form": "class",
+            "start_date": date(year, 8, 20),
+            "end_date": date(year, 8, 21),
+            "assessment_result": "pass",
+            "institution_name": "",
+        },
+        today=today,
+    )
+    job = import_start(
+        actor=actor,
+        employer=employer,
+        content=_sheet_csv(person, year),
+        original_name=f"{year}年继续教育记录.csv",
+    )
+    import_job_process(job=job, today=today)

@@ -407,6 +407,32 @@ class Record(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Entered by an employer for its staff (source "employer"): who entered it, for which
+    # organisation, and the sheet it came from when it was uploaded (credits.services.entry).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_by_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by organisation"),
+    )
+    import_job = models.ForeignKey(
+        "credits.ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("import"),
+    )
     # The HRSS office whose recheck revoked the record (set with status "revoked").
     revoked_by_office = models.ForeignKey(
         "accounts.Organisation",
@@ -452,6 +478,12 @@ class Record(models.Model):
                     "You already declared a record with this content and these dates."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(source="employer", entered_by_organisation__isnull=False)
+                | (~Q(source="employer") & Q(entered_by_organisation__isnull=True)),
+                name="credits_record_employer_entry_has_organisation",
+                violation_error_message=_("A record entered by an employer names the employer."),
+            ),
         ]
         # The review queue: every sort it offers has an index with the employer first, per
         # status and (by submission time) over every status; see
@@ -479,6 +511,10 @@ class Record(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_employer_entered(self) -> bool:
+        return self.source == self.Source.EMPLOYER
 
 
 class CertificationRoute(models.Model):
@@ -758,3 +794,86 @@ class RecheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sample_id}/{self.record_id} {self.outcome}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Employer imports (credits.services.entry)
+# ---------------------------------------------------------------------------------------------
+
+
+class ImportJob(models.Model):
+    """One CSV or XLSX sheet of records an employer uploaded for its staff.
+
+    The file is kept in the row (``content``) so any worker can read it. The worker checks
+    every row first (``done`` counts the rows checked, for the progress bar), then creates
+    every record in one transaction together with the status ``finished``: a sheet with one
+    bad row saves nothing, and ``errors`` lists each bad row's line, column and message.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        REJECTED = "rejected", pgettext_lazy("import status", "Rows with errors")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    employer = models.ForeignKey(
+        "accounts.Employer",
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+        verbose_name=_("employer"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    content = models.BinaryField(_("content"), editable=False)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows checked"), default=0)
+    created = models.PositiveIntegerField(_("records created"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # [{"line": 12, "column": "学时", "message": "..."}], at most ERRORS_KEPT of them.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors found"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("record import")
+        verbose_name_plural = _("record imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")), name="credits_importjob_done_not_over_total"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employer", "-created_at", "-id"], name="credits_import_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        """Progress for the progress bar, 0–100."""
+        if self.status in (self.Status.FINISHED, self.Status.REJECTED):
+            return 100
+        if not self.total:
+            return 0
+        return self.done * 100 // self.total
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

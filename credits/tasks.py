@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from credits.models import ReviewJob
+from credits.models import ImportJob, ReviewJob
+from credits.services.entry import import_job_process
 from credits.services.reviews import review_job_process
 from credits.services.validation import summaries_refresh
 
@@ -16,6 +17,15 @@ def review_job_run(job_id: int) -> None:
     if job is None:
         return
     review_job_process(job=job)
+
+
+@shared_task
+def import_job_run(job_id: int) -> None:
+    """Check and import an employer's sheet; safe to run twice (``acks_late``)."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return
+    import_job_process(job=job)
 
 
 @shared_task

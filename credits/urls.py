@@ -5,11 +5,13 @@ from django.urls import URLPattern, path
 
 from accounts.api import PUBLIC, access
 from credits.apis.compliance import ComplianceEvaluateApi
+from credits.views import entry as entry_views
 from credits.views import person, review
 
 app_name = "credits"
 
 org = "orgs/<int:organisation_id>/"
+entry = org + "entry/"
 
 urlpatterns: list[URLPattern] = [
     path(
@@ -76,5 +78,33 @@ urlpatterns: list[URLPattern] = [
         org + "recheck/items/<int:item_id>/record/evidence/<int:evidence_id>/preview/",
         review.recheck_evidence_preview,
         name="recheck_evidence_preview",
+    ),
+    # The employer entering records for its staff.
+    path(entry + "new/", entry_views.record_enter_view, name="record_enter"),
+    path(entry + "imports/", entry_views.imports, name="imports"),
+    path(entry + "imports/<int:import_id>/", entry_views.import_job, name="import_job"),
+    path(
+        entry + "imports/<int:import_id>/errors.csv",
+        entry_views.import_errors,
+        {"fmt": "csv"},
+        name="import_errors_csv",
+    ),
+    path(
+        entry + "imports/<int:import_id>/errors.xlsx",
+        entry_views.import_errors,
+        {"fmt": "xlsx"},
+        name="import_errors_xlsx",
+    ),
+    path(
+        entry + "template.csv",
+        entry_views.import_template,
+        {"fmt": "csv"},
+        name="import_template_csv",
+    ),
+    path(
+        entry + "template.xlsx",
+        entry_views.import_template,
+        {"fmt": "xlsx"},
+        name="import_template_xlsx",
     ),
 ]

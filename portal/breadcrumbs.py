@@ -72,6 +72,9 @@ BREADCRUMBS: dict[str, Crumb] = {
     "credits:review_queue": Crumb(_("Records to review"), HOME),
     "credits:review_job": Crumb(_("Batch review"), "credits:review_queue"),
     "credits:record_review_detail": Crumb(_("Details"), "credits:review_queue"),
+    "credits:record_enter": Crumb(_("Enter a record"), HOME),
+    "credits:imports": Crumb(_("Upload records"), HOME),
+    "credits:import_job": Crumb(_("Import"), "credits:imports"),
     "credits:recheck_samples": Crumb(_("Recheck"), HOME),
     "credits:recheck_sample": Crumb(_("Recheck sample"), "credits:recheck_samples"),
     # The record's URL names its recheck item, not the sample, so its parent is the list.
@@ -112,6 +115,10 @@ NOT_PAGES = frozenset(
         "accounts:invitation_answer",
         "accounts:me_employment_answer",
         "accounts:notices_read_all",
+        "credits:import_errors_csv",
+        "credits:import_errors_xlsx",
+        "credits:import_template_csv",
+        "credits:import_template_xlsx",
     }
 )
 

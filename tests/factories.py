@@ -31,7 +31,7 @@ from accounts.models import (
     Region,
     User,
 )
-from credits.models import Evidence, RecheckItem, RecheckSample, Record, ReviewJob
+from credits.models import Evidence, ImportJob, RecheckItem, RecheckSample, Record, ReviewJob
 
 PASSWORD = "Correct-horse-42"
 _serial = itertools.count(100)
@@ -253,6 +253,7 @@ class World:
     record: Record  # submitted by `person`, waiting for `employer`
     approved_record: Record  # approved by `employer`
     review_job: ReviewJob  # of `employer`
+    import_job: ImportJob  # a refused sheet `employer` uploaded
     recheck_item: RecheckItem  # `hrss`'s sample holding `approved_record`
     evidence: Evidence  # a PDF attached to `record`
     approved_evidence: Evidence  # a PDF attached to `approved_record` (in `hrss`'s sample)
@@ -332,6 +333,16 @@ def world_create(city_code: str, district_code: str) -> World:
         record_ids=[record.pk],
         total=1,
     )
+    import_job = ImportJob.objects.create(
+        employer_id=employer.pk,
+        requested_by=admin_of(employer),
+        original_name="records.csv",
+        format="csv",
+        content=b"x",
+        status="rejected",
+        errors=[{"line": 2, "column": "学时", "message": "Enter a number."}],
+        error_count=1,
+    )
     sample = RecheckSample.objects.create(
         office=hrss, created_by=hrss_admin, filters={"year": approved.year}, size=1
     )
@@ -342,6 +353,7 @@ def world_create(city_code: str, district_code: str) -> World:
         approved_evidence=evidence_make(approved),
         approved_record=approved,
         review_job=job,
+        import_job=import_job,
         recheck_item=item,
         hrss=hrss,
         employer=employer,

@@ -108,6 +108,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "application_id": _application_id,
     "record_id": lambda world, policy, role: world.record.pk,
     "job_id": lambda world, policy, role: world.review_job.pk,
+    "import_id": lambda world, policy, role: world.import_job.pk,
     "sample_id": lambda world, policy, role: world.recheck_item.sample_id,
     "item_id": lambda world, policy, role: world.recheck_item.pk,
     # The notice the person got when the employer confirmed their binding (mark-read is POST).

@@ -48,7 +48,7 @@ ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authorit
 # Links the crawler does not follow: leaving, switching language, the admin site, files and
 # exports (downloads).
 SKIP = re.compile(
-    r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz|/export\.(csv|xlsx)"
+    r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz|\.(csv|xlsx)(\?|$)"
 )
 BLOCKING = {"critical", "serious"}
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Notice, Organisation, User
-from credits.models import RecheckItem, Record, YearSummary
+from credits.models import ImportJob, RecheckItem, Record, YearSummary
 
 
 @pytest.mark.django_db
@@ -38,6 +38,14 @@ def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> 
     this_year = YearSummary.objects.get(person__user__username="person", year=year)
     assert (last_year.compliant, this_year.compliant) == (True, False)
 
+    # The employer entered records for the person: one by one, and from a finished import.
+    entered = person_records.filter(source="employer")
+    assert set(entered.values_list("status", flat=True)) == {"submitted"}
+    job = ImportJob.objects.get()
+    assert (job.status, job.created) == ("finished", 3)
+    assert entered.filter(import_job=job).count() == 3 and entered.count() == 4
+    assert Notice.objects.filter(kind="record_entered", recipient__username="person").count() == 4
+
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
-    assert Record.objects.filter(person__user__username="person").count() == 9
+    assert Record.objects.filter(person__user__username="person").count() == 13

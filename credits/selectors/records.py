@@ -207,7 +207,7 @@ def person_records(
     """The person's records, newest first, with series and an evidence count (one query)."""
     records = (
         Record.objects.filter(person=person)
-        .select_related("series")
+        .select_related("series", "entered_by_organisation")
         .annotate(evidence_count=Count("evidence"))
     )
     if year is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.api import Employment, Person, ProfessionalSeries, audit_log
+from accounts.api import Employment, Organisation, Person, ProfessionalSeries, User, audit_log
 from credits.models import Evidence, Record
 from credits.rules import CertificationRoute, RuleBook, route_for, settings_for_year, windows_for
 from credits.rules.types import YearSettings, quantize_hours
@@ -46,6 +46,11 @@ from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)
 _UNITS = (Record.Unit.HOURS, Record.Unit.DAYS, Record.Unit.MINUTES)
+# Read once: ``Choices.values`` builds a new list on every access (a sheet checks 10,000 rows).
+_CATEGORIES = frozenset(Record.Category.values)
+_FORMS = frozenset(Record.Form.values)
+_ASSESSMENTS = frozenset(Record.Assessment.values)
+_KINDS = frozenset(Record.Kind.values)
 
 
 @dataclass(frozen=True)
@@ -243,14 +248,22 @@ def _check_hours_per_day(
 
 
 def _series_for(
-    errors: _Errors, *, person: Person, category: str, series_code: str | None
+    errors: _Errors,
+    *,
+    person: Person,
+    category: str,
+    series_code: str | None,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
 ) -> ProfessionalSeries | None:
     code = (series_code or "").strip()
     if not code:
         if category == Record.Category.PROFESSIONAL:
             errors.add("series", _("Choose the series this professional record counts for."))
         return None
-    series = person.series.filter(code=code).first()
+    if held_series is not None:
+        series = held_series.get(code)
+    else:
+        series = person.series.filter(code=code).first()
     if series is None:
         errors.add(
             "series",
@@ -259,19 +272,33 @@ def _series_for(
     return series
 
 
+def duplicate_key(declared: _Declared) -> tuple[str, int, date, date]:
+    """What makes two of a person's open records the same (``credits_record_no_duplicate``)."""
+    return (declared.title, declared.year, declared.start_date, declared.end_date)
+
+
 def _check_duplicate(
-    errors: _Errors, *, person: Person, declared: _Declared, exclude_pk: int | None
+    errors: _Errors,
+    *,
+    person: Person,
+    declared: _Declared,
+    exclude_pk: int | None,
+    open_keys: Collection[tuple[str, int, date, date]] | None = None,
 ) -> None:
-    duplicates = Record.objects.filter(
-        person=person,
-        title=declared.title,
-        year=declared.year,
-        start_date=declared.start_date,
-        end_date=declared.end_date,
-    ).exclude(status__in=Record.CLOSED_STATUSES)
-    if exclude_pk is not None:
-        duplicates = duplicates.exclude(pk=exclude_pk)
-    if duplicates.exists():
+    if open_keys is not None:
+        duplicate = duplicate_key(declared) in open_keys
+    else:
+        duplicates = Record.objects.filter(
+            person=person,
+            title=declared.title,
+            year=declared.year,
+            start_date=declared.start_date,
+            end_date=declared.end_date,
+        ).exclude(status__in=Record.CLOSED_STATUSES)
+        if exclude_pk is not None:
+            duplicates = duplicates.exclude(pk=exclude_pk)
+        duplicate = duplicates.exists()
+    if duplicate:
         errors.add(
             "title",
             _("You already declared “%(title)s” for these dates in %(year)d.")
@@ -298,28 +325,35 @@ def _declared(
     approved_plan: bool | None = None,
     exclude_pk: int | None = None,
     source: str = Record.Source.SELF_DECLARED,
+    book: RuleBook | None = None,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
+    open_keys: Collection[tuple[str, int, date, date]] | None = None,
 ) -> _Declared:
     """Validate a declaration against every rule; raise one ``ValidationError`` for all.
 
     ``source`` is where the record comes from (``Record.Source``): the certification route
-    and the windows apply to every source alike."""
+    and the windows apply to every source alike.  A caller checking many rows at once
+    (``credits.services.entry``) passes what it loaded for all of them: the rule book, the
+    person's series by code and the ``duplicate_key`` of the person's open records; otherwise
+    each is read here.
+    """
+    book = book or rulebook_load()
     errors = _Errors()
     title = title.strip()
     institution_name = institution_name.strip()
     if not title:
         errors.add("title", _("Describe the content of the study."))
-    if category not in Record.Category.values:
+    if category not in _CATEGORIES:
         errors.add("category", _("Choose public, professional or elective."))
-    if form not in Record.Form.values:
+    if form not in _FORMS:
         errors.add("form", _("Choose the form of the study."))
-    if assessment_result not in Record.Assessment.values:
+    if assessment_result not in _ASSESSMENTS:
         errors.add("assessment_result", _("Choose the assessment result."))
     kind = kind or ""
-    if kind not in Record.Kind.values:
+    if kind not in _KINDS:
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
-    book = rulebook_load()
     minimum_year = book.min_year
     if not minimum_year <= year <= today.year:
         errors.add(
@@ -329,7 +363,13 @@ def _declared(
         )
         raise ValidationError(errors)
     settings: YearSettings = settings_for_year(year, book.year_settings)
-    series = _series_for(errors, person=person, category=category, series_code=series_code)
+    series = _series_for(
+        errors,
+        person=person,
+        category=category,
+        series_code=series_code,
+        held_series=held_series,
+    )
     _check_deadline(errors, year=year, category=category, series=series, book=book, today=today)
     _check_route(
         errors,
@@ -370,10 +410,27 @@ def _declared(
         kind=kind,
         approved_plan=approved_plan,
     )
-    _check_duplicate(errors, person=person, declared=declared, exclude_pk=exclude_pk)
+    _check_duplicate(
+        errors, person=person, declared=declared, exclude_pk=exclude_pk, open_keys=open_keys
+    )
     if errors:
         raise ValidationError(errors)
     return declared
+
+
+# The one set of declaration rules, for ``credits.services.entry``'s sheet import, which
+# checks every row with look-ups loaded once for the whole sheet.
+Declared = _Declared
+declaration_validate = _declared
+
+
+@dataclass(frozen=True)
+class EnteredBy:
+    """A record an employer enters for a person it employs (``credits.services.entry``
+    checks the binding): it goes straight to that employer's review."""
+
+    user: User
+    employer: Organisation
 
 
 def _validated_files(evidence_files: Iterable[File]) -> list[tuple[File, str]]:
@@ -459,10 +516,14 @@ def record_create(
     approved_plan: bool | None = None,
     evidence_files: Iterable[File] = (),
     today: date | None = None,
+    entered_by: EnteredBy | None = None,
 ) -> Record:
     """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``.
 
-    Caller checks: `person` is the logged-in user's own."""
+    Caller checks: `person` is the logged-in user's own, or, with ``entered_by``, that the
+    employer employs them now: the employer enters it for the person, it is under that
+    employer's review at once, and the audit entry names the employer's user as the actor.
+    """
     declared = _declared(
         person=person,
         year=year,
@@ -479,16 +540,24 @@ def record_create(
         kind=kind,
         approved_plan=approved_plan,
         today=_today(today),
+        source=Record.Source.EMPLOYER if entered_by is not None else Record.Source.SELF_DECLARED,
     )
     files = _validated_files(evidence_files)
     record = Record(person=person, source=Record.Source.SELF_DECLARED)
+    if entered_by is not None:
+        record.source = Record.Source.EMPLOYER
+        record.status = Record.Status.SUBMITTED
+        record.employer = entered_by.employer
+        record.entered_by = entered_by.user
+        record.entered_by_organisation = entered_by.employer
     _apply(record, declared)
     _save(record)
     _evidence_store(record, files)
     audit_log(
-        actor=person.user,
-        action="record.create",
+        actor=entered_by.user if entered_by is not None else person.user,
+        action="record.enter" if entered_by is not None else "record.create",
         target=record,
+        organisation=entered_by.employer if entered_by is not None else None,
         to_state=record.status,
     )
     return record

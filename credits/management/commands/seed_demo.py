@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.api import Organisation, Person, User, demo_load
-from credits.demo import demo_recheck_load, demo_records_load
+from credits.demo import demo_entry_load, demo_recheck_load, demo_records_load
 
 
 class Command(BaseCommand):
@@ -26,6 +26,11 @@ class Command(BaseCommand):
             person=Person.objects.get(user__username="person"),
             reviewer=User.objects.get(username="employer"),
             employer=Organisation.objects.get(memberships__user__username="employer"),
+        )
+        demo_entry_load(
+            employer=Organisation.objects.get(memberships__user__username="employer"),
+            actor=User.objects.get(username="employer"),
+            person=Person.objects.get(user__username="person"),
         )
         demo_recheck_load(
             office=Organisation.objects.get(memberships__user__username="hrss"),
