@@ -5,9 +5,14 @@
 
 from __future__ import annotations
 
-from accounts.models import Decision, Employment, Notice, Organisation, Person, User
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from accounts.models import Decision, Employment, Notice, Organisation, Person, ProfileFact, User
 from accounts.permissions import can, get_person_for_user, org_access
 from accounts.services import audit_log, notice_send, notices_send
+from accounts.signals import profile_facts_changed
 from accounts.validators import mask_id_number
 
 __all__ = [
@@ -16,15 +21,18 @@ __all__ = [
     "Notice",
     "Organisation",
     "Person",
+    "ProfileFacts",
     "User",
     "audit_log",
     "can",
     "confirmed_employer_id",
+    "confirmed_profile_facts",
     "get_person_for_user",
     "mask_id_number",
     "notice_send",
     "notices_send",
     "org_access",
+    "profile_facts_changed",
 ]
 
 
@@ -35,3 +43,32 @@ def confirmed_employer_id(person: Person) -> int | None:
         .values_list("employer_id", flat=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    """A person's confirmed profile facts as plain data (pending and rejected ones count
+    nothing): the day accounting CE's clock starts from (qualification obtained or accounting
+    work begun), the day an archives post was taken up, and whether the person holds an
+    archives degree of 大专 or above (``None`` when no archives fact is confirmed)."""
+
+    accounting_start: date | None = None
+    archives_post: date | None = None
+    archives_degree: bool | None = None
+
+
+def confirmed_profile_facts(person_ids: Sequence[int] | None = None) -> dict[int, ProfileFacts]:
+    """The confirmed facts of ``person_ids`` (``None``: of everyone), by person id; persons
+    without a confirmed fact are left out. One query."""
+    rows = ProfileFact.objects.filter(status=ProfileFact.Status.CONFIRMED)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=list(person_ids))
+    found: dict[int, dict[str, object]] = {}
+    for person_id, kind, on, education in rows.values_list("person_id", "kind", "on", "education"):
+        facts = found.setdefault(person_id, {})
+        if kind == ProfileFact.Kind.ACCOUNTING_START:
+            facts["accounting_start"] = on
+        else:
+            facts["archives_post"] = on
+            facts["archives_degree"] = education in ProfileFact.DEGREE_EDUCATION
+    return {pk: ProfileFacts(**facts) for pk, facts in found.items()}  # type: ignore[arg-type]

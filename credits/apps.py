@@ -8,6 +8,7 @@ class CreditsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from accounts.api import profile_facts_changed
         from accounts.models import ProfessionalSeries
         from accounts.signals import employment_ended
         from credits import audit
@@ -17,10 +18,17 @@ class CreditsConfig(AppConfig):
             RequirementScheme,
             YearSetting,
         )
-        from credits.receivers import return_records_on_unbind, rule_table_changed
+        from credits.receivers import (
+            refresh_on_profile_facts,
+            return_records_on_unbind,
+            rule_table_changed,
+        )
 
         employment_ended.connect(
             return_records_on_unbind, dispatch_uid="credits.return_records_on_unbind"
+        )
+        profile_facts_changed.connect(
+            refresh_on_profile_facts, dispatch_uid="credits.refresh_on_profile_facts"
         )
         audit.register()
         # The rule book (credits.selectors.rulebook_load) is cached: any edit of its tables,
