@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import (
+    ProfileFact,
     AuditEntry,
     Employment,
     Membership,
@@ -270,3 +271,23 @@ def notices_for(user: User) -> QuerySet[Notice]:
 
 def unread_notice_count(user: User) -> int:
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- Profile facts -----------------------------------------------------------------------------
+
+
+def person_profile_facts(person: Person) -> dict[str, ProfileFact]:
+    """The person's facts by kind (one query)."""
+    facts = ProfileFact.objects.filter(person=person).select_related("decided_by_employer")
+    return {fact.kind: fact for fact in facts}
+
+
+def fact_queue(employer: Organisation) -> QuerySet[ProfileFact]:
+    """Facts waiting for ``employer``'s confirmation: pending facts of the persons it employs
+    now (a confirmed binding), oldest change first."""
+    return (
+        ProfileFact.objects.filter(status=ProfileFact.Status.PENDING)
+        .filter(permissions.bound_now(employer.pk))
+        .select_related("person")
+        .order_by("updated_at", "pk")
+    )

@@ -943,7 +943,10 @@ def profile_fact_set(
         before_state = fact.status
     fact.on, fact.basis, fact.education = on, basis, education
     after = _fact_values(fact)
-    detected = validate_evidence(proof) if proof is not None else None
+    try:
+        detected = validate_evidence(proof) if proof is not None else None
+    except ValidationError as exc:
+        raise ValidationError({"proof": exc.messages}) from exc
     if detected is None and fact.needs_proof and not fact.proof:
         raise ValidationError(
             {"proof": _("Upload the proof: a scan or photo of the certificate or diploma.")}
