@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import (
-    ProfileFact,
     AuditEntry,
     Employment,
     Membership,
@@ -21,6 +20,7 @@ from accounts.models import (
     Notice,
     Organisation,
     Person,
+    ProfileFact,
     User,
 )
 
