@@ -237,6 +237,13 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
                     reverse("accounts:binding_queue", kwargs=org_kw),
                 )
             )
+            items.append(
+                Waiting(
+                    _("Profile facts awaiting confirmation"),
+                    fact_queue(organisation).count(),
+                    reverse("accounts:fact_queue", kwargs=org_kw),
+                )
+            )
         if "manage_staff" in perms:
             items.append(
                 Waiting(
