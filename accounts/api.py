@@ -63,12 +63,18 @@ def confirmed_profile_facts(person_ids: Sequence[int] | None = None) -> dict[int
     rows = ProfileFact.objects.filter(status=ProfileFact.Status.CONFIRMED)
     if person_ids is not None:
         rows = rows.filter(person_id__in=list(person_ids))
-    found: dict[int, dict[str, object]] = {}
+    accounting: dict[int, date] = {}
+    archives: dict[int, tuple[date, bool]] = {}
     for person_id, kind, on, education in rows.values_list("person_id", "kind", "on", "education"):
-        facts = found.setdefault(person_id, {})
         if kind == ProfileFact.Kind.ACCOUNTING_START:
-            facts["accounting_start"] = on
+            accounting[person_id] = on
         else:
-            facts["archives_post"] = on
-            facts["archives_degree"] = education in ProfileFact.DEGREE_EDUCATION
-    return {pk: ProfileFacts(**facts) for pk, facts in found.items()}  # type: ignore[arg-type]
+            archives[person_id] = (on, education in ProfileFact.DEGREE_EDUCATION)
+    return {
+        pk: ProfileFacts(
+            accounting_start=accounting.get(pk),
+            archives_post=archives[pk][0] if pk in archives else None,
+            archives_degree=archives[pk][1] if pk in archives else None,
+        )
+        for pk in accounting.keys() | archives.keys()
+    }
