@@ -5,6 +5,7 @@ a confirmed fact back to pending."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,12 @@ from accounts.models import AuditEntry, Decision, Notice, ProfileFact
 from tests.factories import World, admin_of, bind, member_create, person_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,12 @@ from credits.services.validation import summaries_refresh
 from tests.factories import World, admin_of, bind, person_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
 
 YEAR = 2023
 TODAY = date(2024, 3, 1)
