@@ -3,6 +3,7 @@ employer confirms it from its queue, and the person sees it confirmed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,13 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
+
+
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +63,4 @@ def test_person_records_a_fact_and_the_employer_confirms_it_on_a_phone(
     log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/facts/")
     assert page.get_by_test_id("fact-status-archives_post").inner_text() == "已确认"
+    _shot(page, "phone-person-facts-confirmed")
