@@ -11,6 +11,7 @@ from accounts.models import (
     Organisation,
     Person,
     ProfessionalSeries,
+    ProfileFact,
     Region,
     User,
 )
@@ -79,6 +80,33 @@ class EmploymentAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["person", "employer"]
     readonly_fields = ["person", "employer", "status", "reason", "decided_at", "ended_at"]
+
+
+@admin.register(ProfileFact)
+class ProfileFactAdmin(admin.ModelAdmin):
+    """Read-only: facts are recorded by the person and confirmed by the employer (audited)."""
+
+    list_display = ["person", "kind", "on", "status", "decided_by_employer", "decided_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["person", "decided_by_employer"]
+    readonly_fields = [
+        "person",
+        "kind",
+        "on",
+        "basis",
+        "education",
+        "proof",
+        "proof_name",
+        "proof_content_type",
+        "status",
+        "reason",
+        "decided_by_employer",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(AuditEntry)

@@ -7,6 +7,10 @@ are exported here for queries and type hints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
 from accounts.audit import TargetType, register_actions, register_target
 from accounts.demo import DemoLogin, demo_load
 from accounts.forms import DecisionForm
@@ -19,6 +23,7 @@ from accounts.models import (
     Organisation,
     Person,
     ProfessionalSeries,
+    ProfileFact,
     Region,
     User,
 )
@@ -36,7 +41,7 @@ from accounts.permissions import (
 )
 from accounts.selectors import RoleOption
 from accounts.services import audit_log, audit_log_many, notice_send, notices_send
-from accounts.signals import employment_ended
+from accounts.signals import employment_ended, profile_facts_changed
 from accounts.validators import (
     mask_id_number,
     normalise_id_number,
@@ -57,6 +62,7 @@ __all__ = [
     "Person",
     "Policy",
     "ProfessionalSeries",
+    "ProfileFacts",
     "Region",
     "RoleOption",
     "TargetType",
@@ -68,6 +74,7 @@ __all__ = [
     "bound_now",
     "can",
     "confirmed_employer_id",
+    "confirmed_profile_facts",
     "demo_load",
     "employer_binds_person",
     "employment_ended",
@@ -79,6 +86,7 @@ __all__ = [
     "org_access",
     "organisation_waiting_register",
     "person_home_register",
+    "profile_facts_changed",
     "register_actions",
     "register_target",
     "reviewable_organisations",
@@ -94,3 +102,38 @@ def confirmed_employer_id(person: Person) -> int | None:
         .values_list("employer_id", flat=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    """A person's confirmed profile facts as plain data (pending and rejected ones count
+    nothing): the day accounting CE's clock starts from (qualification obtained or accounting
+    work begun), the day an archives post was taken up, and whether the person holds an
+    archives degree of 大专 or above (``None`` when no archives fact is confirmed)."""
+
+    accounting_start: date | None = None
+    archives_post: date | None = None
+    archives_degree: bool | None = None
+
+
+def confirmed_profile_facts(person_ids: Sequence[int] | None = None) -> dict[int, ProfileFacts]:
+    """The confirmed facts of ``person_ids`` (``None``: of everyone), by person id; persons
+    without a confirmed fact are left out. One query."""
+    rows = ProfileFact.objects.filter(status=ProfileFact.Status.CONFIRMED)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=list(person_ids))
+    accounting: dict[int, date] = {}
+    archives: dict[int, tuple[date, bool]] = {}
+    for person_id, kind, on, education in rows.values_list("person_id", "kind", "on", "education"):
+        if kind == ProfileFact.Kind.ACCOUNTING_START:
+            accounting[person_id] = on
+        else:
+            archives[person_id] = (on, education in ProfileFact.DEGREE_EDUCATION)
+    return {
+        pk: ProfileFacts(
+            accounting_start=accounting.get(pk),
+            archives_post=archives[pk][0] if pk in archives else None,
+            archives_degree=archives[pk][1] if pk in archives else None,
+        )
+        for pk in accounting.keys() | archives.keys()
+    }

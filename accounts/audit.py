@@ -27,6 +27,7 @@ from accounts.models import (
     Employment,
     MembershipInvitation,
     Organisation,
+    ProfileFact,
     SecurityEvent,
     User,
 )
@@ -91,6 +92,9 @@ register_actions(
         "person.id_number_viewed": _("%(actor)s viewed the full ID number of %(target)s"),
         "person.phone": _("%(actor)s changed the mobile phone number of %(target)s"),
         "user.email": _("%(actor)s changed the e-mail address of %(target)s"),
+        "profile_fact.submit": _("%(actor)s recorded %(target)s for the employer to confirm"),
+        "profile_fact.confirm": _("%(actor)s confirmed %(target)s"),
+        "profile_fact.reject": _("%(actor)s rejected %(target)s"),
         # Security events (accounts.models.SecurityEvent); the target is the login concerned.
         SecurityEvent.LOGIN: _("%(actor)s logged in"),
         SecurityEvent.LOGIN_FAILED: _("A log-in failed (%(target)s)"),
@@ -125,6 +129,10 @@ register_target("accounts.user", TargetType(_("login"), "username"))
 register_target(
     "accounts.employment",
     TargetType(_("staff member"), "person__real_name", dict(Employment.Status.choices)),
+)
+register_target(
+    "accounts.profilefact",
+    TargetType(_("profile fact of"), "person__real_name", dict(ProfileFact.Status.choices)),
 )
 
 

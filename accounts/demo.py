@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
-from accounts.models import Decision, Level, MembershipInvitation, Organisation, Region, User
+from accounts.models import (
+    Decision,
+    Level,
+    MembershipInvitation,
+    Organisation,
+    Person,
+    ProfileFact,
+    Region,
+    User,
+)
 from accounts.validators import id_number_check_char, uscc_check_char
 
 
@@ -163,4 +176,52 @@ def demo_load() -> list[DemoLogin]:
     )
     assert isinstance(invitation, MembershipInvitation)
     services.membership_invitation_answer(user=both.user, invitation=invitation, accept=True)
+    _demo_profile_facts(employer=employer, employer_admin=employer_admin, both=both, login=login)
     return logins
+
+
+# A one-page PDF standing in for a scanned diploma.
+_DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _demo_profile_facts(
+    *,
+    employer: Organisation,
+    employer_admin: User,
+    both: Person,
+    login: Callable[[str, str], str],
+) -> None:
+    """An archivist new in post this year without an archives degree, the fact confirmed by
+    the employer (80 h professional this year), and a degree waiting for confirmation."""
+    year = timezone.localdate().year
+    archivist = services.person_register(
+        username="archivist",
+        password=login("Person (archives, confirmed facts)", "archivist"),
+        real_name="赵六",
+        id_number=demo_id_number("19980605", 4),
+        phone="13900000004",
+        series_codes=["archives"],
+    )
+    binding = services.employment_request(person=archivist, employer=employer)
+    services.employment_review(
+        reviewer=employer_admin, employment=binding, decision=Decision.APPROVE
+    )
+    fact = services.profile_fact_set(
+        person=archivist,
+        kind=ProfileFact.Kind.ARCHIVES_POST,
+        on=date(year, 2, 1),
+        education=ProfileFact.Education.SECONDARY,
+    )
+    services.profile_fact_review(
+        reviewer=employer_admin, employer=employer, fact=fact, decision=Decision.APPROVE
+    )
+    services.profile_fact_set(
+        person=both,
+        kind=ProfileFact.Kind.ARCHIVES_POST,
+        on=date(year - 3, 9, 1),
+        education=ProfileFact.Education.BACHELOR,
+        proof=SimpleUploadedFile("毕业证书.pdf", _DEMO_PDF, content_type="application/pdf"),
+    )

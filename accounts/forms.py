@@ -15,6 +15,7 @@ from accounts.models import (
     Membership,
     Organisation,
     ProfessionalSeries,
+    ProfileFact,
     Region,
     SecurityEvent,
 )
@@ -285,3 +286,79 @@ class StaffSearchForm(forms.Form):
         if not self.is_valid():
             return ""
         return str(self.cleaned_data["q"]).strip()
+
+
+# --- Profile facts ------------------------------------------------------------------------------
+
+
+class _FactForm(forms.Form):
+    """One profile fact (the page posts its kind beside it, and prefixes each form with its
+    kind); the file is checked by content in the service (``portal.uploads``)."""
+
+    kind_value = ""
+
+
+class AccountingFactForm(_FactForm):
+    kind_value = ProfileFact.Kind.ACCOUNTING_START
+    basis = forms.ChoiceField(
+        label=_("What the date is"),
+        choices=ProfileFact.Basis.choices,
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Date"), widget=IsoDateInput)
+    proof = forms.FileField(
+        label=_("Qualification certificate"),
+        required=False,
+        help_text=_(
+            "A scan or photo (PDF, JPEG or PNG) of your accounting qualification certificate; "
+            "needed when the date is the qualification's."
+        ),
+    )
+
+
+class ArchivesFactForm(_FactForm):
+    kind_value = ProfileFact.Kind.ARCHIVES_POST
+    on = forms.DateField(label=_("Date you took up the archives post"), widget=IsoDateInput)
+    education = forms.ChoiceField(
+        label=_("Highest archives-related education"), choices=ProfileFact.Education.choices
+    )
+    proof = forms.FileField(
+        label=_("Diploma"),
+        required=False,
+        help_text=_(
+            "A scan or photo (PDF, JPEG or PNG) of your archives diploma; needed for junior "
+            "college or above."
+        ),
+    )
+
+
+FACT_FORMS: dict[str, type[_FactForm]] = {
+    ProfileFact.Kind.ACCOUNTING_START: AccountingFactForm,
+    ProfileFact.Kind.ARCHIVES_POST: ArchivesFactForm,
+}
+
+
+class FactDecisionForm(forms.Form):
+    """Confirm or reject a profile fact (no "return": a rejected fact is edited and sent again)."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            (Decision.APPROVE, _("Confirm")),
+            (Decision.REJECT, _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+        label=_("Decision"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you reject."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == Decision.REJECT and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason when you reject."))
+        return data

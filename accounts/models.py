@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from accounts.validators import (
     validate_uscc,
     validate_visible_text,
 )
+from portal.uploads import EVIDENCE_EXTENSIONS
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -382,6 +384,119 @@ class Employment(models.Model):
         return f"{self.person} → {self.employer} ({self.status})"
 
 
+def proof_upload_to(instance: ProfileFact, filename: str) -> str:
+    """A random storage name ``proof/<yyyy>/<uuid4 hex>.<ext>``: the extension comes from the
+    type detected from the content (``portal.uploads``), never from the name the user gave."""
+    extension = EVIDENCE_EXTENSIONS.get(instance.proof_content_type, "bin")
+    return f"proof/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
+class ProfileFact(models.Model):
+    """A fact about a person that changes what a year requires, confirmed by the person's
+    employer like a binding (docs/decisions/0007-profile-facts.md):
+
+    - ``accounting_start``: the day the accounting qualification was obtained (``basis``
+      ``qualification``) or accounting work began (``work``); accounting CE starts the year
+      after (004 accounting art. 6).
+    - ``archives_post``: the day the person took up an archives post and their highest
+      archives-related education; without 大专 or above, the first year in post requires
+      80 h professional (004 archives art. 9).
+
+    Only a confirmed fact counts; changing one puts it back to pending.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNTING_START = "accounting_start", _("Accounting qualification or work")
+        ARCHIVES_POST = "archives_post", _("Archives post and education")
+
+    class Basis(models.TextChoices):
+        QUALIFICATION = "qualification", _("Accounting qualification obtained")
+        WORK = "work", _("Accounting work begun (no qualification)")
+
+    class Education(models.TextChoices):
+        NONE = "none", _("No archives-related education")
+        SECONDARY = "secondary", _("Secondary vocational school or below")
+        JUNIOR_COLLEGE = "junior_college", _("Junior college")
+        BACHELOR = "bachelor", _("Bachelor's degree")
+        POSTGRADUATE = "postgraduate", _("Postgraduate degree")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    # 大专 or above counts as an archives degree (004 archives art. 9: "档案专业大专以上学历").
+    DEGREE_EDUCATION: ClassVar[frozenset[str]] = frozenset(
+        {Education.JUNIOR_COLLEGE, Education.BACHELOR, Education.POSTGRADUATE}
+    )
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="profile_facts")
+    kind = models.CharField(_("fact"), max_length=20, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    basis = models.CharField(_("basis"), max_length=15, choices=Basis.choices, blank=True)
+    education = models.CharField(
+        _("highest archives-related education"),
+        max_length=15,
+        choices=Education.choices,
+        blank=True,
+    )
+    proof = models.FileField(_("proof"), upload_to=proof_upload_to, max_length=200, blank=True)
+    proof_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    proof_content_type = models.CharField(_("content type"), max_length=50, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    # The employer whose reviewer decided, and who (empty while pending).
+    decided_by_employer = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person_id", "kind"]
+        verbose_name = _("profile fact")
+        verbose_name_plural = _("profile facts")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="one_fact_per_kind"),
+            models.CheckConstraint(
+                condition=(Q(kind="accounting_start") & ~Q(basis="") & Q(education=""))
+                | (Q(kind="archives_post") & Q(basis="") & ~Q(education="")),
+                name="profile_fact_fields_match_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["person"], condition=Q(status="confirmed"), name="profile_fact_confirmed"
+            ),
+            models.Index(fields=["status", "updated_at"], name="profile_fact_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.kind} {self.on} ({self.status})"
+
+    @property
+    def needs_proof(self) -> bool:
+        return fact_needs_proof(self.kind, self.basis, self.education)
+
+    @property
+    def archives_degree(self) -> bool:
+        return self.education in self.DEGREE_EDUCATION
+
+
+def fact_needs_proof(kind: str, basis: str, education: str) -> bool:
+    """The seeds' proof: the qualification certificate when the accounting start is the
+    qualification, the diploma when the archives education is 大专 or above (the facts that
+    an employer cannot know from its own staff files; docs/decisions/0007)."""
+    if kind == ProfileFact.Kind.ACCOUNTING_START:
+        return basis == ProfileFact.Basis.QUALIFICATION
+    return education in ProfileFact.DEGREE_EDUCATION
+
+
 class SecurityEvent(models.TextChoices):
     """Audit actions about logins and refused access (no organisation; `ip` and `path` set)."""
 
@@ -467,6 +582,8 @@ class Notice(models.Model):
         BINDING_CONFIRMED = "binding_confirmed", _("Binding confirmed")
         BINDING_REJECTED = "binding_rejected", _("Binding refused")
         BINDING_RETURNED = "binding_returned", _("Binding returned")
+        FACT_CONFIRMED = "fact_confirmed", _("Profile fact confirmed")
+        FACT_REJECTED = "fact_rejected", _("Profile fact rejected")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -534,4 +651,8 @@ NOTICE_TEXTS: dict[str, StrOrPromise] = {
     Notice.Kind.BINDING_CONFIRMED: _("%(by)s confirmed your binding."),
     Notice.Kind.BINDING_REJECTED: _("%(by)s refused your binding. Reason: %(reason)s"),
     Notice.Kind.BINDING_RETURNED: _("%(by)s returned your binding for changes. Reason: %(reason)s"),
+    Notice.Kind.FACT_CONFIRMED: _("%(by)s confirmed your profile fact dated %(on)s."),
+    Notice.Kind.FACT_REJECTED: _(
+        "%(by)s rejected your profile fact dated %(on)s. Reason: %(reason)s"
+    ),
 }

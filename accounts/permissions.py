@@ -33,6 +33,7 @@ from accounts.models import (
     Notice,
     Organisation,
     Person,
+    ProfileFact,
     User,
 )
 
@@ -304,6 +305,20 @@ def get_binding_request_for_employer(employer: Organisation, employment_id: int)
         pk=employment_id,
         employer_id=employer.pk,
         status=Employment.Status.REQUESTED,
+    )
+
+
+def get_own_fact(person: Person, fact_id: int) -> ProfileFact:
+    """One of `person`'s profile facts (someone else's, or a missing one: 404)."""
+    return get_object_or_404(ProfileFact.objects.all(), pk=fact_id, person=person)
+
+
+def get_fact_for_employer(employer: Organisation, fact_id: int) -> ProfileFact:
+    """A profile fact of a person `employer` employs now (confirmed binding); 404 for anyone
+    else's, and for a former employee's."""
+    return get_object_or_404(
+        ProfileFact.objects.select_related("person").filter(bound_now(employer.pk)),
+        pk=fact_id,
     )
 
 

@@ -19,6 +19,7 @@ from accounts.models import (
     Notice,
     Organisation,
     Person,
+    ProfileFact,
     User,
 )
 
@@ -188,6 +189,13 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
                     reverse("accounts:binding_queue", kwargs=org_kw),
                 )
             )
+            items.append(
+                Waiting(
+                    _("Profile facts awaiting confirmation"),
+                    fact_queue(organisation).count(),
+                    reverse("accounts:fact_queue", kwargs=org_kw),
+                )
+            )
         if "manage_staff" in perms:
             items.append(
                 Waiting(
@@ -221,3 +229,23 @@ def notices_for(user: User) -> QuerySet[Notice]:
 
 def unread_notice_count(user: User) -> int:
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- Profile facts -----------------------------------------------------------------------------
+
+
+def person_profile_facts(person: Person) -> dict[str, ProfileFact]:
+    """The person's facts by kind (one query)."""
+    facts = ProfileFact.objects.filter(person=person).select_related("decided_by_employer")
+    return {fact.kind: fact for fact in facts}
+
+
+def fact_queue(employer: Organisation) -> QuerySet[ProfileFact]:
+    """Facts waiting for ``employer``'s confirmation: pending facts of the persons it employs
+    now (a confirmed binding), oldest change first."""
+    return (
+        ProfileFact.objects.filter(status=ProfileFact.Status.PENDING)
+        .filter(permissions.bound_now(employer.pk))
+        .select_related("person")
+        .order_by("updated_at", "pk")
+    )

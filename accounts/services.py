@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
@@ -27,12 +29,14 @@ from accounts.models import (
     Organisation,
     Person,
     ProfessionalSeries,
+    ProfileFact,
     Region,
     SecurityEvent,
     User,
 )
-from accounts.signals import employment_ended
+from accounts.signals import employment_ended, profile_facts_changed
 from accounts.validators import normalise_id_number, normalise_uscc
+from portal.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 # ---------------------------------------------------------------------------------------------
 # Audit
@@ -980,3 +984,179 @@ def employment_invitation_answer(
         action="employment.invitation_decline",
         decided_at=timezone.now(),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile facts (accounting art. 6, archives art. 9), confirmed by the employer like a binding
+# ---------------------------------------------------------------------------------------------
+
+# The earliest date a fact may carry (a career's start; anything earlier is a typing slip).
+FACT_EARLIEST = date(1950, 1, 1)
+
+
+def _fact_values(fact: ProfileFact) -> dict[str, object]:
+    return {"on": fact.on.isoformat(), "basis": fact.basis, "education": fact.education}
+
+
+@transaction.atomic
+def profile_fact_set(
+    *,
+    person: Person,
+    kind: str,
+    on: date,
+    basis: str = "",
+    education: str = "",
+    proof: UploadedFile | None = None,
+    today: date | None = None,
+) -> ProfileFact:
+    """Record (or change) one of the person's profile facts; it waits for the employer's
+    confirmation. A changed fact goes back to pending, so a confirmed one stops counting until
+    it is confirmed again; an unchanged one (same values, no new file) is left as it is.
+
+    The proof file is checked by its content (``portal.uploads``); it is required where
+    ``accounts.models.fact_needs_proof`` says, and an earlier file is kept when none is given.
+    The caller checks that ``person`` is the user's own."""
+    if kind not in ProfileFact.Kind.values:
+        raise ValidationError({"kind": _("Unknown profile fact.")})
+    accounting = kind == ProfileFact.Kind.ACCOUNTING_START
+    if accounting:
+        education = ""
+        if basis not in ProfileFact.Basis.values:
+            raise ValidationError({"basis": _("Choose what the date is.")})
+    else:
+        basis = ""
+        if education not in ProfileFact.Education.values:
+            raise ValidationError({"education": _("Choose your highest archives education.")})
+    today = today if today is not None else timezone.localdate()
+    if on > today:
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < FACT_EARLIEST:
+        raise ValidationError({"on": _("Check the date: it is before 1950.")})
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    fact = ProfileFact.objects.filter(person=person, kind=kind).first()
+    if fact is None:
+        fact = ProfileFact(person=person, kind=kind)
+        before: dict[str, object] = {}
+        before_state = ""
+    else:
+        before = _fact_values(fact)
+        before_state = fact.status
+    fact.on, fact.basis, fact.education = on, basis, education
+    after = _fact_values(fact)
+    try:
+        detected = validate_evidence(proof) if proof is not None else None
+    except ValidationError as exc:
+        raise ValidationError({"proof": exc.messages}) from exc
+    if detected is None and fact.needs_proof and not fact.proof:
+        raise ValidationError(
+            {"proof": _("Upload the proof: a scan or photo of the certificate or diploma.")}
+        )
+    if fact.pk is not None and before == after and proof is None:
+        return fact
+    if proof is not None and detected is not None:
+        fact.proof_content_type = EVIDENCE_CONTENT_TYPES[detected]
+        fact.proof_name = (proof.name or "")[:255]
+        fact.proof.save(proof.name or "proof", proof, save=False)
+    fact.status = ProfileFact.Status.PENDING
+    fact.reason = ""
+    fact.decided_by_employer = None
+    fact.decided_by = None
+    fact.decided_at = None
+    fact.save()
+    changes = {
+        name: (before.get(name, ""), value)
+        for name, value in after.items()
+        if before.get(name, "") != value
+    }
+    if proof is not None:
+        changes["proof"] = ("", fact.proof_name)
+    audit_log(
+        actor=person.user,
+        action="profile_fact.submit",
+        target=fact,
+        from_state=before_state,
+        to_state=fact.status,
+        changes=changes,
+    )
+    if before_state == ProfileFact.Status.CONFIRMED:
+        # The confirmed value stops counting: the years it touched are computed again.
+        old_on = date.fromisoformat(str(before["on"]))
+        profile_facts_changed.send(sender=ProfileFact, person_id=person.pk, dates=(old_on, fact.on))
+    return fact
+
+
+_FACT_DECISION = {
+    Decision.APPROVE: (ProfileFact.Status.CONFIRMED, "profile_fact.confirm"),
+    Decision.REJECT: (ProfileFact.Status.REJECTED, "profile_fact.reject"),
+}
+_FACT_NOTICE = {
+    Decision.APPROVE: Notice.Kind.FACT_CONFIRMED,
+    Decision.REJECT: Notice.Kind.FACT_REJECTED,
+}
+
+
+@transaction.atomic
+def profile_fact_review(
+    *,
+    reviewer: User,
+    employer: Organisation,
+    fact: ProfileFact,
+    decision: str,
+    reason: str = "",
+) -> ProfileFact:
+    """Confirm or reject a person's pending profile fact for ``employer``.
+
+    Checks that ``reviewer`` reviews bindings for ``employer``, that ``employer`` is the
+    person's confirmed employer now, and that the reviewer is not the person. A confirmed
+    fact counts from now on: the person's affected years are computed again after commit."""
+    if not permissions.can(reviewer, "review_bindings", employer):
+        raise PermissionDenied(_("You may not confirm this employer's staff facts."))
+    if decision not in _FACT_DECISION:
+        raise ValidationError(_("Choose confirm or reject."))
+    checked = _check_decision(decision, reason)
+    fact = ProfileFact.objects.select_for_update().select_related("person").get(pk=fact.pk)
+    if not permissions.employer_binds_person(employer.pk, fact.person_id):
+        raise PermissionDenied(_("This person is not on your staff."))
+    if fact.status != ProfileFact.Status.PENDING:
+        raise ValidationError(_("This fact has already been decided."))
+    if fact.person.user_id == reviewer.pk:
+        raise ValidationError(_("You cannot confirm your own facts; ask another reviewer."))
+    to_state, action = _FACT_DECISION[checked]
+    before = fact.status
+    fact.status = to_state
+    fact.reason = reason.strip()
+    fact.decided_by_employer = employer
+    fact.decided_by = reviewer
+    fact.decided_at = timezone.now()
+    fact.save(
+        update_fields=[
+            "status",
+            "reason",
+            "decided_by_employer",
+            "decided_by",
+            "decided_at",
+            "updated_at",
+        ]
+    )
+    audit_log(
+        actor=reviewer,
+        action=action,
+        target=fact,
+        organisation=employer,
+        from_state=before,
+        to_state=to_state,
+        reason=fact.reason,
+    )
+    notice_send(
+        recipient_id=fact.person.user_id,
+        kind=_FACT_NOTICE[checked],
+        params={
+            "by": employer.name,
+            "on": fact.on.isoformat(),
+            "reason": fact.reason,
+        },
+        link=reverse("accounts:me_facts"),
+    )
+    if to_state == ProfileFact.Status.CONFIRMED:
+        profile_facts_changed.send(sender=ProfileFact, person_id=fact.person_id, dates=(fact.on,))
+    return fact

@@ -61,6 +61,8 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/profile/", views.me_profile, name="me_profile"),
     path("me/employment/bind/", views.me_bind, name="me_bind"),
+    path("me/facts/", views.me_facts, name="me_facts"),
+    path("me/facts/<int:fact_id>/proof/", views.me_fact_proof, name="me_fact_proof"),
     path(
         "me/employment/<int:employment_id>/end/",
         views.me_employment_end,
@@ -99,6 +101,9 @@ urlpatterns = [
         views.binding_id_number,
         name="binding_id_number",
     ),
+    path(org + "facts/", views.fact_queue, name="fact_queue"),
+    path(org + "facts/<int:fact_id>/decide/", views.fact_decide, name="fact_decide"),
+    path(org + "facts/<int:fact_id>/proof/", views.fact_proof, name="fact_proof"),
     path(org + "staff/", views.staff_list, name="staff_list"),
     path(org + "staff/export.csv", views.staff_export, {"fmt": "csv"}, name="staff_export_csv"),
     path(org + "staff/export.xlsx", views.staff_export, {"fmt": "xlsx"}, name="staff_export_xlsx"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -23,7 +23,13 @@ from django.views.decorators.http import require_POST
 from accounts import audit, forms, selectors, services
 from accounts import home as home_panels
 from accounts.middleware import ACTING_ROLE_SESSION_KEY
-from accounts.models import Employment, Organisation, SecurityEvent, User
+from accounts.models import (
+    Employment,
+    Organisation,
+    ProfileFact,
+    SecurityEvent,
+    User,
+)
 from accounts.permissions import (
     AUTHENTICATED,
     PERSON_ONLY,
@@ -32,8 +38,10 @@ from accounts.permissions import (
     get_application_for_reviewer,
     get_binding_request_for_employer,
     get_employment_for_employer,
+    get_fact_for_employer,
     get_membership_in,
     get_own_employment,
+    get_own_fact,
     get_own_invitation,
     get_own_notice,
     get_person_for_user,
@@ -770,3 +778,130 @@ def audit_export(request: AuthedRequest, organisation: Organisation, fmt: str) -
         filename=f"audit-{organisation.pk}-{timezone.localdate():%Y%m%d}",
         title=_("Audit log"),
     )
+
+
+# --- Profile facts (accounting art. 6, archives art. 9) -----------------------------------------
+
+
+def _fact_forms(
+    request: AuthedRequest, facts: dict[str, ProfileFact]
+) -> dict[str, forms._FactForm]:
+    """One form per fact kind, the posted one bound (its kind names it), others initial."""
+    posted = request.POST.get("kind") if request.method == "POST" else None
+    built: dict[str, forms._FactForm] = {}
+    for kind, form_class in forms.FACT_FORMS.items():
+        fact = facts.get(kind)
+        initial = {"on": fact.on, "basis": fact.basis, "education": fact.education} if fact else {}
+        if kind == posted:
+            built[kind] = form_class(request.POST, request.FILES, initial=initial, prefix=kind)
+        else:
+            built[kind] = form_class(initial=initial, prefix=kind)
+    return built
+
+
+@access(PERSON_ONLY)
+def me_facts(request: AuthedRequest) -> HttpResponse:
+    """The facts that change what a year requires, each confirmed by the employer."""
+    person = get_person_for_user(request.user)
+    facts = selectors.person_profile_facts(person)
+    built = _fact_forms(request, facts)
+    kind = request.POST.get("kind") if request.method == "POST" else None
+    form = built.get(kind or "")
+    if form is not None:
+        done = form_submit(
+            request,
+            form,
+            lambda data: services.profile_fact_set(
+                person=person,
+                kind=kind or "",
+                on=data["on"],
+                basis=data.get("basis", ""),
+                education=data.get("education", ""),
+                proof=data.get("proof"),
+            ),
+            success=_("Saved; your employer will confirm it."),
+            to="accounts:me_facts",
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "accounts/person_facts.html",
+        {
+            "person": person,
+            "sections": [
+                (
+                    kind,
+                    ProfileFact.Kind(kind).label,
+                    facts.get(kind),
+                    built[kind],
+                )
+                for kind in forms.FACT_FORMS
+            ],
+            "employment": selectors.person_open_employment(person),
+        },
+    )
+
+
+def _proof_response(fact: ProfileFact) -> FileResponse:
+    if not fact.proof:
+        raise Http404(_("No file was uploaded."))
+    try:
+        handle = fact.proof.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=fact.proof_name or "proof",
+        content_type=fact.proof_content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@access(PERSON_ONLY)
+def me_fact_proof(request: AuthedRequest, fact_id: int) -> HttpResponseBase:
+    person = get_person_for_user(request.user)
+    return _proof_response(get_own_fact(person, fact_id))
+
+
+@org_access(EMPLOYER, perm="review_bindings")
+def fact_queue(request: AuthedRequest, organisation: Organisation) -> HttpResponse:
+    return render(
+        request,
+        "accounts/fact_queue.html",
+        {
+            "organisation": organisation,
+            "page": paginate(request, selectors.fact_queue(organisation)),
+            "form": forms.FactDecisionForm(),
+        },
+    )
+
+
+@org_access(EMPLOYER, perm="review_bindings")
+@require_POST
+def fact_decide(request: AuthedRequest, organisation: Organisation, fact_id: int) -> HttpResponse:
+    fact = get_fact_for_employer(organisation, fact_id)
+    form = forms.FactDecisionForm(request.POST)
+
+    def decide() -> None:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.get("reason", [])) or _("Choose a decision."))
+        services.profile_fact_review(
+            reviewer=request.user, employer=organisation, fact=fact, **form.cleaned_data
+        )
+
+    return post_action(
+        request,
+        decide,
+        success=_("Decision saved for %(name)s.") % {"name": fact.person},
+        to=reverse("accounts:fact_queue", args=[organisation.pk]),
+    )
+
+
+@org_access(EMPLOYER, perm="review_bindings")
+def fact_proof(
+    request: AuthedRequest, organisation: Organisation, fact_id: int
+) -> HttpResponseBase:
+    return _proof_response(get_fact_for_employer(organisation, fact_id))

@@ -13,6 +13,7 @@ class CreditsConfig(AppConfig):
             employment_ended,
             organisation_waiting_register,
             person_home_register,
+            profile_facts_changed,
         )
         from credits import audit, tasks  # noqa: F401 (services queue the tasks by name)
         from credits.models import (
@@ -23,13 +24,20 @@ class CreditsConfig(AppConfig):
             SeriesDeadline,
             YearSetting,
         )
-        from credits.receivers import return_records_on_unbind, rule_table_changed
+        from credits.receivers import (
+            refresh_on_profile_facts,
+            return_records_on_unbind,
+            rule_table_changed,
+        )
         from credits.selectors import home
 
         organisation_waiting_register("credits", home.organisation_waiting)
         person_home_register("credits", home.person_home)
         employment_ended.connect(
             return_records_on_unbind, dispatch_uid="credits.return_records_on_unbind"
+        )
+        profile_facts_changed.connect(
+            refresh_on_profile_facts, dispatch_uid="credits.refresh_on_profile_facts"
         )
         audit.register()
         # The rule book (credits.selectors.records.rulebook_load) is cached: any edit of its tables,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.api import Employment, User
-from credits.selectors.records import rulebook_changed
+from credits.models import YearSummary
+from credits.selectors.records import rulebook_changed, rulebook_load
 from credits.services.reviews import records_return_on_unbind
 
 
@@ -23,3 +28,19 @@ def rule_table_changed(sender: type, **kwargs: Any) -> None:
     if action is not None and not action.startswith("post_"):
         return  # m2m_changed fires pre_ and post_; one bump is enough
     rulebook_changed()
+
+
+def refresh_on_profile_facts(
+    sender: type, *, person_id: int, dates: Iterable[date], **kwargs: Any
+) -> None:
+    """A profile fact started or stopped counting: after commit, recompute the person's years
+    it may touch: every year they have a summary of (an accounting start reaches back over
+    all earlier years) and the years the fact's old and new dates map to (a date's year or
+    the next, ``credits.selectors.first_year_in_post``), within the years validation knows."""
+    from credits.services.validation import summaries_refresh_later
+
+    first, last = rulebook_load().min_year, timezone.localdate().year + 1
+    years = set(YearSummary.objects.filter(person_id=person_id).values_list("year", flat=True))
+    for day in dates:
+        years.update((day.year, day.year + 1))
+    summaries_refresh_later((person_id, y) for y in years if first <= y <= last)

@@ -55,6 +55,7 @@ BREADCRUMBS: dict[str, Crumb] = {
     # Person
     "accounts:me_profile": Crumb(_("My profile"), HOME),
     "accounts:me_bind": Crumb(_("Bind to my employer"), HOME),
+    "accounts:me_facts": Crumb(_("Profile facts"), HOME),
     "credits:my_records": Crumb(_("My CE records"), HOME),
     "credits:record_new": Crumb(_("Declare a record"), "credits:my_records"),
     "credits:record_detail": Crumb(_("Details"), "credits:my_records"),
@@ -65,6 +66,7 @@ BREADCRUMBS: dict[str, Crumb] = {
     "accounts:members": Crumb(_("Sub-accounts"), HOME),
     "accounts:binding_queue": Crumb(_("Bindings to confirm"), HOME),
     "accounts:binding_id_number": Crumb(_("ID number"), "accounts:binding_queue"),
+    "accounts:fact_queue": Crumb(_("Profile facts to confirm"), HOME),
     "accounts:staff_list": Crumb(_("Staff"), HOME),
     "accounts:application_queue": Crumb(_("Applications to review"), HOME),
     "accounts:application_detail": Crumb(_("Details"), "accounts:application_queue"),
@@ -119,6 +121,9 @@ NOT_PAGES = frozenset(
         "credits:import_errors_xlsx",
         "credits:import_template_csv",
         "credits:import_template_xlsx",
+        "accounts:me_fact_proof",
+        "accounts:fact_decide",
+        "accounts:fact_proof",
     }
 )
 

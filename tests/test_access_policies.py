@@ -96,6 +96,27 @@ def _invitation_id(world: World, policy: Policy, role: str) -> int:
     return invitation.pk
 
 
+def _fact_id(world: World, policy: Policy, role: str) -> int:
+    """A pending profile fact of `world`'s person (their employer confirms it), with a proof."""
+    from django.core.files.base import ContentFile
+
+    from accounts.models import ProfileFact
+
+    fact = ProfileFact.objects.filter(person=world.person).first()
+    if fact is None:
+        fact = ProfileFact(
+            person=world.person,
+            kind=ProfileFact.Kind.ARCHIVES_POST,
+            on=world.record.start_date,
+            education=ProfileFact.Education.BACHELOR,
+            proof_name="diploma.pdf",
+            proof_content_type="application/pdf",
+        )
+        fact.proof.save("diploma.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        fact.save()
+    return fact.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -118,6 +139,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
         world.approved_evidence.pk if "hrss" in policy.kinds else world.evidence.pk
     ),
     "invitation_id": _invitation_id,
+    "fact_id": _fact_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's

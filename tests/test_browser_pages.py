@@ -21,13 +21,16 @@ import os
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve, reverse
 
+from accounts.services import profile_fact_set
 from portal.breadcrumbs import HOME_PAGES
 from tests.browser import log_in
 from tests.factories import World, bind, member_create, person_create, record_make, rules_ensure
@@ -48,7 +51,7 @@ ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authorit
 # Links the crawler does not follow: leaving, switching language, the admin site, files and
 # exports (downloads).
 SKIP = re.compile(
-    r"/logout/|/i18n/|/admin/|/evidence/|/api/|[?&]format=|/healthz|\.(csv|xlsx)(\?|$)"
+    r"/logout/|/i18n/|/admin/|/evidence/|/proof/|/api/|[?&]format=|/healthz|\.(csv|xlsx)(\?|$)"
 )
 BLOCKING = {"critical", "serious"}
 
@@ -111,6 +114,15 @@ def _world_lists_filled(world: World) -> str:
 
     waiting = person_create()
     bind(waiting, world.employer, confirm=False)  # a binding to confirm
+
+    # A profile fact with its proof, waiting for the employer's confirmation.
+    profile_fact_set(
+        person=world.person,
+        kind="archives_post",
+        on=date(2023, 2, 1),
+        education="bachelor",
+        proof=SimpleUploadedFile("毕业证书.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Notice, Organisation, User
+from accounts.models import Notice, Organisation, ProfileFact, User
 from credits.models import ImportJob, RecheckItem, Record, YearSummary
 
 
@@ -37,6 +37,10 @@ def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> 
     last_year = YearSummary.objects.get(person__user__username="person", year=year - 1)
     this_year = YearSummary.objects.get(person__user__username="person", year=year)
     assert (last_year.compliant, this_year.compliant) == (True, False)
+    # The archivist's confirmed facts (new in post this year, no archives degree): 80 h.
+    archivist = YearSummary.objects.get(person__user__username="archivist", year=year)
+    assert archivist.professional_required == 80
+    assert ProfileFact.objects.filter(status="pending", person__user__username="reviewer").exists()
 
     # The employer entered records for the person: one by one, and from a finished import.
     entered = person_records.filter(source="employer")

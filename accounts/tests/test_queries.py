@@ -67,6 +67,24 @@ def binding_queue(world: World) -> Page:
     return Page(admin_of(world.employer), url, add, rows_now=0)
 
 
+def fact_queue(world: World) -> Page:
+    from datetime import date
+
+    def add(n: int) -> None:
+        for i in range(n):
+            person = person_create(series=("archives",))
+            bind(person, world.employer)
+            services.profile_fact_set(
+                person=person,
+                kind="archives_post",
+                on=date(2023, 1, 1 + i % 28),
+                education="none",
+            )
+
+    url = reverse("accounts:fact_queue", kwargs={"organisation_id": world.employer.pk})
+    return Page(admin_of(world.employer), url, add, rows_now=0)
+
+
 def staff_list(world: World) -> Page:
     def add(n: int) -> None:
         for i in range(n):
@@ -174,6 +192,7 @@ def person_home(world: World) -> Page:
 
 PAGES = [
     binding_queue,
+    fact_queue,
     staff_list,
     members,
     employer_applications,

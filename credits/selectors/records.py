@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.api import Person, ProfessionalSeries
+from accounts.api import Person, ProfessionalSeries, ProfileFacts, confirmed_profile_facts
 from credits import explain
 from credits.models import (
     ActivityConversion,
@@ -370,6 +370,49 @@ def record_input(record: Record | RecordRow) -> rules.RecordInput:
     )
 
 
+def first_year_in_post(day: date) -> int:
+    """The declared year of an archives person's first year in post (004 archives art. 9,
+    "上岗1年内", counted from ``day``): the natural year holding more of the twelve months from
+    ``day`` (a tie goes to the earlier year), so a post taken up by early July puts the 80 h
+    in that year and one taken up later in the next (docs/decisions/0007-profile-facts.md)."""
+    try:
+        anniversary = day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        anniversary = date(day.year + 1, 3, 1)
+    window = (anniversary - day).days
+    in_first_year = (date(day.year, 12, 31) - day).days + 1
+    return day.year if 2 * in_first_year >= window else day.year + 1
+
+
+def profile_of(facts: ProfileFacts | None) -> rules.Profile:
+    """The evaluator's profile for a person's confirmed facts (``accounts.api.ProfileFacts``):
+    the one conversion shared by the progress page and annual validation.
+
+    Accounting CE starts the year after the qualification or the start of accounting work
+    (004 accounting art. 6), so that day's year requires nothing; the archives first year in
+    post is ``first_year_in_post``."""
+    if facts is None:
+        return rules.Profile()
+    return rules.Profile(
+        accounting_start_year=facts.accounting_start.year if facts.accounting_start else None,
+        archives_new_post_year=(
+            first_year_in_post(facts.archives_post) if facts.archives_post else None
+        ),
+        archives_degree=facts.archives_degree,
+    )
+
+
+def person_profiles(person_ids: list[int] | None = None) -> dict[int, rules.Profile]:
+    """The evaluator's profile of every person of ``person_ids`` (``None``: everyone) with a
+    confirmed fact; the others have the empty profile. One query."""
+    return {pk: profile_of(facts) for pk, facts in confirmed_profile_facts(person_ids).items()}
+
+
+def person_profile(person_id: int) -> rules.Profile:
+    """One person's evaluator profile (the empty one without confirmed facts). One query."""
+    return person_profiles([person_id]).get(person_id, rules.Profile())
+
+
 def record_counts(
     record: Record | RecordRow,
     *,
@@ -417,6 +460,7 @@ def _evaluate(
     book: rules.RuleBook,
     today: date,
     names: explain.Names,
+    profile: rules.Profile,
 ) -> tuple[rules.EvaluationResult | None, list[CountedRecord], list[str]]:
     """Evaluate the records whose series the person still holds; the others are listed
     with a note and count nothing."""
@@ -429,7 +473,10 @@ def _evaluate(
     try:
         result = evaluate(
             rules.EvaluationInput(
-                year=year, series=held, records=tuple(record_input(r) for r in usable)
+                year=year,
+                series=held,
+                profile=profile,
+                records=tuple(record_input(r) for r in usable),
             ),
             book,
             today=today,
@@ -488,9 +535,10 @@ def person_year_explanation(
         )
     book = rulebook_load()
     display = _display_names()
-    result, counted, errors = _evaluate(year, held, approved, book, today, display)
+    profile = person_profile(person.pk)
+    result, counted, errors = _evaluate(year, held, approved, book, today, display, profile)
     if_approved, with_pending, _errors = _evaluate(
-        year, held, approved + submitted, book, today, display
+        year, held, approved + submitted, book, today, display, profile
     )
     pending_ids = {r.pk for r in submitted}
     return YearExplanation(

@@ -1,16 +1,17 @@
 """Property: the set-based whole-year validation on PostgreSQL stores what the evaluator says.
 
-Hypothesis draws 1-4 persons, each with a set of series and records (category, series among
-the held ones or none, hours, kind: ordinary, degree study, in-house training with or without
+Hypothesis draws 1-4 persons, each with a set of series, profile facts (an accounting start
+and an archives post with the highest archives education, each confirmed, pending or
+rejected, and perhaps changed before the last run) and records (category, series among the
+held ones or none, hours, kind: ordinary, degree study, in-house training with or without
 an approved plan, or an accounting activity; any status; the evaluated year or next to it),
 writes them with the ORM, optionally runs the whole year once and then changes records and
 series (so the MERGE updates and the deletion of stale rows are exercised), runs the whole
 year (or a per-person refresh of the drawn persons: the same SQL restricted to them), and
 compares every stored summary with ``credits.rules.evaluate`` over the same drawn records
-(built here from the drawing, not read back through the production conversion).
-
-Profile facts (accounting start year, archives post and degree) are not stored in the models
-yet, so they are not drawn: every person is evaluated with the empty profile.
+and the profile of the confirmed facts (built here from the drawing, not read back through
+the production conversion: each drawn date comes with the year it stands for, from the
+readings of docs/decisions/0007-profile-facts.md).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import ProfessionalSeries
+from accounts.models import ProfessionalSeries, ProfileFact
 from credits.models import Record, YearSeriesSummary, YearSummary
-from credits.rules import EvaluationError, EvaluationInput, RecordInput, evaluate
+from credits.rules import EvaluationError, EvaluationInput, Profile, RecordInput, evaluate
 from credits.selectors.records import rulebook_load
 from credits.services.validation import summaries_refresh
 from tests.factories import person_create
@@ -115,12 +116,92 @@ activity = st.builds(
 records = st.one_of(ordinary, ordinary, ordinary, ordinary, degree_study, inhouse, activity)
 
 
+# Profile-fact dates with the year each stands for (decision 0007): an accounting start
+# requires nothing up to its own year; the archives first year in post is the natural year
+# holding more of the twelve months from the day the post was taken up.
+ACCOUNTING_STARTS = (
+    (date(2021, 5, 1), 2021),
+    (date(2022, 12, 31), 2022),
+    (date(2023, 1, 1), 2023),
+    (date(2023, 11, 30), 2023),
+    (date(2024, 1, 2), 2024),
+)
+ARCHIVES_POSTS = (
+    (date(2022, 3, 1), 2022),
+    (date(2022, 9, 1), 2023),
+    (date(2023, 1, 15), 2023),
+    (date(2023, 7, 2), 2023),  # 183 of 365 days in 2023: the larger part
+    (date(2023, 7, 3), 2024),  # 182 days in 2023
+    (date(2023, 12, 31), 2024),
+)
+FACT_STATUSES = tuple(ProfileFact.Status.values)
+EDUCATIONS = tuple(ProfileFact.Education.values)
+DEGREES = ProfileFact.DEGREE_EDUCATION
+
+
+@dataclass(frozen=True)
+class DrawnFact:
+    """One profile fact: its date and the year it stands for, the education (archives), its
+    status when first written and its status at the last run."""
+
+    on: tuple[date, int]
+    education: str
+    status: str
+    final_status: str
+
+
+def _facts(dates: tuple[tuple[date, int], ...]) -> st.SearchStrategy[DrawnFact | None]:
+    fact = st.builds(
+        DrawnFact,
+        on=st.sampled_from(dates),
+        education=st.sampled_from(EDUCATIONS),
+        status=st.sampled_from(FACT_STATUSES),
+        final_status=st.sampled_from(
+            (ProfileFact.Status.CONFIRMED, ProfileFact.Status.CONFIRMED, *FACT_STATUSES)
+        ),
+    )
+    return st.none() | fact | fact
+
+
 @dataclass(frozen=True)
 class DrawnPerson:
     series: tuple[str, ...]
     before: tuple[Drawn, ...]  # written and validated first when ``rerun``
     after: tuple[Drawn, ...]
     drop: int  # how many held series the person gives up before the last run
+    accounting: DrawnFact | None = None
+    archives: DrawnFact | None = None
+    # Only ordinary records (no degree study, in-house training or activity): the person
+    # stays on the set-based path, so its profile keys are exercised there.
+    ordinary_only: bool = False
+
+    def profile(self) -> Profile:
+        """The evaluator's profile of the facts confirmed at the last run."""
+        confirmed = ProfileFact.Status.CONFIRMED
+        accounting, archives = self.accounting, self.archives
+        if accounting is not None and accounting.final_status != confirmed:
+            accounting = None
+        if archives is not None and archives.final_status != confirmed:
+            archives = None
+        return Profile(
+            accounting_start_year=accounting.on[1] if accounting else None,
+            archives_new_post_year=archives.on[1] if archives else None,
+            archives_degree=(archives.education in DEGREES) if archives else None,
+        )
+
+
+def _fact_write(person_pk: int, kind: str, drawn: DrawnFact | None) -> ProfileFact | None:
+    if drawn is None:
+        return None
+    accounting = kind == ProfileFact.Kind.ACCOUNTING_START
+    return ProfileFact.objects.create(
+        person_id=person_pk,
+        kind=kind,
+        on=drawn.on[0],
+        basis=ProfileFact.Basis.WORK if accounting else "",
+        education="" if accounting else drawn.education,
+        status=drawn.status,
+    )
 
 
 # Any 1-3 series, or often a set whose schemes allow no elective (accounting, archives).
@@ -135,6 +216,9 @@ persons = st.lists(
         before=st.lists(records, max_size=6).map(tuple),
         after=st.lists(records, min_size=1, max_size=6).map(tuple),
         drop=st.sampled_from((0, 0, 0, 1, 3)),
+        accounting=_facts(ACCOUNTING_STARTS),
+        archives=_facts(ARCHIVES_POSTS),
+        ordinary_only=st.booleans(),
     ),
     min_size=1,
     max_size=4,
@@ -149,8 +233,11 @@ def _series_of(drawn: Drawn, held: tuple[str, ...]) -> str | None:
     return held[drawn.series % len(held)]
 
 
-def _usable(drawn: Drawn, held: tuple[str, ...]) -> bool:
-    """Drawn records are written for the series held when drawn; activities need accounting."""
+def _usable(drawn: Drawn, held: tuple[str, ...], ordinary_only: bool = False) -> bool:
+    """Drawn records are written for the series held when drawn; activities need accounting;
+    a person drawn ``ordinary_only`` gets no record of a special kind."""
+    if ordinary_only and (drawn.activity or drawn.kind):
+        return False
     return not drawn.activity or "accounting" in held
 
 
@@ -197,7 +284,7 @@ def _input(drawn: Drawn, written_for: tuple[str, ...]) -> RecordInput:
 
 
 def _expected(
-    held: tuple[str, ...], written: list[tuple[Drawn, tuple[str, ...]]]
+    held: tuple[str, ...], written: list[tuple[Drawn, tuple[str, ...]]], profile: Profile
 ) -> tuple[tuple[Decimal, ...], bool, dict[str, tuple[Decimal, Decimal]]] | None:
     """The evaluator's figures over the approved records whose series the person still holds
     (``None``: nothing valid to evaluate, so everything is zero)."""
@@ -212,7 +299,7 @@ def _expected(
         inputs.append(record)
     try:
         result = evaluate(
-            EvaluationInput(year=YEAR, series=held, records=tuple(inputs)),
+            EvaluationInput(year=YEAR, series=held, profile=profile, records=tuple(inputs)),
             rulebook_load(),
             today=TODAY,
         )
@@ -247,31 +334,38 @@ def test_whole_year_sql_equals_the_evaluator(
         made = []
         for drawn in drawn_persons:
             person = person_create(series=drawn.series)
+            facts = [
+                _fact_write(person.pk, ProfileFact.Kind.ACCOUNTING_START, drawn.accounting),
+                _fact_write(person.pk, ProfileFact.Kind.ARCHIVES_POST, drawn.archives),
+            ]
             written = []
             for record in drawn.before:
-                if _usable(record, drawn.series):
+                if _usable(record, drawn.series, drawn.ordinary_only):
                     _write(person.pk, record, drawn.series)
                     written.append((record, drawn.series))
-            made.append((person, drawn, written))
+            made.append((person, drawn, written, facts))
         if rerun:
             summaries_refresh(year=YEAR, today=TODAY)
-        for person, drawn, written in made:
+        for person, drawn, written, facts in made:
+            for fact, drawn_fact in zip(facts, (drawn.accounting, drawn.archives), strict=True):
+                if fact is not None and drawn_fact is not None:
+                    ProfileFact.objects.filter(pk=fact.pk).update(status=drawn_fact.final_status)
             held = drawn.series[: max(len(drawn.series) - drawn.drop, 0)]
             if held != drawn.series:
                 person.series.set(ProfessionalSeries.objects.filter(code__in=held))
             for record in drawn.after:
-                if held and _usable(record, held):
+                if held and _usable(record, held, drawn.ordinary_only):
                     _write(person.pk, record, held)
                     written.append((record, held))
 
         if listed:  # a per-person refresh: the same SQL restricted to the listed persons
-            summaries_refresh(year=YEAR, person_ids=[p.pk for p, _, _ in made], today=TODAY)
+            summaries_refresh(year=YEAR, person_ids=[p.pk for p, *_ in made], today=TODAY)
         else:
             summaries_refresh(year=YEAR, today=TODAY)
 
-        for person, drawn, written in made:
+        for person, drawn, written, _written_facts in made:
             held = drawn.series[: max(len(drawn.series) - drawn.drop, 0)]
-            expected = _expected(held, written)
+            expected = _expected(held, written, drawn.profile())
             summary = YearSummary.objects.filter(person=person, year=YEAR).first()
             series_rows = {
                 row.series.code: (row.required, row.earned)

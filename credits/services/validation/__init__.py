@@ -6,7 +6,8 @@ PostgreSQL, persons with a record of a special kind), and on PostgreSQL the set-
 of ``whole_year`` for everyone else, over the whole year or restricted to the persons of a
 per-person refresh (the task after a batch approval); both read records
 through one conversion (``inputs`` on ``credits.selectors.records.record_input`` and
-``record_counts``) and write through ``store``.
+``record_counts``, and the confirmed profile facts through ``credits.selectors.records.profile_of``)
+and write through ``store``.
 
 A record the evaluator would refuse for this person (a series or activity of a series the
 person does not hold, an unknown kind or activity) counts nothing, on the progress page and
@@ -27,7 +28,7 @@ from django.utils import timezone
 from accounts.api import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
-from credits.selectors.records import rulebook_load
+from credits.selectors.records import person_profile, rulebook_load
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
@@ -93,7 +94,8 @@ def summary_refresh_one(*, person_id: int, year: int) -> YearSummary | None:
 
 
 def year_explanation(*, person: Person, year: int, today: date | None = None) -> EvaluationResult:
-    """The evaluator over the person's approved records of the year, one input per record.
+    """The evaluator over the person's approved records of the year, one input per record,
+    with the person's confirmed profile facts.
 
     Raises ``EvaluationError`` when the person holds no (valid) series.
 
@@ -108,7 +110,9 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
     )
     inputs = records_to_inputs(records, held=frozenset(series), rules=rules)
     return evaluate(
-        EvaluationInput(year=year, series=series, records=tuple(inputs)),
+        EvaluationInput(
+            year=year, series=series, profile=person_profile(person.pk), records=tuple(inputs)
+        ),
         rules,
         today=today if today is not None else timezone.localdate(),
     )

@@ -27,7 +27,7 @@ from credits.rules import (
     requirement_for,
     scheme_for,
 )
-from credits.selectors.records import ROW_FIELDS, RecordRow, rulebook_load
+from credits.selectors.records import ROW_FIELDS, RecordRow, person_profiles, rulebook_load
 from credits.services.validation.inputs import records_to_inputs
 
 ZERO = Decimal(0)
@@ -44,11 +44,14 @@ class Requirement:
     professional: dict[str, Decimal] = field(default_factory=dict)
 
 
-def requirement(series: tuple[str, ...], year: int, rules: RuleBook) -> Requirement:
-    """Public and elective once (largest among the schemes), professional per series."""
+def requirement(
+    series: tuple[str, ...], year: int, rules: RuleBook, profile: Profile | None = None
+) -> Requirement:
+    """Public and elective once (largest among the schemes), professional per series, after
+    the person's profile facts (``credits.selectors.profile_of``)."""
     if not series or any(s not in rules.known_series for s in series):
         return Requirement(valid=False)
-    profile = Profile()  # no profile facts are stored yet: the defaults apply
+    profile = profile if profile is not None else Profile()
     reqs = []
     for code in series:
         scheme = scheme_for(code, year, rules.schemes)
@@ -98,7 +101,8 @@ def summaries_compute(
     every person with a stored summary of the year who holds none now), computed by the
     evaluator over each person's approved records of the year, not stored.
 
-    A constant number of queries: the persons' series, their approved records, the rule book.
+    A constant number of queries: the persons' series, their confirmed profile facts, their
+    approved records, the rule book.
     """
     today = today if today is not None else timezone.localdate()
     rules = rulebook_load()
@@ -116,6 +120,7 @@ def summaries_compute(
     else:
         stored = YearSummary.objects.filter(year=year).values_list("person_id", flat=True)
         persons = sorted(set(held) | set(stored))
+    profiles = person_profiles(list(person_ids) if person_ids is not None else None)
 
     records_q = Q(year=year, status=Record.Status.APPROVED)
     if person_ids is not None:
@@ -139,7 +144,12 @@ def summaries_compute(
         )
         try:
             result = evaluate(
-                EvaluationInput(year=year, series=series, records=tuple(inputs)),
+                EvaluationInput(
+                    year=year,
+                    series=series,
+                    profile=profiles.get(person_id, Profile()),
+                    records=tuple(inputs),
+                ),
                 rules,
                 today=today,
             )

@@ -7,8 +7,10 @@ One aggregation of the year's approved records per (person, category, series), j
 requirement of each distinct series set (worked out once per set in Python by the rules
 engine's own functions); persons with a record of a special kind (degree study, in-house
 training, accounting activity) go through the evaluator (``compute``). Both give the
-evaluator's figures: ``credits/tests/test_validation_property.py`` draws persons and records
-at random and compares.
+evaluator's figures: ``credits/tests/test_validation_property.py`` draws persons, profiles
+and records at random and compares. Persons with confirmed profile facts
+(``credits.selectors.person_profiles``) get a requirement key of their own: their series set
+and their profile, the requirement worked out once per distinct pair.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from decimal import Decimal
 from django.db import connection
 
 from accounts.api import ProfessionalSeries
-from credits.selectors.records import rulebook_load
+from credits.rules import Profile
+from credits.selectors.records import person_profiles, rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
 from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
 
@@ -38,13 +41,24 @@ WHERE r.year = %s AND r.status = 'approved' {persons}
 GROUP BY r.person_id, r.category, r.series_id
 """
 
+# Each person's series set (``key``) and requirement key (``rkey``): the set, and the profile
+# key of a person with confirmed profile facts (``validation_profile``), as text.
 _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
-SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
-FROM accounts_person_series
-WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
-GROUP BY person_id
+SELECT s.person_id, s.key, s.key::text {profile_key} AS rkey
+FROM (
+    SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
+    FROM accounts_person_series
+    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
+    GROUP BY person_id
+) s {profile_join}
 """
+_PROFILE_SQL = """
+CREATE TEMP TABLE validation_profile ON COMMIT DROP AS
+SELECT * FROM unnest(%s::bigint[], %s::text[]) AS t(person_id, pkey)
+"""
+_PROFILE_KEY = "|| COALESCE('|' || p.pkey, '')"
+_PROFILE_JOIN = "LEFT JOIN validation_profile p ON p.person_id = s.person_id"
 
 _REQ_SQL = """
 CREATE TEMP TABLE validation_req ON COMMIT DROP AS
@@ -58,7 +72,7 @@ _SERIES_NEW_SQL = """
 CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
 SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned
 FROM validation_held h
-JOIN validation_req_series q ON q.key = h.key::text
+JOIN validation_req_series q ON q.key = h.rkey
 LEFT JOIN validation_agg a
     ON a.person_id = h.person_id AND a.category = 'professional' AND a.series_id = q.series_id
 """
@@ -80,7 +94,7 @@ SELECT h.person_id, s.public AS public_required,
         AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
         AND COALESCE(t.all_met, true) AS compliant
 FROM validation_held h
-JOIN validation_req s ON s.key = h.key::text
+JOIN validation_req s ON s.key = h.rkey
 LEFT JOIN (
     SELECT person_id, SUM(public) AS public, SUM(elective) AS elective,
         SUM(required) AS required, SUM(earned) AS earned, bool_and(earned >= required) AS all_met
@@ -109,6 +123,14 @@ _ZERO_YEAR = "credits_yearsummary y WHERE y.year = %s AND"
 _ZERO_LISTED = "unnest(%s::bigint[]) AS y(person_id) WHERE"
 
 
+def profile_key(profile: Profile) -> str:
+    """A canonical text key of a profile (equal profiles, equal keys)."""
+    return (
+        f"{profile.accounting_start_year or ''},{profile.archives_new_post_year or ''},"
+        f"{'' if profile.archives_degree is None else int(profile.archives_degree)}"
+    )
+
+
 def refresh_whole_year_postgresql(
     *, year: int, today: date | None, person_ids: Sequence[int] | None = None
 ) -> int:
@@ -128,14 +150,35 @@ def refresh_whole_year_postgresql(
         )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
         special = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_HELD_SQL.format(persons=restrict), ids)
-        cursor.execute("SELECT DISTINCT key FROM validation_held")
-        keys = [list(row[0]) for row in cursor.fetchall()]
+        # Persons with confirmed profile facts get their own requirement key.
+        profiles = {
+            pk: p
+            for pk, p in person_profiles(
+                list(person_ids) if person_ids is not None else None
+            ).items()
+            if p != Profile()
+        }
+        by_key = {profile_key(p): p for p in profiles.values()}
+        if profiles:
+            cursor.execute(
+                _PROFILE_SQL,
+                [list(profiles), [profile_key(p) for p in profiles.values()]],
+            )
+        cursor.execute(
+            _HELD_SQL.format(
+                persons=restrict,
+                profile_key=_PROFILE_KEY if profiles else "",
+                profile_join=_PROFILE_JOIN if profiles else "",
+            ),
+            ids,
+        )
+        cursor.execute("SELECT DISTINCT key, rkey FROM validation_held")
+        keys = [(list(row[0]), row[1]) for row in cursor.fetchall()]
         req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
         series_rows: list[tuple[str, int, Decimal]] = []
-        for key in keys:
-            text_key = "{" + ",".join(str(k) for k in key) + "}"
-            req = requirement(tuple(sorted(code_of[k] for k in key)), year, rules)
+        for key, text_key in keys:
+            _set, _bar, pkey = text_key.partition("|")
+            req = requirement(tuple(sorted(code_of[k] for k in key)), year, rules, by_key.get(pkey))
             req_rows.append((text_key, req.valid, req.public, req.elective, req.elective_allowed))
             series_rows.extend((text_key, id_of[c], h) for c, h in req.professional.items())
         req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[], [], [], [], []]
@@ -153,6 +196,7 @@ def refresh_whole_year_postgresql(
         cursor.execute(
             "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
             "validation_series_new, validation_summary_new"
+            + (", validation_profile" if profiles else "")
         )
     if special:
         counted += store_summaries(
