@@ -21,17 +21,20 @@ from credits.rules import (
 )
 from credits.selectors import person_attention_records, rulebook_load
 from credits.services import validation
+from credits.services.records import RecordDraft, record_create
 
 __all__ = [
     "EvaluationError",
     "EvaluationResult",
     "Profile",
+    "RecordDraft",
     "RecordInput",
     "YearSummary",
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
     "recheck_open_samples",
+    "record_create",
     "records_waiting_count",
     "summaries_refresh_now",
     "year_explanation",

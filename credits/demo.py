@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.api import Decision, Organisation, Person, User
 from credits.models import RecheckItem
 from credits.services.recheck import recheck_decide, recheck_sample_draw
-from credits.services.records import record_create, record_submit
+from credits.services.records import RecordDraft, record_create, record_submit
 from credits.services.reviews import records_review
 from credits.services.validation import summaries_refresh
 
@@ -39,8 +39,7 @@ def _declare(
     today = min(timezone.localdate(), date(year, 12, 20))
     for n, (category, series, hours, title, decision) in enumerate(rows):
         day = date(year, 3 + n, 10)
-        record = record_create(
-            person=person,
+        draft = RecordDraft(
             year=year,
             category=category,
             series_code=series,
@@ -51,8 +50,8 @@ def _declare(
             end_date=date(year, 3 + n, 10 + hours // 8),
             assessment_result="pass",
             institution_name="广州市专业技术人员继续教育基地",
-            today=today,
         )
+        record = record_create(person=person, draft=draft, today=today)
         record_submit(person=person, record=record, today=today)
         if decision is not None:
             records_review(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ProfessionalSeries
 from accounts.validators import validate_visible_text
 from credits.models import Record
+from credits.services.records import RecordDraft
 from credits.uploads import EVIDENCE_MAX_BYTES
 from portal.widgets import IsoDateInput
 
@@ -131,25 +132,24 @@ class RecordForm(forms.Form):
             "approved_plan": bool(record.approved_plan),
         }
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The cleaned data as keyword arguments of ``record_create`` / ``record_update``."""
+    def draft(self) -> RecordDraft:
+        """The cleaned data as the input of ``record_create`` / ``record_update``."""
         data = self.cleaned_data
-        return {
-            "year": data["year"],
-            "category": data["category"],
-            "series_code": data["series"] or None,
-            "amount": data["amount"],
-            "unit": data["unit"],
-            "title": data["title"],
-            "form": data["form"],
-            "start_date": data["start_date"],
-            "end_date": data["end_date"],
-            "assessment_result": data["assessment_result"],
-            "institution_name": data["institution_name"],
-            "kind": data["kind"] or "",
-            "approved_plan": data["approved_plan"],
-            "evidence_files": data["evidence"],
-        }
+        return RecordDraft(
+            year=data["year"],
+            category=data["category"],
+            series_code=data["series"] or None,
+            amount=data["amount"],
+            unit=data["unit"],
+            title=data["title"],
+            form=data["form"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            assessment_result=data["assessment_result"],
+            institution_name=data["institution_name"],
+            kind=data["kind"] or "",
+            approved_plan=data["approved_plan"],
+        )
 
 
 class RecordFilterForm(forms.Form):

@@ -64,7 +64,9 @@ def record_new(request: AuthedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            record = record_create(person=person, **form.service_kwargs())
+            record = record_create(
+                person=person, draft=form.draft(), evidence_files=form.cleaned_data["evidence"]
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
@@ -109,7 +111,12 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            record_update(person=person, record=record, **form.service_kwargs())
+            record_update(
+                person=person,
+                record=record,
+                draft=form.draft(),
+                evidence_files=form.cleaned_data["evidence"],
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:

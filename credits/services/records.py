@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employment, Person, ProfessionalSeries
+from accounts.models import Employment, Person, ProfessionalSeries, User
 from accounts.services import audit_log
 from credits.models import Evidence, Record
 from credits.rules import settings_for_year
@@ -45,6 +45,50 @@ from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)
 _UNITS = (Record.Unit.HOURS, Record.Unit.DAYS, Record.Unit.MINUTES)
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    """What a person (or, for them, their employer) declares: the typed input of
+    ``record_create`` and ``record_update``.  Nothing is checked here; the services check
+    every declaration rule.
+
+    ``amount`` is in ``unit`` (``hours``, ``days`` or ``minutes``); ``series_code`` is one of
+    the person's series (required for professional records).
+    """
+
+    year: int
+    category: str
+    series_code: str | None
+    amount: Decimal | int | str
+    title: str
+    form: str
+    start_date: date
+    end_date: date
+    unit: str = Record.Unit.HOURS
+    assessment_result: str = Record.Assessment.NONE
+    institution_name: str = ""
+    kind: str = ""
+    approved_plan: bool | None = None
+
+    @classmethod
+    def of(cls, record: Record) -> RecordDraft:
+        """The draft a stored record was declared with (``series`` loaded)."""
+        return cls(
+            year=record.year,
+            category=record.category,
+            series_code=record.series.code if record.series is not None else None,
+            amount=record.original_amount,
+            unit=record.original_unit,
+            title=record.title,
+            form=record.form,
+            start_date=record.start_date,
+            end_date=record.end_date,
+            assessment_result=record.assessment_result,
+            institution_name=record.institution_name,
+            kind=record.kind,
+            approved_plan=record.approved_plan,
+        )
 
 
 @dataclass(frozen=True)
@@ -74,10 +118,6 @@ class _Errors(dict[str, list[str]]):
 
 def _today(today: date | None) -> date:
     return today if today is not None else timezone.localdate()
-
-
-def _year_settings(year: int) -> YearSettings:
-    return settings_for_year(year, rulebook_load().year_settings)
 
 
 def _deadline(settings: YearSettings, category: str) -> date:
@@ -226,26 +266,23 @@ def _check_duplicate(
 def _declared(
     *,
     person: Person,
-    year: int,
-    category: str,
-    series_code: str | None,
-    amount: Decimal | int | str,
-    unit: str,
-    title: str,
-    form: str,
-    start_date: date,
-    end_date: date,
-    assessment_result: str,
-    institution_name: str,
+    draft: RecordDraft,
     today: date,
-    kind: str = "",
-    approved_plan: bool | None = None,
     exclude_pk: int | None = None,
 ) -> _Declared:
-    """Validate a declaration against every rule; raise one ``ValidationError`` for all."""
+    """Validate a declaration against every rule; raise one ``ValidationError`` for all.
+
+    The rule book is loaded once here and handed to every check.
+    """
+    year, category, series_code = draft.year, draft.category, draft.series_code
+    amount, unit, form = draft.amount, draft.unit, draft.form
+    start_date, end_date = draft.start_date, draft.end_date
+    assessment_result, kind = draft.assessment_result, draft.kind
+    approved_plan = draft.approved_plan
+    book = rulebook_load()
     errors = _Errors()
-    title = title.strip()
-    institution_name = institution_name.strip()
+    title = draft.title.strip()
+    institution_name = draft.institution_name.strip()
     if not title:
         errors.add("title", _("Describe the content of the study."))
     if category not in Record.Category.values:
@@ -259,7 +296,7 @@ def _declared(
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
-    minimum_year = rulebook_load().min_year
+    minimum_year = book.min_year
     if not minimum_year <= year <= today.year:
         errors.add(
             "year",
@@ -267,7 +304,7 @@ def _declared(
             % {"min": minimum_year, "max": today.year},
         )
         raise ValidationError(errors)
-    settings = _year_settings(year)
+    settings = settings_for_year(year, book.year_settings)
     _check_deadline(errors, year=year, category=category, settings=settings, today=today)
     series = _series_for(errors, person=person, category=category, series_code=series_code)
     converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
@@ -374,47 +411,21 @@ def _own(person: Person, record: Record) -> Record:
 def record_create(
     *,
     person: Person,
-    year: int,
-    category: str,
-    series_code: str | None,
-    amount: Decimal | int | str,
-    unit: str = Record.Unit.HOURS,
-    title: str,
-    form: str,
-    start_date: date,
-    end_date: date,
-    assessment_result: str = Record.Assessment.NONE,
-    institution_name: str = "",
-    kind: str = "",
-    approved_plan: bool | None = None,
+    draft: RecordDraft,
     evidence_files: Iterable[File] = (),
+    actor: User | None = None,
     today: date | None = None,
 ) -> Record:
-    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``."""
-    declared = _declared(
-        person=person,
-        year=year,
-        category=category,
-        series_code=series_code,
-        amount=amount,
-        unit=unit,
-        title=title,
-        form=form,
-        start_date=start_date,
-        end_date=end_date,
-        assessment_result=assessment_result,
-        institution_name=institution_name,
-        kind=kind,
-        approved_plan=approved_plan,
-        today=_today(today),
-    )
+    """Declare a record as a draft for ``person``; ``actor`` (default: the person's user) is
+    who the audit entry names."""
+    declared = _declared(person=person, draft=draft, today=_today(today))
     files = _validated_files(evidence_files)
     record = Record(person=person, source=Record.Source.SELF_DECLARED)
     _apply(record, declared)
     _save(record)
     _evidence_store(record, files)
     audit_log(
-        actor=person.user,
+        actor=actor if actor is not None else person.user,
         action="record.create",
         target=record,
         to_state=record.status,
@@ -427,23 +438,13 @@ def record_update(
     *,
     person: Person,
     record: Record,
-    year: int,
-    category: str,
-    series_code: str | None,
-    amount: Decimal | int | str,
-    unit: str = Record.Unit.HOURS,
-    title: str,
-    form: str,
-    start_date: date,
-    end_date: date,
-    assessment_result: str = Record.Assessment.NONE,
-    institution_name: str = "",
-    kind: str = "",
-    approved_plan: bool | None = None,
+    draft: RecordDraft,
     evidence_files: Iterable[File] = (),
+    actor: User | None = None,
     today: date | None = None,
 ) -> Record:
-    """Edit a draft or returned record (its status stays); new files are added to it."""
+    """Edit a draft or returned record (its status stays); new files are added to it.
+    ``actor`` (default: the person's user) is who the audit entry names."""
     locked = _own(person, record)
     if not locked.is_editable:
         if locked.status == Record.Status.SUBMITTED:
@@ -456,30 +457,13 @@ def record_update(
                 "status": locked.get_status_display().lower()
             }
         raise ValidationError(message, code="not_editable")
-    declared = _declared(
-        person=person,
-        year=year,
-        category=category,
-        series_code=series_code,
-        amount=amount,
-        unit=unit,
-        title=title,
-        form=form,
-        start_date=start_date,
-        end_date=end_date,
-        assessment_result=assessment_result,
-        institution_name=institution_name,
-        kind=kind,
-        approved_plan=approved_plan,
-        today=_today(today),
-        exclude_pk=locked.pk,
-    )
+    declared = _declared(person=person, draft=draft, today=_today(today), exclude_pk=locked.pk)
     files = _validated_files(evidence_files)
     _apply(locked, declared)
     _save(locked)
     _evidence_store(locked, files)
     audit_log(
-        actor=person.user,
+        actor=actor if actor is not None else person.user,
         action="record.update",
         target=locked,
         from_state=locked.status,
@@ -514,22 +498,7 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
             code="no_employer",
         )
     declared = _declared(
-        person=person,
-        year=locked.year,
-        category=locked.category,
-        series_code=locked.series.code if locked.series is not None else None,
-        amount=locked.original_amount,
-        unit=locked.original_unit,
-        title=locked.title,
-        form=locked.form,
-        start_date=locked.start_date,
-        end_date=locked.end_date,
-        assessment_result=locked.assessment_result,
-        institution_name=locked.institution_name,
-        kind=locked.kind,
-        approved_plan=locked.approved_plan,
-        today=_today(today),
-        exclude_pk=locked.pk,
+        person=person, draft=RecordDraft.of(locked), today=_today(today), exclude_pk=locked.pk
     )
     before = locked.status
     _apply(locked, declared)
