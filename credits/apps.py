@@ -12,8 +12,10 @@ class CreditsConfig(AppConfig):
         from accounts.signals import employment_ended
         from credits import audit
         from credits.models import (
+            ActivityCondition,
             ActivityConversion,
             DegreeStudyRule,
+            GeneralKnowledgeRule,
             RequirementScheme,
             YearSetting,
         )
@@ -29,6 +31,8 @@ class CreditsConfig(AppConfig):
             RequirementScheme,
             YearSetting,
             ActivityConversion,
+            ActivityCondition,
+            GeneralKnowledgeRule,
             DegreeStudyRule,
             ProfessionalSeries,
         )

@@ -14,12 +14,14 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Person, ProfessionalSeries
+from accounts.models import Employment, Person, ProfessionalSeries
 from credits import explain
 from credits.models import (
+    ActivityCondition,
     ActivityConversion,
     DegreeStudyRule,
     Evidence,
+    GeneralKnowledgeRule,
     Record,
     RequirementScheme,
     YearSetting,
@@ -97,7 +99,7 @@ def rulebook_forget() -> None:
 
 
 def rulebook_read() -> rules.RuleBook:
-    """The rule book read from the requirement tables (7 queries, nothing cached).
+    """The rule book read from the requirement tables (9 queries, nothing cached).
 
     Known series are every code of the series catalogue.  Without a degree-study row the
     seeded rule applies.
@@ -137,8 +139,29 @@ def rulebook_read() -> rules.RuleBook:
             target=row.target,
             hours=row.hours,
             unit=row.unit,
+            name=row.name,
         )
         for row in ActivityConversion.objects.select_related("series").order_by("pk")
+    )
+    activity_conditions = tuple(
+        rules.ActivityCondition(
+            activity=row.activity.code,
+            year=row.year,
+            region=row.region.code if row.region is not None else "",
+            min_quantity=row.min_quantity,
+            results_from=row.results_from,
+            results_to=row.results_to,
+        )
+        for row in ActivityCondition.objects.select_related("activity", "region").order_by("pk")
+    )
+    general_knowledge = tuple(
+        rules.GeneralKnowledgeRule(
+            series=row.series.code,
+            year=row.year,
+            minimum=row.minimum,
+            region=row.region.code if row.region is not None else "",
+        )
+        for row in GeneralKnowledgeRule.objects.select_related("series", "region").order_by("pk")
     )
     degree_row = (
         DegreeStudyRule.objects.prefetch_related(_series_prefetch("excluded_series"))
@@ -161,7 +184,27 @@ def rulebook_read() -> rules.RuleBook:
         degree_study=degree_study,
         known_series=known_series,
         min_year=defaults.MIN_YEAR,
+        activity_conditions=activity_conditions,
+        general_knowledge=general_knowledge,
     )
+
+
+def person_regions(person_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The region codes whose rules apply to each person (属地管理): their confirmed
+    employer's region, then its parent and grandparent (district, city, province); persons
+    without a confirmed employer are left out (one query)."""
+    rows = Employment.objects.filter(
+        person_id__in=person_ids, status=Employment.Status.CONFIRMED
+    ).values_list(
+        "person_id",
+        "employer__region__code",
+        "employer__region__parent__code",
+        "employer__region__parent__parent__code",
+    )
+    return {
+        person_id: tuple(code for code in codes if code)
+        for person_id, *codes in rows.order_by("pk")
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +325,8 @@ class RecordRow:
     year: int
     activity_code: str
     original_amount: Decimal
+    general_knowledge: bool = False
+    end_date: date | None = None
 
     @classmethod
     def of(cls, record: Record) -> RecordRow:
@@ -295,6 +340,8 @@ class RecordRow:
             year=record.year,
             activity_code=record.activity_code,
             original_amount=record.original_amount,
+            general_knowledge=record.general_knowledge,
+            end_date=record.end_date,
         )
 
 
@@ -308,6 +355,8 @@ ROW_FIELDS = (
     "year",
     "activity_code",
     "original_amount",
+    "general_knowledge",
+    "end_date",
 )
 
 
@@ -327,6 +376,8 @@ def record_input(record: Record | RecordRow) -> rules.RecordInput:
             activity=row.activity_code,
             quantity=row.original_amount,
             year=row.year,
+            general_knowledge=row.general_knowledge,
+            result_date=row.end_date,
         )
     return rules.RecordInput(
         category=row.category,
@@ -335,6 +386,7 @@ def record_input(record: Record | RecordRow) -> rules.RecordInput:
         approved_plan=row.approved_plan,
         hours=row.hours,
         year=row.year,
+        general_knowledge=row.general_knowledge,
     )
 
 

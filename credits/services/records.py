@@ -39,8 +39,9 @@ from accounts.models import Employment, Person, ProfessionalSeries, User
 from accounts.services import audit_log
 from credits.models import Evidence, Record
 from credits.rules import settings_for_year
-from credits.rules.types import YearSettings, quantize_hours
-from credits.selectors import rulebook_load
+from credits.rules.types import ActivityConversion as RuleActivity
+from credits.rules.types import RuleBook, YearSettings, quantize_hours
+from credits.selectors import person_regions, rulebook_load
 from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)
@@ -54,7 +55,10 @@ class RecordDraft:
     every declaration rule.
 
     ``amount`` is in ``unit`` (``hours``, ``days`` or ``minutes``); ``series_code`` is one of
-    the person's series (required for professional records).
+    the person's series (required for professional records).  With ``activity_code`` (an
+    accounting activity of the rule book) ``amount`` is the activity's quantity (items, days
+    or hours, as the activity counts), and the category, series and unit follow the activity.
+    ``general_knowledge`` marks professional general knowledge (专业通识知识).
     """
 
     year: int
@@ -70,6 +74,8 @@ class RecordDraft:
     institution_name: str = ""
     kind: str = ""
     approved_plan: bool | None = None
+    activity_code: str = ""
+    general_knowledge: bool = False
 
     @classmethod
     def of(cls, record: Record) -> RecordDraft:
@@ -88,6 +94,8 @@ class RecordDraft:
             institution_name=record.institution_name,
             kind=record.kind,
             approved_plan=record.approved_plan,
+            activity_code=record.activity_code,
+            general_knowledge=record.general_knowledge,
         )
 
 
@@ -109,6 +117,8 @@ class _Declared:
     institution_name: str
     kind: str = ""
     approved_plan: bool | None = None
+    activity_code: str = ""
+    general_knowledge: bool = False
 
 
 class _Errors(dict[str, list[str]]):
@@ -181,8 +191,12 @@ def _check_dates(
     end_date: date,
     settings: YearSettings,
     today: date,
+    results_to: date | None = None,
 ) -> bool:
-    """Add date errors; ``True`` when the span is usable for the hours-per-day check."""
+    """Add date errors; ``True`` when the span is usable for the hours-per-day check.
+
+    ``results_to``: an activity whose result may be published after the year (an exam's
+    score, within the table's window) may end up to that day."""
     ok = True
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
     if end_date < start_date:
@@ -196,6 +210,8 @@ def _check_dates(
     latest_end = year_end
     if category == Record.Category.PUBLIC:
         latest_end = max(year_end, settings.public_catch_up_deadline)
+    if results_to is not None:
+        latest_end = max(year_end, results_to)
     if not year_start <= end_date <= latest_end:
         if latest_end == year_end:
             message = _("The end date must fall in the declared year %(year)d.") % {"year": year}
@@ -243,6 +259,113 @@ def _series_for(
     return series
 
 
+# --- accounting activities (docs/decisions/0011-accounting-activities.md) -------------------
+
+
+def _activity_for(errors: _Errors, *, draft: RecordDraft, book: RuleBook) -> RuleActivity | None:
+    code = (draft.activity_code or "").strip()
+    if not code:
+        return None
+    conversion = book.activity(code)
+    if conversion is None:
+        errors.add("activity", _("Choose one of the listed activities."))
+    return conversion
+
+
+def _activity_series(
+    errors: _Errors, *, person: Person, conversion: RuleActivity
+) -> ProfessionalSeries | None:
+    series = person.series.filter(code=conversion.series).first()
+    if series is None:
+        errors.add(
+            "activity",
+            _("This activity counts for the series “%(code)s”, which you do not hold.")
+            % {"code": conversion.series},
+        )
+    return series
+
+
+def _activity_amount(
+    errors: _Errors, *, amount: Decimal | int | str, conversion: RuleActivity
+) -> tuple[Decimal, Decimal] | None:
+    """(quantity, hours) of an activity, or ``None`` after adding an error on ``amount``."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        errors.add("amount", _("Enter a number."))
+        return None
+    if not value.is_finite() or value <= 0:
+        errors.add("amount", _("The amount must be greater than 0."))
+        return None
+    if value != quantize_hours(value):
+        errors.add("amount", _("Use at most one decimal place."))
+        return None
+    if conversion.unit == "item" and value != value.to_integral_value():
+        errors.add("amount", _("Count items in whole numbers."))
+        return None
+    return value, quantize_hours(value * conversion.hours)
+
+
+def _check_activity_span(
+    errors: _Errors,
+    *,
+    quantity: Decimal,
+    conversion: RuleActivity,
+    start_date: date,
+    end_date: date,
+) -> None:
+    """Days of an activity fit in its dates; hours fit in 24 a day."""
+    days = (end_date - start_date).days + 1
+    if conversion.unit == "day" and quantity > days:
+        errors.add(
+            "amount",
+            _("%(quantity)s days do not fit between the start and end dates (%(days)d days).")
+            % {"quantity": quantity, "days": days},
+        )
+    elif conversion.unit == "hour" and quantity > HOURS_PER_CALENDAR_DAY * days:
+        errors.add(
+            "amount",
+            _(
+                "%(hours)s hours is more than 24 hours a day over %(days)d day(s) "
+                "(at most %(limit)s)."
+            )
+            % {"hours": quantity, "days": days, "limit": HOURS_PER_CALENDAR_DAY * days},
+        )
+
+
+def _results_window(
+    *, person: Person, conversion: RuleActivity, year: int, book: RuleBook
+) -> tuple[date, date] | None:
+    """The window in which the activity's result must have been published for ``year`` in
+    the person's region (the 2023 Guangzhou table's exam scores), or ``None``."""
+    if not any(
+        row.activity == conversion.code and row.year == year for row in book.activity_conditions
+    ):
+        return None  # no condition on it that year anywhere: no query
+    regions = person_regions([person.pk]).get(person.pk, ())
+    condition = book.activity_condition(conversion.code, year, regions)
+    if condition is None or (condition.results_from is None and condition.results_to is None):
+        return None
+    return (
+        condition.results_from or date(year, 1, 1),
+        condition.results_to or date(year, 12, 31),
+    )
+
+
+def _check_results_window(
+    errors: _Errors, *, window: tuple[date, date], end_date: date, year: int
+) -> None:
+    if not window[0] <= end_date <= window[1]:
+        errors.add(
+            "end_date",
+            _(
+                "For %(year)d this activity counts only with results published from "
+                "%(start)s to %(end)s: enter the publication date as the end date."
+            )
+            % {"year": year, "start": window[0].isoformat(), "end": window[1].isoformat()},
+        )
+
+
 def _check_duplicate(
     errors: _Errors, *, person: Person, declared: _Declared, exclude_pk: int | None
 ) -> None:
@@ -281,6 +404,11 @@ def _declared(
     approved_plan = draft.approved_plan
     book = rulebook_load()
     errors = _Errors()
+    conversion = _activity_for(errors, draft=draft, book=book)
+    if conversion is not None:
+        # An activity counts as professional hours of its series (credits.rules).
+        category, series_code = Record.Category.PROFESSIONAL, conversion.series
+        unit = Record.Unit.ACTIVITY
     title = draft.title.strip()
     institution_name = draft.institution_name.strip()
     if not title:
@@ -294,6 +422,13 @@ def _declared(
     kind = kind or ""
     if kind not in Record.Kind.values:
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
+    elif kind and conversion is not None:
+        errors.add("kind", _("An accounting activity is declared without a kind."))
+    if draft.general_knowledge and category != Record.Category.PROFESSIONAL:
+        errors.add(
+            "general_knowledge",
+            _("Only a professional record can be professional general knowledge."),
+        )
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
     minimum_year = book.min_year
@@ -306,8 +441,14 @@ def _declared(
         raise ValidationError(errors)
     settings = settings_for_year(year, book.year_settings)
     _check_deadline(errors, year=year, category=category, settings=settings, today=today)
-    series = _series_for(errors, person=person, category=category, series_code=series_code)
-    converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
+    if conversion is None:
+        series = _series_for(errors, person=person, category=category, series_code=series_code)
+        converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
+        window = None
+    else:
+        series = _activity_series(errors, person=person, conversion=conversion)
+        converted = _activity_amount(errors, amount=amount, conversion=conversion)
+        window = _results_window(person=person, conversion=conversion, year=year, book=book)
     dates_ok = _check_dates(
         errors,
         year=year,
@@ -316,9 +457,23 @@ def _declared(
         end_date=end_date,
         settings=settings,
         today=today,
+        results_to=window[1] if window is not None else None,
     )
+    if window is not None:
+        _check_results_window(errors, window=window, end_date=end_date, year=year)
     if converted is not None and dates_ok:
-        _check_hours_per_day(errors, hours=converted[1], start_date=start_date, end_date=end_date)
+        if conversion is None:
+            _check_hours_per_day(
+                errors, hours=converted[1], start_date=start_date, end_date=end_date
+            )
+        else:
+            _check_activity_span(
+                errors,
+                quantity=converted[0],
+                conversion=conversion,
+                start_date=start_date,
+                end_date=end_date,
+            )
     if errors or converted is None:
         raise ValidationError(errors)
     declared = _Declared(
@@ -336,6 +491,8 @@ def _declared(
         institution_name=institution_name,
         kind=kind,
         approved_plan=approved_plan,
+        activity_code=conversion.code if conversion is not None else "",
+        general_knowledge=bool(draft.general_knowledge),
     )
     _check_duplicate(errors, person=person, declared=declared, exclude_pk=exclude_pk)
     if errors:
@@ -378,7 +535,8 @@ def _apply(record: Record, declared: _Declared) -> None:
     record.hours = declared.hours
     record.original_amount = declared.original_amount
     record.original_unit = declared.original_unit
-    record.activity_code = ""
+    record.activity_code = declared.activity_code
+    record.general_knowledge = declared.general_knowledge
     record.title = declared.title
     record.form = declared.form
     record.start_date = declared.start_date

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from accounts.models import Person
 from credits.models import Record, YearSummary
-from credits.rules import EvaluationInput, EvaluationResult, evaluate
-from credits.selectors import rulebook_load
+from credits.rules import EvaluationInput, EvaluationResult, Profile, evaluate
+from credits.selectors import person_regions, rulebook_load
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
@@ -97,8 +97,9 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
         .order_by("start_date", "pk")
     )
     inputs = records_to_inputs(records, held=frozenset(series), rules=rules)
+    profile = Profile(regions=person_regions([person.pk]).get(person.pk, ()))
     return evaluate(
-        EvaluationInput(year=year, series=series, records=tuple(inputs)),
+        EvaluationInput(year=year, series=series, profile=profile, records=tuple(inputs)),
         rules,
         today=today if today is not None else timezone.localdate(),
     )

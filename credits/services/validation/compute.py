@@ -27,7 +27,7 @@ from credits.rules import (
     requirement_for,
     scheme_for,
 )
-from credits.selectors import ROW_FIELDS, RecordRow, rulebook_load
+from credits.selectors import ROW_FIELDS, RecordRow, person_regions, rulebook_load
 from credits.services.validation.inputs import records_to_inputs
 
 ZERO = Decimal(0)
@@ -98,7 +98,8 @@ def summaries_compute(
     every person with a stored summary of the year who holds none now), computed by the
     evaluator over each person's approved records of the year, not stored.
 
-    A constant number of queries: the persons' series, their approved records, the rule book.
+    A constant number of queries: the persons' series, their approved records, their regions
+    (the year's tables apply by region), the rule book.
     """
     today = today if today is not None else timezone.localdate()
     rules = rulebook_load()
@@ -131,6 +132,7 @@ def summaries_compute(
         series_code = code_of[series_id] if series_id is not None else None
         records_of.setdefault(person_id, []).append(RecordRow(category, series_code, *rest))
 
+    regions = person_regions(persons)
     summaries: list[Summary] = []
     for person_id in persons:
         series = tuple(sorted(held.get(person_id, ())))
@@ -139,7 +141,12 @@ def summaries_compute(
         )
         try:
             result = evaluate(
-                EvaluationInput(year=year, series=series, records=tuple(inputs)),
+                EvaluationInput(
+                    year=year,
+                    series=series,
+                    profile=Profile(regions=regions.get(person_id, ())),
+                    records=tuple(inputs),
+                ),
                 rules,
                 today=today,
             )

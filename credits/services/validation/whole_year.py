@@ -6,7 +6,10 @@ A per-person refresh runs the same statements restricted to its persons
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
 engine's own functions); persons with a record of a special kind (degree study, in-house
-training, accounting activity) go through the evaluator (``compute``). Both give the
+training, accounting activity), and persons holding a series for which the year sets a
+professional general-knowledge minimum in some region (the minimum depends on the person's
+region and on records marked general knowledge, which this SQL does not follow), go through
+the evaluator (``compute``). Both give the
 evaluator's figures: ``credits/tests/test_validation_property.py`` draws persons and records
 at random and compares.
 """
@@ -38,8 +41,17 @@ _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
 SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
 FROM accounts_person_series
-WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
+WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
+    AND person_id NOT IN (
+        SELECT person_id FROM accounts_person_series WHERE professionalseries_id = ANY(%s)
+    ) {persons}
 GROUP BY person_id
+"""
+
+# Persons the general-knowledge minimum sends to the evaluator (holding such a series).
+_MINIMUM_SQL = """
+SELECT DISTINCT person_id FROM accounts_person_series
+WHERE professionalseries_id = ANY(%s) {persons}
 """
 
 _REQ_SQL = """
@@ -119,8 +131,18 @@ def refresh_whole_year_postgresql(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
-        special = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_HELD_SQL.format(persons=restrict), ids)
+        special = {row[0] for row in cursor.fetchall()}
+        minimum_ids = sorted(
+            {
+                id_of[r.series]
+                for r in rules.general_knowledge
+                if r.year == year and r.series in id_of
+            }
+        )
+        if minimum_ids:
+            cursor.execute(_MINIMUM_SQL.format(persons=restrict), [minimum_ids, *ids])
+            special.update(row[0] for row in cursor.fetchall())
+        cursor.execute(_HELD_SQL.format(persons=restrict), [minimum_ids, *ids])
         cursor.execute("SELECT DISTINCT key FROM validation_held")
         keys = [list(row[0]) for row in cursor.fetchall()]
         req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
@@ -148,7 +170,7 @@ def refresh_whole_year_postgresql(
         )
     if special:
         counted += store_summaries(
-            year, summaries_compute(year=year, person_ids=special, today=today)
+            year, summaries_compute(year=year, person_ids=sorted(special), today=today)
         )
     delete_stale(year, person_ids)
     return counted
