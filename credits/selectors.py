@@ -189,6 +189,19 @@ def rulebook_read() -> rules.RuleBook:
     )
 
 
+def person_activities(person: Person) -> list[rules.ActivityConversion]:
+    """The rule book's activities of the series the person holds (the declaration form's
+    choices; one query for the series, the rule book from its cache)."""
+    held = set(person.series.values_list("code", flat=True))
+    return [a for a in rulebook_load().activities if a.series in held]
+
+
+def activity_of(record: Record) -> rules.ActivityConversion | None:
+    """The rule book's activity a record was declared as, if any (no query: the rule book
+    comes from its cache)."""
+    return rulebook_load().activity(record.activity_code) if record.activity_code else None
+
+
 def person_regions(person_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The region codes whose rules apply to each person (属地管理): their confirmed
     employer's region, then its parent and grandparent (district, city, province); persons

@@ -60,6 +60,7 @@ def record_new(request: AuthedRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         series=list(person.series.order_by("code")),
+        activities=selectors.person_activities(person),
         initial={"year": timezone.localdate().year},
     )
     if request.method == "POST" and form.is_valid():
@@ -84,7 +85,11 @@ def record_detail(request: AuthedRequest, record_id: int) -> HttpResponse:
     return render(
         request,
         "credits/record_detail.html",
-        {"record": record, "evidence": selectors.record_evidence(record)},
+        {
+            "record": record,
+            "evidence": selectors.record_evidence(record),
+            "activity": selectors.activity_of(record),
+        },
     )
 
 
@@ -107,6 +112,7 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         series=list(person.series.order_by("code")),
+        activities=selectors.person_activities(person),
         initial=RecordForm.initial_from(record),
     )
     if request.method == "POST" and form.is_valid():
