@@ -266,16 +266,16 @@ def draft(**fields: Any) -> RecordDraft:
     return RecordDraft(**data)
 
 
-def approve(world: World, person: Person, *records: Record) -> YearSummary:
+def approve(world: World, person: Person, *records: Record, today: dt.date = TODAY) -> YearSummary:
     for record in records:
-        record_submit(person=person, record=record, today=TODAY)
+        record_submit(person=person, record=record, today=today)
     records_review(
         reviewer=admin_of(world.employer),
         employer=world.employer,
         record_ids=[r.pk for r in records],
         decision=Decision.APPROVE,
     )
-    summaries_refresh(year=2023, person_ids=[person.pk], today=TODAY)
+    summaries_refresh(year=2023, person_ids=[person.pk], today=today)
     return YearSummary.objects.get(person=person, year=2023)
 
 
@@ -307,6 +307,43 @@ def test_a_conference_day_declared_as_an_activity_counts_ten_credits(
     assert (record.activity_code, as_a_day.hours) == ("conference_day", 8)
     summary = approve(world, accountant, record, as_a_day)
     assert summary.professional_earned == 18
+
+
+@pytest.mark.django_db
+def test_an_approved_exam_pass_counts_with_its_result_date_and_general_knowledge(
+    world: World, accountant: Person
+) -> None:
+    today = dt.date(2024, 4, 30)
+    exam = record_create(
+        person=accountant,
+        draft=draft(
+            activity_code="related_exam_pass",
+            title="税务师考试《税法一》",
+            form="other",
+            start_date=dt.date(2023, 11, 5),
+            end_date=today,  # results published on the window's last day
+        ),
+        today=today,
+    )
+    online = record_create(
+        person=accountant,
+        draft=draft(
+            activity_code="online_hour",
+            amount=Decimal(24),
+            general_knowledge=True,
+            title="会计职业道德网络课程",
+            form="online",
+            start_date=dt.date(2023, 8, 1),
+            end_date=dt.date(2023, 8, 3),
+        ),
+        today=today,
+    )
+
+    summary = approve(world, accountant, exam, online, today=today)
+
+    assert summary.professional_earned == 90 + 60
+    explanation = year_explanation(person=accountant, year=2023, today=today)
+    assert explanation.shortfall.professional["accounting"] == 0  # 60 general knowledge
 
 
 @pytest.mark.django_db
