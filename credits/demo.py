@@ -73,6 +73,38 @@ def demo_records_load(*, person: Person, reviewer: User, employer: Organisation)
         summaries_refresh(year=each)
 
 
+# (activity, quantity, general knowledge, title): drafts an accountant declares.
+_ACCOUNTING_DRAFTS = [
+    ("conference_day", 1, False, "广东省会计学会年会"),
+    ("online_hour", 24, True, "会计职业道德与会计法治（远程学习平台）"),
+]
+
+
+@transaction.atomic
+def demo_accounting_load(*, person: Person) -> None:
+    """Accounting activities declared as drafts by an accountant (a conference day counts 10
+    credits, online platform hours 2.5 each, the online course marked general knowledge)."""
+    today = timezone.localdate()
+    day = min(today, date(today.year, 3, 10))
+    for activity, quantity, general, title in _ACCOUNTING_DRAFTS:
+        record_create(
+            person=person,
+            draft=RecordDraft(
+                year=today.year,
+                category="professional",
+                series_code="accounting",
+                amount=Decimal(quantity),
+                title=title,
+                form="conference" if activity == "conference_day" else "online",
+                start_date=day,
+                end_date=day,
+                activity_code=activity,
+                general_knowledge=general,
+            ),
+            today=today,
+        )
+
+
 @transaction.atomic
 def demo_recheck_load(*, office: Organisation, actor: User) -> None:
     """An HRSS recheck of this year's approved records: one revoked, one confirmed, the rest

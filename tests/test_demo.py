@@ -38,6 +38,14 @@ def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> 
     this_year = YearSummary.objects.get(person__user__username="person", year=year)
     assert (last_year.compliant, this_year.compliant) == (True, False)
 
+    # The accountant declared accounting activities: a conference day counts 10 credits.
+    activities = dict(
+        Record.objects.filter(person__user__username="person2").values_list(
+            "activity_code", "hours"
+        )
+    )
+    assert activities == {"conference_day": 10, "online_hour": 60}
+
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
     assert Record.objects.filter(person__user__username="person").count() == 9

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_load
 from accounts.models import Organisation, Person, User
-from credits.demo import demo_recheck_load, demo_records_load
+from credits.demo import demo_accounting_load, demo_recheck_load, demo_records_load
 
 
 class Command(BaseCommand):
@@ -28,6 +28,7 @@ class Command(BaseCommand):
             reviewer=User.objects.get(username="employer"),
             employer=Organisation.objects.get(memberships__user__username="employer"),
         )
+        demo_accounting_load(person=Person.objects.get(user__username="person2"))
         demo_recheck_load(
             office=Organisation.objects.get(memberships__user__username="hrss"),
             actor=User.objects.get(username="hrss"),
