@@ -12,6 +12,11 @@ Validation reads each rule from the year's settings (``credits.selectors.ruleboo
 * A professional record names one of the person's series; any record naming a series must
   name one the person holds.
 * No second open record (not rejected or revoked) with the same content, year and dates.
+* An accounting activity (``RecordDraft.activity_code``) is professional in the activity's
+  series, which the person must hold; its amount is a quantity (whole items, days that fit
+  in its dates, hours at most 24 a day); an exam with a results window of the person's region
+  must end (results published) inside it.  Only a professional record may be marked general
+  knowledge (docs/decisions/0011-accounting-activities.md).
 
 Every failure is a ``ValidationError`` keyed by the field to correct, raised before anything
 is written.
