@@ -85,11 +85,7 @@ def record_detail(request: AuthedRequest, record_id: int) -> HttpResponse:
     return render(
         request,
         "credits/record_detail.html",
-        {
-            "record": record,
-            "evidence": selectors.record_evidence(record),
-            "activity": selectors.activity_of(record),
-        },
+        {"record": record, "evidence": selectors.record_evidence(record)},
     )
 
 

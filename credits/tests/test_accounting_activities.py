@@ -528,3 +528,24 @@ def test_a_person_declares_a_conference_day_through_the_form(accountant: Person)
     assert "参加会计类专业会议" in page
     edit = client.get(reverse("credits:record_edit", args=[record.pk])).content.decode()
     assert '<option value="conference_day" selected>' in edit
+
+
+@pytest.mark.django_db
+def test_the_reviewer_sees_the_activity_and_the_general_knowledge_mark(
+    world: World, accountant: Person
+) -> None:
+    record = record_create(
+        person=accountant,
+        draft=draft(activity_code="conference_day", general_knowledge=True),
+        today=TODAY,
+    )
+    record_submit(person=accountant, record=record, today=TODAY)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(admin_of(world.employer))
+
+    page = client.get(
+        reverse("credits:record_review_detail", args=[world.employer.pk, record.pk])
+    ).content.decode()
+
+    assert "参加会计类专业会议" in page
+    assert "Professional general knowledge" in page
