@@ -19,7 +19,7 @@ from credits.rules import (
     RecordInput,
     evaluate,
 )
-from credits.selectors import person_attention_records, rulebook_load
+from credits.selectors import person_attention_records, region_codes, rulebook_load
 from credits.services import validation
 from credits.services.records import RecordDraft, record_create
 
@@ -36,6 +36,7 @@ __all__ = [
     "recheck_open_samples",
     "record_create",
     "records_waiting_count",
+    "region_codes",
     "summaries_refresh_now",
     "year_explanation",
     "year_is_compliant",

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employment, Person, ProfessionalSeries
+from accounts.models import Employment, Person, ProfessionalSeries, Region
 from credits import explain
 from credits.models import (
     ActivityCondition,
@@ -200,6 +200,17 @@ def activity_of(record: Record) -> rules.ActivityConversion | None:
     """The rule book's activity a record was declared as, if any (no query: the rule book
     comes from its cache)."""
     return rulebook_load().activity(record.activity_code) if record.activity_code else None
+
+
+def region_codes(code: str) -> tuple[str, ...] | None:
+    """A region's code, then its parent's and grandparent's (the order the rules take),
+    or ``None`` for an unknown code (one query)."""
+    row = (
+        Region.objects.filter(code=code)
+        .values_list("code", "parent__code", "parent__parent__code")
+        .first()
+    )
+    return tuple(c for c in row if c) if row is not None else None
 
 
 def person_regions(person_ids: list[int]) -> dict[int, tuple[str, ...]]:
