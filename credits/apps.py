@@ -8,7 +8,7 @@ class CreditsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from accounts.models import ProfessionalSeries
+        from accounts.models import ProfessionalSeries, Region
         from accounts.signals import employment_ended
         from credits import audit
         from credits.models import (
@@ -26,7 +26,8 @@ class CreditsConfig(AppConfig):
         )
         audit.register()
         # The rule book (credits.selectors.rulebook_load) is cached: any edit of its tables,
-        # the series catalogue included (known series), makes every process read it again.
+        # the series catalogue (known series) and the regions (codes in the regional tables)
+        # included, makes every process read it again.
         rule_tables = (
             RequirementScheme,
             YearSetting,
@@ -35,6 +36,7 @@ class CreditsConfig(AppConfig):
             GeneralKnowledgeRule,
             DegreeStudyRule,
             ProfessionalSeries,
+            Region,  # the regional tables name regions by code
         )
         for model in rule_tables:
             uid = f"credits.rulebook.{model._meta.label_lower}"

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Decision, Person
+from accounts.models import Decision, Person, Region
 from credits.models import ActivityCondition, GeneralKnowledgeRule, Record, YearSummary
 from credits.rules import (
     EvaluationInput,
@@ -473,6 +473,20 @@ def test_rule_table_edits_reach_the_next_load(_frozen: None) -> None:
     assert before.activity_condition("online_hour", 2023, HAIZHU).min_quantity == 24  # type: ignore[union-attr]
     GeneralKnowledgeRule.objects.filter(year=2023).delete()
     assert rulebook_load().general_knowledge_for("accounting", 2023, HAIZHU) is None
+
+
+@pytest.mark.django_db
+def test_a_renamed_region_reaches_the_next_load(
+    _frozen: None, django_assert_num_queries: Any
+) -> None:
+    rulebook_load()
+    with django_assert_num_queries(0):
+        rulebook_load()  # cached: only a bump makes the next load read the tables
+    guangzhou = Region.objects.get(code="440100")
+    guangzhou.code = "440199"
+    guangzhou.save()
+
+    assert rulebook_load().activity_condition("online_hour", 2023, ("440199",)) is not None
 
 
 # --- the form --------------------------------------------------------------------------------
