@@ -14,9 +14,11 @@ from django.db import models
 from django.http import HttpRequest
 
 from credits.models import (
+    ActivityCondition,
     ActivityConversion,
     CertificationRoute,
     DegreeStudyRule,
+    GeneralKnowledgeRule,
     RequirementScheme,
     SeriesDeadline,
     YearSetting,
@@ -111,10 +113,28 @@ class CertificationRouteAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityConversion)
 class ActivityConversionAdmin(admin.ModelAdmin):
-    list_display = ["code", "series", "target", "hours", "unit"]
+    list_display = ["code", "name", "series", "target", "hours", "unit"]
     list_filter = ["series", "target", "unit"]
     list_select_related = ["series"]
-    search_fields = ["code"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ActivityCondition)
+class ActivityConditionAdmin(admin.ModelAdmin):
+    """Conditions of a year's table on an activity in a region (Guangzhou 2023)."""
+
+    list_display = ["activity", "year", "region", "min_quantity", "results_from", "results_to"]
+    list_filter = ["year", "activity"]
+    list_select_related = ["activity", "region"]
+
+
+@admin.register(GeneralKnowledgeRule)
+class GeneralKnowledgeRuleAdmin(admin.ModelAdmin):
+    """Professional general knowledge (通识) minimums per year and region."""
+
+    list_display = ["series", "year", "region", "minimum"]
+    list_filter = ["year", "series"]
+    list_select_related = ["series", "region"]
 
 
 @admin.register(DegreeStudyRule)

@@ -21,14 +21,16 @@ from credits.rules import (
     evaluate,
 )
 from credits.selectors import records as selectors
-from credits.selectors.records import person_attention_records, rulebook_load
+from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import validation
+from credits.services.records import RecordDraft, record_create
 
 __all__ = [
     "CertificationRoute",
     "EvaluationError",
     "EvaluationResult",
     "Profile",
+    "RecordDraft",
     "RecordInput",
     "Windows",
     "YearSummary",
@@ -36,6 +38,8 @@ __all__ = [
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
+    "record_create",
+    "region_codes",
     "summaries_refresh_now",
     "year_explanation",
     "year_is_compliant",

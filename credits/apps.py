@@ -10,6 +10,7 @@ class CreditsConfig(AppConfig):
 
         from accounts.api import (
             ProfessionalSeries,
+            Region,
             employment_ended,
             organisation_waiting_register,
             person_home_register,
@@ -17,9 +18,11 @@ class CreditsConfig(AppConfig):
         )
         from credits import audit, tasks  # noqa: F401 (services queue the tasks by name)
         from credits.models import (
+            ActivityCondition,
             ActivityConversion,
             CertificationRoute,
             DegreeStudyRule,
+            GeneralKnowledgeRule,
             RequirementScheme,
             SeriesDeadline,
             YearSetting,
@@ -40,16 +43,20 @@ class CreditsConfig(AppConfig):
             refresh_on_profile_facts, dispatch_uid="credits.refresh_on_profile_facts"
         )
         audit.register()
-        # The rule book (credits.selectors.records.rulebook_load) is cached: any edit of its tables,
-        # the series catalogue included (known series), makes every process read it again.
+        # The rule book (credits.selectors.records.rulebook_load) is cached: any edit of its
+        # tables, the series catalogue (known series) and the regions (codes in the regional
+        # tables) included, makes every process read it again.
         rule_tables = (
             RequirementScheme,
             YearSetting,
             ActivityConversion,
+            ActivityCondition,
+            GeneralKnowledgeRule,
             DegreeStudyRule,
             CertificationRoute,
             SeriesDeadline,
             ProfessionalSeries,
+            Region,  # the regional tables name regions by code
         )
         for model in rule_tables:
             uid = f"credits.rulebook.{model._meta.label_lower}"

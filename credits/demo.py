@@ -12,7 +12,7 @@ from accounts.api import Decision, Organisation, Person, User
 from credits.models import RecheckItem
 from credits.services.entry import import_job_process, import_start, record_enter
 from credits.services.recheck import recheck_decide, recheck_sample_draw
-from credits.services.records import record_create, record_submit
+from credits.services.records import RecordDraft, record_create, record_submit
 from credits.services.reviews import records_review
 from credits.services.validation import summaries_refresh
 from credits.sheets import COLUMNS
@@ -41,8 +41,7 @@ def _declare(
     today = min(timezone.localdate(), date(year, 12, 20))
     for n, (category, series, hours, title, decision) in enumerate(rows):
         day = date(year, 3 + n, 10)
-        record = record_create(
-            person=person,
+        draft = RecordDraft(
             year=year,
             category=category,
             series_code=series,
@@ -53,8 +52,8 @@ def _declare(
             end_date=date(year, 3 + n, 10 + hours // 8),
             assessment_result="pass",
             institution_name="广州市专业技术人员继续教育基地",
-            today=today,
         )
+        record = record_create(person=person, draft=draft, today=today)
         record_submit(person=person, record=record, today=today)
         if decision is not None:
             records_review(
@@ -74,6 +73,38 @@ def demo_records_load(*, person: Person, reviewer: User, employer: Organisation)
     _declare(person, reviewer, employer, year, _THIS_YEAR)
     for each in (year - 1, year):
         summaries_refresh(year=each)
+
+
+# (activity, quantity, general knowledge, title): drafts an accountant declares.
+_ACCOUNTING_DRAFTS = [
+    ("conference_day", 1, False, "广东省会计学会年会"),
+    ("online_hour", 24, True, "会计职业道德与会计法治（远程学习平台）"),
+]
+
+
+@transaction.atomic
+def demo_accounting_load(*, person: Person) -> None:
+    """Accounting activities declared as drafts by an accountant (a conference day counts 10
+    credits, online platform hours 2.5 each, the online course marked general knowledge)."""
+    today = timezone.localdate()
+    day = min(today, date(today.year, 3, 10))
+    for activity, quantity, general, title in _ACCOUNTING_DRAFTS:
+        record_create(
+            person=person,
+            draft=RecordDraft(
+                year=today.year,
+                category="professional",
+                series_code="accounting",
+                amount=Decimal(quantity),
+                title=title,
+                form="conference" if activity == "conference_day" else "online",
+                start_date=day,
+                end_date=day,
+                activity_code=activity,
+                general_knowledge=general,
+            ),
+            today=today,
+        )
 
 
 @transaction.atomic

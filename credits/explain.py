@@ -33,6 +33,7 @@ ACTIVITY_LABELS: Mapping[str, Any] = {
     "conference_day": _("conference days"),
     "inhouse_training_day": _("in-house training days"),
     "online_hour": _("online study hours"),
+    "in_school_exemption": _("studying an accounting degree in school"),
 }
 
 # The seeded schemes (credits/migrations/0002_seed_rules.py stores English names as data);

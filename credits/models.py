@@ -220,6 +220,12 @@ class ActivityConversion(models.Model):
         HOUR = "hour", _("per hour")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("What persons see in the declaration form."),
+    )
     series = models.ForeignKey(
         "accounts.ProfessionalSeries",
         on_delete=models.PROTECT,
@@ -244,6 +250,116 @@ class ActivityConversion(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ActivityCondition(models.Model):
+    """A condition one year's table sets on an activity in one region
+    (``rules.ActivityCondition``; the 2023 Guangzhou accounting table).  No region: every
+    region; a person's most specific region (district, city, province) wins."""
+
+    activity = models.ForeignKey(
+        ActivityConversion,
+        on_delete=models.CASCADE,
+        related_name="conditions",
+        verbose_name=_("activity"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "accounts.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Leave empty for every region."),
+    )
+    min_quantity = models.DecimalField(
+        _("minimum quantity in the year"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Days or hours, as the activity's unit; below it the activity counts 0."),
+    )
+    results_from = models.DateField(_("results published from"), null=True, blank=True)
+    results_to = models.DateField(_("results published until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["year", "activity", "region"]
+        verbose_name = _("activity condition")
+        verbose_name_plural = _("activity conditions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "year", "region"],
+                name="credits_activitycondition_unique",
+                nulls_distinct=False,
+                violation_error_message=_(
+                    "This activity already has a condition for this year and region."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_quantity__isnull=True) | Q(min_quantity__gt=0),
+                name="credits_activitycondition_min_positive",
+                violation_error_message=_("The minimum must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(results_from__isnull=True)
+                | Q(results_to__isnull=True)
+                | Q(results_to__gte=F("results_from")),
+                name="credits_activitycondition_window_order",
+                violation_error_message=_("The window cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.year}"
+
+
+class GeneralKnowledgeRule(models.Model):
+    """At least ``minimum`` of a series' professional hours must be professional general
+    knowledge (专业通识知识) in a year and region (``rules.GeneralKnowledgeRule``).  No
+    region: every region; a person's most specific region wins."""
+
+    series = models.ForeignKey(
+        "accounts.ProfessionalSeries",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("series"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "accounts.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Leave empty for every region."),
+    )
+    minimum = models.DecimalField(_("minimum hours"), max_digits=6, decimal_places=1)
+
+    class Meta:
+        ordering = ["year", "series", "region"]
+        verbose_name = _("general knowledge minimum")
+        verbose_name_plural = _("general knowledge minimums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "region"],
+                name="credits_generalknowledge_unique",
+                nulls_distinct=False,
+                violation_error_message=_(
+                    "This series already has a minimum for this year and region."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__gt=0),
+                name="credits_generalknowledge_minimum_positive",
+                violation_error_message=_("The minimum must be greater than 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}"
 
 
 class DegreeStudyRule(models.Model):
@@ -369,6 +485,8 @@ class Record(models.Model):
         _("unit declared"), max_length=10, choices=Unit.choices, default=Unit.HOURS
     )
     activity_code = models.SlugField(_("activity code"), max_length=40, blank=True)
+    # 专业通识知识 (Guangzhou 2023: at least 20 of an accountant's professional credits).
+    general_knowledge = models.BooleanField(_("professional general knowledge"), default=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True, default="")
     # In-house training only: was the course plan approved by an authority?
     approved_plan = models.BooleanField(_("approved course plan"), null=True, blank=True)

@@ -284,6 +284,7 @@ def rules_ensure() -> None:
     if not RequirementScheme.objects.exists():
         importlib.import_module("credits.migrations.0002_seed_rules").seed_rules(apps, None)
         importlib.import_module("credits.migrations.0010_routes_deadlines").seed(apps, None)
+        importlib.import_module("credits.migrations.0012_accounting_activities").seed(apps, None)
 
 
 def world_create(city_code: str, district_code: str) -> World:

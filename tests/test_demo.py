@@ -50,6 +50,14 @@ def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> 
     assert entered.filter(import_job=job).count() == 3 and entered.count() == 4
     assert Notice.objects.filter(kind="record_entered", recipient__username="person").count() == 4
 
+    # The accountant declared accounting activities: a conference day counts 10 credits.
+    activities = dict(
+        Record.objects.filter(person__user__username="person2").values_list(
+            "activity_code", "hours"
+        )
+    )
+    assert activities == {"conference_day": 10, "online_hour": 60}
+
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
     assert Record.objects.filter(person__user__username="person").count() == 13

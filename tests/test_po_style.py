@@ -11,6 +11,12 @@ from tests.test_i18n import PO
 CLOCK_HOUR_MSGIDS = {
     "per hour",
     "online study hours",
+    "%(name)s: %(hours)s credits an hour",
+    "Days or hours, as the activity's unit; below it the activity counts 0.",
+    "For an activity of the accounting credit table (a conference, an exam, a paper, "
+    "face-to-face training, online platform study…): the amount is then its number of "
+    "items, days or hours, and the category and series follow the activity. For an exam, "
+    "the end date is the day the results were published.",
     "%(hours)s hours is more than 24 hours a day over %(days)d day(s) (at most %(limit)s).",
     "Too many password reset requests from your network. Please try again in an hour.",
     "Too many registration attempts came from your network. Try again in an hour.",

@@ -38,7 +38,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from credits import explain
-from credits.api import EvaluationError, Profile, RecordInput, evaluate_year
+from credits.api import EvaluationError, Profile, RecordInput, evaluate_year, region_codes
 
 MAX_SERIES = 50
 # A year's records for one person: more than anyone declares (a year needs about 90 学时, and
@@ -235,6 +235,10 @@ class ComplianceEvaluateApi(APIView):
             accounting_start_year = _year(required=False, allow_null=True)
             archives_new_post_year = _year(required=False, allow_null=True)
             archives_degree = serializers.BooleanField(required=False, allow_null=True)
+            # The employer's region code (属地管理): the year's regional tables apply.
+            region = serializers.CharField(
+                max_length=6, required=False, allow_null=True, allow_blank=True
+            )
 
             class Meta:
                 ref_name = "ComplianceProfile"
@@ -250,6 +254,8 @@ class ComplianceEvaluateApi(APIView):
             activity = _code(required=False, allow_null=True)
             quantity = _amount()
             year = _year(required=False, allow_null=True)
+            general_knowledge = serializers.BooleanField(required=False, default=False)
+            result_date = serializers.DateField(required=False, allow_null=True)
 
             class Meta:
                 ref_name = "ComplianceRecord"
@@ -280,11 +286,16 @@ class ComplianceEvaluateApi(APIView):
             omitted = context.get(OMITTED_ERRORS, [0])[0]
             return _bad_request(flatten_errors(serializer.errors), omitted=omitted)
         data = serializer.validated_data
+        profile = dict(data.get("profile") or {})
+        region = profile.pop("region", None)
+        regions = region_codes(region) if region else ()
+        if regions is None:
+            return _bad_request({"profile.region": [str(_("Unknown region code."))]})
         try:
             result = evaluate_year(
                 year=data["year"],
                 series=data["series"],
-                profile=Profile(**(data.get("profile") or {})),
+                profile=Profile(**profile, regions=regions),
                 records=[RecordInput(**record) for record in data["records"]],
             )
         except EvaluationError as exc:

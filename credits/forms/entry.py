@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django import forms
@@ -33,10 +34,8 @@ class RecordEntryForm(RecordForm):
         return str(self.cleaned_data["real_name"]).strip()
 
     def declaration(self) -> dict[str, Any]:
-        """``record_create``'s declaration keywords (the evidence files apart)."""
-        kwargs = self.service_kwargs()
-        kwargs.pop("evidence_files")
-        return kwargs
+        """The fields of ``record_create``'s ``RecordDraft`` (the evidence files apart)."""
+        return dataclasses.asdict(self.draft())
 
 
 class SheetUploadForm(forms.Form):

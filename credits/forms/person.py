@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.api import ProfessionalSeries, validate_visible_text
 from credits.models import Record
+from credits.rules import TARGET_WHOLE_YEAR
+from credits.rules import ActivityConversion as RuleActivity
+from credits.services.records import RecordDraft
 from credits.uploads import EVIDENCE_MAX_BYTES
 from portal.widgets import IsoDateInput
 
@@ -45,6 +49,19 @@ UNIT_CHOICES = [
 ]
 
 
+def activity_label(activity: RuleActivity) -> str:
+    """How the form names an activity: its name and what it counts."""
+    name = activity.name or activity.code
+    hours = format(activity.hours.normalize(), "f")
+    if activity.target == TARGET_WHOLE_YEAR:
+        return str(_("%(name)s: the whole year") % {"name": name})
+    if activity.unit == "day":
+        return str(_("%(name)s: %(hours)s credits a day") % {"name": name, "hours": hours})
+    if activity.unit == "hour":
+        return str(_("%(name)s: %(hours)s credits an hour") % {"name": name, "hours": hours})
+    return str(_("%(name)s: %(hours)s credits each") % {"name": name, "hours": hours})
+
+
 class RecordForm(forms.Form):
     """A person's declaration; every declaration rule is checked by ``record_create``."""
 
@@ -54,6 +71,27 @@ class RecordForm(forms.Form):
         label=_("Series"),
         required=False,
         help_text=_("Required for professional subjects."),
+    )
+    activity = forms.ChoiceField(
+        label=_("Accounting activity"),
+        required=False,
+        help_text=_(
+            "For an activity of the accounting credit table (a conference, an exam, a paper, "
+            "face-to-face training, online platform study…): the amount is then its number of "
+            "items, days or hours, and the category and series follow the activity. For an "
+            "exam, the end date is the day the results were published."
+        ),
+    )
+    general_knowledge = forms.BooleanField(
+        label=_(
+            "Professional general knowledge (accounting ethics, accounting law, accounting "
+            "reform and development)"
+        ),
+        required=False,
+        help_text=_(
+            "Where the year's rules set a minimum of it (Guangzhou 2023: 20 of the "
+            "professional credits), only professional records ticked here count toward it."
+        ),
     )
     amount = forms.DecimalField(label=_("Amount"), max_digits=8, decimal_places=1, min_value=0)
     unit = forms.ChoiceField(
@@ -99,17 +137,39 @@ class RecordForm(forms.Form):
         % {"max": EVIDENCE_MAX_BYTES // (1024 * 1024)},
     )
 
-    def __init__(self, *args: Any, series: list[ProfessionalSeries], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        series: list[ProfessionalSeries],
+        activities: Sequence[RuleActivity] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``activities``: the rule book's activities of the person's series (none: the
+        activity and general-knowledge fields are left out)."""
         super().__init__(*args, **kwargs)
         field = self.fields["series"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—"), *((s.code, s.name) for s in series)]
+        if not activities:
+            del self.fields["activity"]
+            del self.fields["general_knowledge"]
+            return
+        field = self.fields["activity"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("None: ordinary study")),
+            *((a.code, activity_label(a)) for a in activities),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # The box means something only for in-house training: ignore it for any other kind.
         if data.get("kind") != Record.Kind.INHOUSE_TRAINING:
             data["approved_plan"] = False
+        if data.get("activity"):
+            # The activity decides the category and the unit (credits.services.records).
+            data["category"] = Record.Category.PROFESSIONAL
+            data["unit"] = Record.Unit.ACTIVITY
         return data
 
     @staticmethod
@@ -128,27 +188,30 @@ class RecordForm(forms.Form):
             "institution_name": record.institution_name,
             "kind": record.kind,
             "approved_plan": bool(record.approved_plan),
+            "activity": record.activity_code,
+            "general_knowledge": record.general_knowledge,
         }
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The cleaned data as keyword arguments of ``record_create`` / ``record_update``."""
+    def draft(self) -> RecordDraft:
+        """The cleaned data as the input of ``record_create`` / ``record_update``."""
         data = self.cleaned_data
-        return {
-            "year": data["year"],
-            "category": data["category"],
-            "series_code": data["series"] or None,
-            "amount": data["amount"],
-            "unit": data["unit"],
-            "title": data["title"],
-            "form": data["form"],
-            "start_date": data["start_date"],
-            "end_date": data["end_date"],
-            "assessment_result": data["assessment_result"],
-            "institution_name": data["institution_name"],
-            "kind": data["kind"] or "",
-            "approved_plan": data["approved_plan"],
-            "evidence_files": data["evidence"],
-        }
+        return RecordDraft(
+            year=data["year"],
+            category=data["category"],
+            series_code=data["series"] or None,
+            amount=data["amount"],
+            unit=data["unit"],
+            title=data["title"],
+            form=data["form"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            assessment_result=data["assessment_result"],
+            institution_name=data["institution_name"],
+            kind=data["kind"] or "",
+            approved_plan=data["approved_plan"],
+            activity_code=data.get("activity") or "",
+            general_knowledge=bool(data.get("general_knowledge")),
+        )
 
 
 class RecordFilterForm(forms.Form):

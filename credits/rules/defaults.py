@@ -21,9 +21,11 @@ from .types import (
     PUBLIC,
     TARGET_PROFESSIONAL,
     TARGET_WHOLE_YEAR,
+    ActivityCondition,
     ActivityConversion,
     CertificationRoute,
     DegreeStudyRule,
+    GeneralKnowledgeRule,
     RuleBook,
     Scheme,
     SeriesDeadline,
@@ -212,24 +214,68 @@ ROUTES: tuple[CertificationRoute, ...] = (
 
 ACCOUNTING = "accounting"
 
+# code: name shown to persons (data, in the seeds' words)
+ACTIVITY_NAMES: dict[str, str] = {
+    "accounting_exam_pass": "通过全国会计专业技术资格或注册会计师考试（每科）",
+    "degree_graduation": "会计类学历教育毕业（毕业年度）",
+    "cpa_continuing_education": "参加注册会计师继续教育",
+    "related_exam_pass": "通过资产评估师、税务师等会计类相关资格考试（每科）",
+    "degree_course_pass": "会计类学历教育通过当年度一门课程考试",
+    "research_lead": "会计类科研课题结项（独立承担或主持）",
+    "research_member": "会计类科研课题结项（其他参与者）",
+    "paper_first_author": "在 CN 报刊发表会计类论文（独立或第一作者）",
+    "paper_other_author": "在 CN 报刊发表会计类论文（其他作者）",
+    "book_first_author": "公开出版会计类书籍（独立或第一作者）",
+    "book_other_author": "公开出版会计类书籍（其他作者）",
+    "conference_day": "参加会计类专业会议（每天）",
+    "inhouse_training_day": "用人单位组织的面授培训（每天）",
+    "online_hour": "备案远程学习平台在线学习（每小时）",
+    "in_school_exemption": "在校学习会计类学历教育（在校期间无需继续教育）",
+}
+
 # 004 accounting regulation art. 13 and the Guangzhou 2023 credit table.
-ACTIVITY_CONVERSIONS: tuple[ActivityConversion, ...] = (
-    ActivityConversion("accounting_exam_pass", ACCOUNTING, TARGET_WHOLE_YEAR, Decimal(90)),
-    ActivityConversion("degree_graduation", ACCOUNTING, TARGET_WHOLE_YEAR, Decimal(90)),
-    ActivityConversion("cpa_continuing_education", ACCOUNTING, TARGET_WHOLE_YEAR, Decimal(90)),
-    ActivityConversion("related_exam_pass", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
-    ActivityConversion("degree_course_pass", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
-    ActivityConversion("research_lead", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
-    ActivityConversion("research_member", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(60)),
-    ActivityConversion("paper_first_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(30)),
-    ActivityConversion("paper_other_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(10)),
-    ActivityConversion("book_first_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(90)),
-    ActivityConversion("book_other_author", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(60)),
-    ActivityConversion("conference_day", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(10), unit="day"),
-    ActivityConversion(
-        "inhouse_training_day", ACCOUNTING, TARGET_PROFESSIONAL, Decimal(20), unit="day"
+_CONVERSIONS: tuple[tuple[str, str, Decimal, str], ...] = (
+    ("accounting_exam_pass", TARGET_WHOLE_YEAR, Decimal(90), "item"),
+    ("degree_graduation", TARGET_WHOLE_YEAR, Decimal(90), "item"),
+    ("cpa_continuing_education", TARGET_WHOLE_YEAR, Decimal(90), "item"),
+    ("related_exam_pass", TARGET_PROFESSIONAL, Decimal(90), "item"),
+    ("degree_course_pass", TARGET_PROFESSIONAL, Decimal(90), "item"),
+    ("research_lead", TARGET_PROFESSIONAL, Decimal(90), "item"),
+    ("research_member", TARGET_PROFESSIONAL, Decimal(60), "item"),
+    ("paper_first_author", TARGET_PROFESSIONAL, Decimal(30), "item"),
+    ("paper_other_author", TARGET_PROFESSIONAL, Decimal(10), "item"),
+    ("book_first_author", TARGET_PROFESSIONAL, Decimal(90), "item"),
+    ("book_other_author", TARGET_PROFESSIONAL, Decimal(60), "item"),
+    ("conference_day", TARGET_PROFESSIONAL, Decimal(10), "day"),
+    ("inhouse_training_day", TARGET_PROFESSIONAL, Decimal(20), "day"),
+    ("online_hour", TARGET_PROFESSIONAL, Decimal("2.5"), "hour"),
+    # Guangzhou 2023 table, row 3: no CE while studying an accounting degree (with the junior
+    # qualification obtained in school): the year is satisfied.
+    ("in_school_exemption", TARGET_WHOLE_YEAR, Decimal(90), "item"),
+)
+ACTIVITY_CONVERSIONS: tuple[ActivityConversion, ...] = tuple(
+    ActivityConversion(code, ACCOUNTING, target, hours, unit=unit, name=ACTIVITY_NAMES[code])
+    for code, target, hours, unit in _CONVERSIONS
+)
+
+GUANGZHOU = "440100"
+
+# The 2023 Guangzhou accounting table (004, 广州市财政局 2023-07-26, attachment 2).
+ACTIVITY_CONDITIONS: tuple[ActivityCondition, ...] = (
+    ActivityCondition("inhouse_training_day", 2023, GUANGZHOU, min_quantity=Decimal(3)),
+    ActivityCondition("online_hour", 2023, GUANGZHOU, min_quantity=Decimal(24)),
+    ActivityCondition(
+        "related_exam_pass",
+        2023,
+        GUANGZHOU,
+        results_from=date(2023, 5, 1),
+        results_to=date(2024, 4, 30),
     ),
-    ActivityConversion("online_hour", ACCOUNTING, TARGET_PROFESSIONAL, Decimal("2.5"), unit="hour"),
+)
+
+# 004, same notice, 二(一): 专业通识知识 at least 20 of the professional credits.
+GENERAL_KNOWLEDGE: tuple[GeneralKnowledgeRule, ...] = (
+    GeneralKnowledgeRule(ACCOUNTING, 2023, Decimal(20), GUANGZHOU),
 )
 
 # 004 Q&A policy #11: degree study → at most 72 elective hours a year.  Its "（教育、卫生除外）"
@@ -249,4 +295,6 @@ def rulebook() -> RuleBook:
         min_year=MIN_YEAR,
         routes=ROUTES,
         series_deadlines=SERIES_DEADLINES,
+        activity_conditions=ACTIVITY_CONDITIONS,
+        general_knowledge=GENERAL_KNOWLEDGE,
     )

@@ -38,6 +38,18 @@ Readings of the rules (see /work/shared/DOMAIN.md, "Yearly requirements"):
   requirement and the public requirement (earned is raised to the required hours); they do
   not meet another series' professional or the elective requirement.
 * A record whose optional ``year`` differs from the evaluated year counts 0.
+* Conditions of a year's table in the person's region (``RuleBook.activity_conditions``,
+  the 2023 Guangzhou accounting table; the most specific region of ``Profile.regions`` wins):
+  an activity with ``min_quantity`` counts only when the year's records of it add up to at
+  least that quantity (face-to-face training 3 days, online platform 24 hours), else every
+  one of them counts 0; an activity with a results window counts only when its
+  ``result_date`` falls in the window (both ends included; no date: 0).
+* Professional general knowledge (通识, ``RuleBook.general_knowledge``): where a year and
+  region set a minimum for a series, the series' professional requirement is met only when
+  its professional hours from records marked ``general_knowledge`` reach the minimum too;
+  the shortfall is the larger of the two gaps.  A whole-year activity meets it.  It does
+  not apply when the series requires no professional hours that year.
+* See docs/decisions/0011-accounting-activities.md.
 """
 
 from __future__ import annotations
@@ -518,6 +530,8 @@ def _count_record(
     tally: _Tally,
     professional: dict[str, Decimal],
     whole_year: dict[str, int],
+    general: dict[str, Decimal],
+    blocked: Mapping[int, Message],
 ) -> RecordOutcome:
     """Decide where one valid record counts, add it to the tallies, and explain it."""
     notes = list(converted.notes)
@@ -561,6 +575,9 @@ def _count_record(
             )
         )
         hours = ZERO
+    elif index in blocked:
+        notes.append(blocked[index])
+        hours = ZERO
     elif record.kind == KIND_DEGREE_STUDY and _degree_study_excluded(
         record.series, held, degree_rule.excluded_series
     ):
@@ -599,6 +616,8 @@ def _count_record(
         tally.elective += hours
     elif series is not None:
         professional[series] += hours
+        if record.general_knowledge:
+            general[series] = general.get(series, ZERO) + hours
     if conversion is not None and conversion.target == TARGET_WHOLE_YEAR and hours > 0:
         whole_year.setdefault(conversion.series, index)
         notes.append(
@@ -615,6 +634,53 @@ def _count_record(
         hours=hours,
         notes=tuple(notes),
     )
+
+
+def _blocked_by_conditions(data: EvaluationInput, rules: RuleBook) -> dict[int, Message]:
+    """Records an activity condition of the year's table stops from counting, with why."""
+    regions = data.profile.regions
+    in_year = [
+        (index, record)
+        for index, record in enumerate(data.records)
+        if record.activity is not None and record.year in (None, data.year)
+    ]
+    totals: dict[str, Decimal] = {}
+    for _, record in in_year:
+        assert record.activity is not None
+        quantity = record.quantity if record.quantity is not None else Decimal(1)
+        totals[record.activity] = totals.get(record.activity, ZERO) + quantity
+    blocked: dict[int, Message] = {}
+    for index, record in in_year:
+        assert record.activity is not None
+        condition = rules.activity_condition(record.activity, data.year, regions)
+        if condition is None:
+            continue
+        if condition.min_quantity is not None and totals[record.activity] < condition.min_quantity:
+            blocked[index] = Message(
+                gettext_noop(
+                    "not counted: %(activity)s counts from %(minimum)s in the year, "
+                    "%(total)s declared"
+                ),
+                activity=record.activity,
+                minimum=_fmt_raw(condition.min_quantity),
+                total=_fmt_raw(totals[record.activity]),
+            )
+            continue
+        start, end = condition.results_from, condition.results_to
+        if start is None and end is None:
+            continue
+        when = record.result_date
+        if when is None or (start is not None and when < start) or (end is not None and when > end):
+            blocked[index] = Message(
+                gettext_noop(
+                    "not counted: %(activity)s counts only with results published from "
+                    "%(start)s to %(end)s"
+                ),
+                activity=record.activity,
+                start=start.isoformat() if start else "",
+                end=end.isoformat() if end else "",
+            )
+    return blocked
 
 
 def _degree_study_excluded(
@@ -675,7 +741,9 @@ def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> Evaluati
 
     tally = _Tally()
     professional: dict[str, Decimal] = dict.fromkeys(series_order, ZERO)
+    general: dict[str, Decimal] = {}
     whole_year: dict[str, int] = {}
+    blocked = _blocked_by_conditions(data, rules)
     outcomes: list[RecordOutcome] = []
     for index, (record, conv) in enumerate(zip(data.records, converted, strict=True)):
         assert conv is not None
@@ -691,6 +759,8 @@ def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> Evaluati
                 tally=tally,
                 professional=professional,
                 whole_year=whole_year,
+                general=general,
+                blocked=blocked,
             )
         )
 
@@ -712,12 +782,30 @@ def evaluate(data: EvaluationInput, rules: RuleBook, *, today: date) -> Evaluati
         )
 
     earned = Breakdown(public=public, elective=tally.elective, professional=professional)
+    professional_short = {
+        s: max(required.professional[s] - earned.professional[s], ZERO) for s in series_order
+    }
+    for series in series_order:
+        rule = rules.general_knowledge_for(series, data.year, data.profile.regions)
+        if rule is None or series in whole_year or not required.professional[series]:
+            continue
+        have = general.get(series, ZERO)
+        messages.append(
+            Message(
+                gettext_noop(
+                    "%(series)s: at least %(minimum)s of the professional hours must be "
+                    "general knowledge; %(hours)s h earned"
+                ),
+                series=series,
+                minimum=_fmt(rule.minimum),
+                hours=_fmt(have),
+            )
+        )
+        professional_short[series] = max(professional_short[series], rule.minimum - have)
     shortfall = Breakdown(
         public=max(required.public - earned.public, ZERO),
         elective=max(required.elective - earned.elective, ZERO),
-        professional={
-            s: max(required.professional[s] - earned.professional[s], ZERO) for s in series_order
-        },
+        professional=professional_short,
     )
 
     if shortfall.public:

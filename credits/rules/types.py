@@ -7,10 +7,11 @@ build the same objects from table rows.  Hours are ``Decimal`` throughout.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 # --- vocabulary ----------------------------------------------------------------------------
 
@@ -111,6 +112,46 @@ class ActivityConversion:
     target: str
     hours: Decimal
     unit: str = "item"
+    name: str = ""
+
+
+def _region_rank(region: str, regions: tuple[str, ...]) -> int | None:
+    """How specific a rule row's ``region`` is for a person in ``regions`` (most specific
+    first): its index there, ``len(regions)`` for a row of every region (``""``), ``None``
+    when the row is for another region."""
+    if not region:
+        return len(regions)
+    return regions.index(region) if region in regions else None
+
+
+@dataclass(frozen=True)
+class ActivityCondition:
+    """A condition one year's table sets on an activity in one region (the 2023 Guangzhou
+    accounting table): ``region`` is a region code, ``""`` for every region.
+
+    ``min_quantity``: the activity counts only when the year's records of it add up to at
+    least this quantity (face-to-face training 3 days, online platform 24 hours).
+    ``results_from`` / ``results_to``: it counts only when its result was published in the
+    window (the record's ``result_date``: other accounting-related exams).
+    """
+
+    activity: str
+    year: int
+    region: str = ""
+    min_quantity: Decimal | None = None
+    results_from: date | None = None
+    results_to: date | None = None
+
+
+@dataclass(frozen=True)
+class GeneralKnowledgeRule:
+    """At least ``minimum`` of a series' professional hours must be professional general
+    knowledge (专业通识知识) in ``year`` and ``region`` (``""``: every region)."""
+
+    series: str
+    year: int
+    minimum: Decimal
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,12 +233,44 @@ class RuleBook:
     max_hours_per_record: Decimal = Decimal(366 * 24)
     routes: tuple[CertificationRoute, ...] = ()
     series_deadlines: tuple[SeriesDeadline, ...] = ()
+    activity_conditions: tuple[ActivityCondition, ...] = ()
+    general_knowledge: tuple[GeneralKnowledgeRule, ...] = ()
 
     def activity(self, code: str) -> ActivityConversion | None:
         for conversion in self.activities:
             if conversion.code == code:
                 return conversion
         return None
+
+    def activity_condition(
+        self, code: str, year: int, regions: tuple[str, ...]
+    ) -> ActivityCondition | None:
+        """The condition on activity ``code`` in ``year`` for a person in ``regions`` (most
+        specific first): the row of the most specific region, else the row of every region."""
+        return _most_specific(
+            (row for row in self.activity_conditions if row.activity == code and row.year == year),
+            regions,
+        )
+
+    def general_knowledge_for(
+        self, series: str, year: int, regions: tuple[str, ...]
+    ) -> GeneralKnowledgeRule | None:
+        """The general-knowledge minimum of ``series`` in ``year`` for a person in
+        ``regions`` (the most specific region's row), or ``None``."""
+        return _most_specific(
+            (row for row in self.general_knowledge if row.series == series and row.year == year),
+            regions,
+        )
+
+
+_Regional = TypeVar("_Regional", ActivityCondition, GeneralKnowledgeRule)
+
+
+def _most_specific(rows: Iterable[_Regional], regions: tuple[str, ...]) -> _Regional | None:
+    ranked = [
+        (rank, row) for row in rows if (rank := _region_rank(row.region, regions)) is not None
+    ]
+    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -216,6 +289,9 @@ class Profile:
     accounting_start_year: int | None = None
     archives_new_post_year: int | None = None
     archives_degree: bool | None = None
+    regions: tuple[str, ...] = ()
+    """Codes of the region whose rules apply to the person (属地管理: the employer's
+    district), most specific first, then its city and province; empty when unknown."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +313,11 @@ class RecordInput:
     activity: str | None = None
     quantity: Decimal | None = None
     year: int | None = None
+    general_knowledge: bool = False
+    """Professional general knowledge (专业通识知识): counts toward the year's minimum of
+    it, where one is set, when the record counts as professional."""
+    result_date: date | None = None
+    """When the activity's result was published (an exam's score), for a results window."""
 
 
 @dataclass(frozen=True)

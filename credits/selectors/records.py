@@ -15,13 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.api import Person, ProfessionalSeries, ProfileFacts, confirmed_profile_facts
+from accounts.api import (
+    Employment,
+    Person,
+    ProfessionalSeries,
+    ProfileFacts,
+    Region,
+    confirmed_profile_facts,
+)
 from credits import explain
 from credits.models import (
+    ActivityCondition,
     ActivityConversion,
     CertificationRoute,
     DegreeStudyRule,
     Evidence,
+    GeneralKnowledgeRule,
     Record,
     RequirementScheme,
     SeriesDeadline,
@@ -148,8 +157,29 @@ def rulebook_read() -> rules.RuleBook:
             target=row.target,
             hours=row.hours,
             unit=row.unit,
+            name=row.name,
         )
         for row in ActivityConversion.objects.select_related("series").order_by("pk")
+    )
+    activity_conditions = tuple(
+        rules.ActivityCondition(
+            activity=row.activity.code,
+            year=row.year,
+            region=row.region.code if row.region is not None else "",
+            min_quantity=row.min_quantity,
+            results_from=row.results_from,
+            results_to=row.results_to,
+        )
+        for row in ActivityCondition.objects.select_related("activity", "region").order_by("pk")
+    )
+    general_knowledge = tuple(
+        rules.GeneralKnowledgeRule(
+            series=row.series.code,
+            year=row.year,
+            minimum=row.minimum,
+            region=row.region.code if row.region is not None else "",
+        )
+        for row in GeneralKnowledgeRule.objects.select_related("series", "region").order_by("pk")
     )
     degree_row = (
         DegreeStudyRule.objects.prefetch_related(_series_prefetch("excluded_series"))
@@ -193,7 +223,51 @@ def rulebook_read() -> rules.RuleBook:
         min_year=defaults.MIN_YEAR,
         routes=routes,
         series_deadlines=series_deadlines,
+        activity_conditions=activity_conditions,
+        general_knowledge=general_knowledge,
     )
+
+
+def person_activities(person: Person) -> list[rules.ActivityConversion]:
+    """The rule book's activities of the series the person holds (the declaration form's
+    choices; one query for the series, the rule book from its cache)."""
+    held = set(person.series.values_list("code", flat=True))
+    return [a for a in rulebook_load().activities if a.series in held]
+
+
+def activity_of(record: Record) -> rules.ActivityConversion | None:
+    """The rule book's activity a record was declared as, if any (no query: the rule book
+    comes from its cache)."""
+    return rulebook_load().activity(record.activity_code) if record.activity_code else None
+
+
+def region_codes(code: str) -> tuple[str, ...] | None:
+    """A region's code, then its parent's and grandparent's (the order the rules take),
+    or ``None`` for an unknown code (one query)."""
+    row = (
+        Region.objects.filter(code=code)
+        .values_list("code", "parent__code", "parent__parent__code")
+        .first()
+    )
+    return tuple(c for c in row if c) if row is not None else None
+
+
+def person_regions(person_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The region codes whose rules apply to each person (属地管理): their confirmed
+    employer's region, then its parent and grandparent (district, city, province); persons
+    without a confirmed employer are left out (one query)."""
+    rows = Employment.objects.filter(
+        person_id__in=person_ids, status=Employment.Status.CONFIRMED
+    ).values_list(
+        "person_id",
+        "employer__region__code",
+        "employer__region__parent__code",
+        "employer__region__parent__parent__code",
+    )
+    return {
+        person_id: tuple(code for code in codes if code)
+        for person_id, *codes in rows.order_by("pk")
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,6 +388,8 @@ class RecordRow:
     year: int
     activity_code: str
     original_amount: Decimal
+    general_knowledge: bool = False
+    end_date: date | None = None
 
     @classmethod
     def of(cls, record: Record) -> RecordRow:
@@ -327,6 +403,8 @@ class RecordRow:
             year=record.year,
             activity_code=record.activity_code,
             original_amount=record.original_amount,
+            general_knowledge=record.general_knowledge,
+            end_date=record.end_date,
         )
 
 
@@ -340,6 +418,8 @@ ROW_FIELDS = (
     "year",
     "activity_code",
     "original_amount",
+    "general_knowledge",
+    "end_date",
 )
 
 
@@ -359,6 +439,8 @@ def record_input(record: Record | RecordRow) -> rules.RecordInput:
             activity=row.activity_code,
             quantity=row.original_amount,
             year=row.year,
+            general_knowledge=row.general_knowledge,
+            result_date=row.end_date,
         )
     return rules.RecordInput(
         category=row.category,
@@ -367,6 +449,7 @@ def record_input(record: Record | RecordRow) -> rules.RecordInput:
         approved_plan=row.approved_plan,
         hours=row.hours,
         year=row.year,
+        general_knowledge=row.general_knowledge,
     )
 
 

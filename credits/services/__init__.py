@@ -4,6 +4,7 @@ Keyword-only, typed, one transaction per call, one audit entry per state change,
 """
 
 from credits.services.records import (
+    RecordDraft,
     evidence_remove,
     record_create,
     record_delete,
@@ -19,6 +20,7 @@ from credits.services.reviews import (
 )
 
 __all__ = [
+    "RecordDraft",
     "ReviewResult",
     "evidence_remove",
     "record_create",

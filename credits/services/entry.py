@@ -55,6 +55,7 @@ from credits.selectors.records import rulebook_load
 from credits.services.records import (
     Declared,
     EnteredBy,
+    RecordDraft,
     declaration_validate,
     duplicate_key,
     record_create,
@@ -133,7 +134,7 @@ def record_enter(
     person = staff_person(employer=employer, id_number=id_number, real_name=real_name)
     record = record_create(
         person=person,
-        **declaration,
+        draft=RecordDraft(**declaration),
         evidence_files=evidence_files,
         today=today,
         entered_by=EnteredBy(user=actor, employer=employer),
@@ -439,7 +440,7 @@ def _check_rows(
                 person = persons[person_id] = Person(pk=person_id)
             declared = declaration_validate(
                 person=person,
-                **declaration,
+                draft=RecordDraft(**declaration),
                 today=today,
                 source=Record.Source.EMPLOYER,
                 book=context.book,
@@ -568,12 +569,12 @@ _INSERT_SQL = """
 INSERT INTO credits_record (
     person_id, year, category, series_id, hours, original_amount, original_unit, title,
     form, start_date, end_date, assessment_result, institution_name, kind, approved_plan,
-    activity_code, source, status, reviewer_reason, employer_id, entered_by_id,
-    entered_by_organisation_id, import_job_id, created_at, updated_at)
+    activity_code, general_knowledge, source, status, reviewer_reason, employer_id,
+    entered_by_id, entered_by_organisation_id, import_job_id, created_at, updated_at)
 SELECT
     person_id, year, category, series_id, hours, original_amount, original_unit, title,
     form, start_date, end_date, assessment_result, institution_name, kind, approved_plan,
-    '', 'employer', 'submitted', '', %(employer)s, %(user)s, %(employer)s, %(job)s,
+    '', false, 'employer', 'submitted', '', %(employer)s, %(user)s, %(employer)s, %(job)s,
     %(now)s, %(now)s
 FROM unnest(
     %(person_id)s::bigint[], %(year)s::int[], %(category)s::text[], %(series_id)s::bigint[],

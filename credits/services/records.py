@@ -17,6 +17,11 @@ Validation reads each rule from the year's settings (``credits.selectors.records
 * A professional record names one of the person's series; any record naming a series must
   name one the person holds.
 * No second open record (not rejected or revoked) with the same content, year and dates.
+* An accounting activity (``RecordDraft.activity_code``) is professional in the activity's
+  series, which the person must hold; its amount is a quantity (whole items, days that fit
+  in its dates, hours at most 24 a day); an exam with a results window of the person's region
+  must end (results published) inside it.  Only a professional record may be marked general
+  knowledge (docs/decisions/0011-accounting-activities.md).
 
 Every failure is a ``ValidationError`` keyed by the field to correct, raised before anything
 is written.
@@ -39,9 +44,10 @@ from django.utils.translation import gettext as _
 
 from accounts.api import Employment, Organisation, Person, ProfessionalSeries, User, audit_log
 from credits.models import Evidence, Record
-from credits.rules import CertificationRoute, RuleBook, route_for, settings_for_year, windows_for
-from credits.rules.types import YearSettings, quantize_hours
-from credits.selectors.records import rulebook_load
+from credits.rules import CertificationRoute, route_for, settings_for_year, windows_for
+from credits.rules.types import ActivityConversion as RuleActivity
+from credits.rules.types import RuleBook, YearSettings, quantize_hours
+from credits.selectors.records import person_regions, rulebook_load
 from credits.uploads import EVIDENCE_CONTENT_TYPES, validate_evidence
 
 HOURS_PER_CALENDAR_DAY = Decimal(24)
@@ -51,6 +57,57 @@ _CATEGORIES = frozenset(Record.Category.values)
 _FORMS = frozenset(Record.Form.values)
 _ASSESSMENTS = frozenset(Record.Assessment.values)
 _KINDS = frozenset(Record.Kind.values)
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    """What a person (or, for them, their employer) declares: the typed input of
+    ``record_create`` and ``record_update``.  Nothing is checked here; the services check
+    every declaration rule.
+
+    ``amount`` is in ``unit`` (``hours``, ``days`` or ``minutes``); ``series_code`` is one of
+    the person's series (required for professional records).  With ``activity_code`` (an
+    accounting activity of the rule book) ``amount`` is the activity's quantity (items, days
+    or hours, as the activity counts), and the category, series and unit follow the activity.
+    ``general_knowledge`` marks professional general knowledge (专业通识知识).
+    """
+
+    year: int
+    category: str
+    series_code: str | None
+    amount: Decimal | int | str
+    title: str
+    form: str
+    start_date: date
+    end_date: date
+    unit: str = Record.Unit.HOURS
+    assessment_result: str = Record.Assessment.NONE
+    institution_name: str = ""
+    kind: str = ""
+    approved_plan: bool | None = None
+    activity_code: str = ""
+    general_knowledge: bool = False
+
+    @classmethod
+    def of(cls, record: Record) -> RecordDraft:
+        """The draft a stored record was declared with (``series`` loaded)."""
+        return cls(
+            year=record.year,
+            category=record.category,
+            series_code=record.series.code if record.series is not None else None,
+            amount=record.original_amount,
+            unit=record.original_unit,
+            title=record.title,
+            form=record.form,
+            start_date=record.start_date,
+            end_date=record.end_date,
+            assessment_result=record.assessment_result,
+            institution_name=record.institution_name,
+            kind=record.kind,
+            approved_plan=record.approved_plan,
+            activity_code=record.activity_code,
+            general_knowledge=record.general_knowledge,
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +128,8 @@ class _Declared:
     institution_name: str
     kind: str = ""
     approved_plan: bool | None = None
+    activity_code: str = ""
+    general_knowledge: bool = False
 
 
 class _Errors(dict[str, list[str]]):
@@ -202,8 +261,12 @@ def _check_dates(
     end_date: date,
     settings: YearSettings,
     today: date,
+    results_to: date | None = None,
 ) -> bool:
-    """Add date errors; ``True`` when the span is usable for the hours-per-day check."""
+    """Add date errors; ``True`` when the span is usable for the hours-per-day check.
+
+    ``results_to``: an activity whose result may be published after the year (an exam's
+    score, within the table's window) may end up to that day."""
     ok = True
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
     if end_date < start_date:
@@ -217,6 +280,8 @@ def _check_dates(
     latest_end = year_end
     if category == Record.Category.PUBLIC:
         latest_end = max(year_end, settings.public_catch_up_deadline)
+    if results_to is not None:
+        latest_end = max(year_end, results_to)
     if not year_start <= end_date <= latest_end:
         if latest_end == year_end:
             message = _("The end date must fall in the declared year %(year)d.") % {"year": year}
@@ -277,6 +342,113 @@ def duplicate_key(declared: _Declared) -> tuple[str, int, date, date]:
     return (declared.title, declared.year, declared.start_date, declared.end_date)
 
 
+# --- accounting activities (docs/decisions/0011-accounting-activities.md) -------------------
+
+
+def _activity_for(errors: _Errors, *, draft: RecordDraft, book: RuleBook) -> RuleActivity | None:
+    code = (draft.activity_code or "").strip()
+    if not code:
+        return None
+    conversion = book.activity(code)
+    if conversion is None:
+        errors.add("activity", _("Choose one of the listed activities."))
+    return conversion
+
+
+def _activity_series(
+    errors: _Errors, *, person: Person, conversion: RuleActivity
+) -> ProfessionalSeries | None:
+    series = person.series.filter(code=conversion.series).first()
+    if series is None:
+        errors.add(
+            "activity",
+            _("This activity counts for the series “%(code)s”, which you do not hold.")
+            % {"code": conversion.series},
+        )
+    return series
+
+
+def _activity_amount(
+    errors: _Errors, *, amount: Decimal | int | str, conversion: RuleActivity
+) -> tuple[Decimal, Decimal] | None:
+    """(quantity, hours) of an activity, or ``None`` after adding an error on ``amount``."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        errors.add("amount", _("Enter a number."))
+        return None
+    if not value.is_finite() or value <= 0:
+        errors.add("amount", _("The amount must be greater than 0."))
+        return None
+    if value != quantize_hours(value):
+        errors.add("amount", _("Use at most one decimal place."))
+        return None
+    if conversion.unit == "item" and value != value.to_integral_value():
+        errors.add("amount", _("Count items in whole numbers."))
+        return None
+    return value, quantize_hours(value * conversion.hours)
+
+
+def _check_activity_span(
+    errors: _Errors,
+    *,
+    quantity: Decimal,
+    conversion: RuleActivity,
+    start_date: date,
+    end_date: date,
+) -> None:
+    """Days of an activity fit in its dates; hours fit in 24 a day."""
+    days = (end_date - start_date).days + 1
+    if conversion.unit == "day" and quantity > days:
+        errors.add(
+            "amount",
+            _("%(quantity)s days do not fit between the start and end dates (%(days)d days).")
+            % {"quantity": quantity, "days": days},
+        )
+    elif conversion.unit == "hour" and quantity > HOURS_PER_CALENDAR_DAY * days:
+        errors.add(
+            "amount",
+            _(
+                "%(hours)s hours is more than 24 hours a day over %(days)d day(s) "
+                "(at most %(limit)s)."
+            )
+            % {"hours": quantity, "days": days, "limit": HOURS_PER_CALENDAR_DAY * days},
+        )
+
+
+def _results_window(
+    *, person: Person, conversion: RuleActivity, year: int, book: RuleBook
+) -> tuple[date, date] | None:
+    """The window in which the activity's result must have been published for ``year`` in
+    the person's region (the 2023 Guangzhou table's exam scores), or ``None``."""
+    if not any(
+        row.activity == conversion.code and row.year == year for row in book.activity_conditions
+    ):
+        return None  # no condition on it that year anywhere: no query
+    regions = person_regions([person.pk]).get(person.pk, ())
+    condition = book.activity_condition(conversion.code, year, regions)
+    if condition is None or (condition.results_from is None and condition.results_to is None):
+        return None
+    return (
+        condition.results_from or date(year, 1, 1),
+        condition.results_to or date(year, 12, 31),
+    )
+
+
+def _check_results_window(
+    errors: _Errors, *, window: tuple[date, date], end_date: date, year: int
+) -> None:
+    if not window[0] <= end_date <= window[1]:
+        errors.add(
+            "end_date",
+            _(
+                "For %(year)d this activity counts only with results published from "
+                "%(start)s to %(end)s: enter the publication date as the end date."
+            )
+            % {"year": year, "start": window[0].isoformat(), "end": window[1].isoformat()},
+        )
+
+
 def _check_duplicate(
     errors: _Errors,
     *,
@@ -309,20 +481,8 @@ def _check_duplicate(
 def _declared(
     *,
     person: Person,
-    year: int,
-    category: str,
-    series_code: str | None,
-    amount: Decimal | int | str,
-    unit: str,
-    title: str,
-    form: str,
-    start_date: date,
-    end_date: date,
-    assessment_result: str,
-    institution_name: str,
+    draft: RecordDraft,
     today: date,
-    kind: str = "",
-    approved_plan: bool | None = None,
     exclude_pk: int | None = None,
     source: str = Record.Source.SELF_DECLARED,
     book: RuleBook | None = None,
@@ -332,15 +492,25 @@ def _declared(
     """Validate a declaration against every rule; raise one ``ValidationError`` for all.
 
     ``source`` is where the record comes from (``Record.Source``): the certification route
-    and the windows apply to every source alike.  A caller checking many rows at once
-    (``credits.services.entry``) passes what it loaded for all of them: the rule book, the
-    person's series by code and the ``duplicate_key`` of the person's open records; otherwise
-    each is read here.
+    and the windows apply to every source alike.  The rule book is loaded once here and
+    handed to every check.  A caller checking many rows at once (``credits.services.entry``)
+    passes what it loaded for all of them: the rule book, the person's series by code and the
+    ``duplicate_key`` of the person's open records; otherwise each is read here.
     """
+    year, category, series_code = draft.year, draft.category, draft.series_code
+    amount, unit, form = draft.amount, draft.unit, draft.form
+    start_date, end_date = draft.start_date, draft.end_date
+    assessment_result, kind = draft.assessment_result, draft.kind
+    approved_plan = draft.approved_plan
     book = book or rulebook_load()
     errors = _Errors()
-    title = title.strip()
-    institution_name = institution_name.strip()
+    conversion = _activity_for(errors, draft=draft, book=book)
+    if conversion is not None:
+        # An activity counts as professional hours of its series (credits.rules).
+        category, series_code = Record.Category.PROFESSIONAL, conversion.series
+        unit = Record.Unit.ACTIVITY
+    title = draft.title.strip()
+    institution_name = draft.institution_name.strip()
     if not title:
         errors.add("title", _("Describe the content of the study."))
     if category not in _CATEGORIES:
@@ -352,6 +522,13 @@ def _declared(
     kind = kind or ""
     if kind not in _KINDS:
         errors.add("kind", _("Choose ordinary study, degree study or in-house training."))
+    elif kind and conversion is not None:
+        errors.add("kind", _("An accounting activity is declared without a kind."))
+    if draft.general_knowledge and category != Record.Category.PROFESSIONAL:
+        errors.add(
+            "general_knowledge",
+            _("Only a professional record can be professional general knowledge."),
+        )
     # Only in-house training has a course plan that may or may not be approved.
     approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
     minimum_year = book.min_year
@@ -363,13 +540,20 @@ def _declared(
         )
         raise ValidationError(errors)
     settings: YearSettings = settings_for_year(year, book.year_settings)
-    series = _series_for(
-        errors,
-        person=person,
-        category=category,
-        series_code=series_code,
-        held_series=held_series,
-    )
+    if conversion is None:
+        series = _series_for(
+            errors,
+            person=person,
+            category=category,
+            series_code=series_code,
+            held_series=held_series,
+        )
+        converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
+        window = None
+    else:
+        series = _activity_series(errors, person=person, conversion=conversion)
+        converted = _activity_amount(errors, amount=amount, conversion=conversion)
+        window = _results_window(person=person, conversion=conversion, year=year, book=book)
     _check_deadline(errors, year=year, category=category, series=series, book=book, today=today)
     _check_route(
         errors,
@@ -380,7 +564,6 @@ def _declared(
         year=year,
         book=book,
     )
-    converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
     dates_ok = _check_dates(
         errors,
         year=year,
@@ -389,9 +572,23 @@ def _declared(
         end_date=end_date,
         settings=settings,
         today=today,
+        results_to=window[1] if window is not None else None,
     )
+    if window is not None:
+        _check_results_window(errors, window=window, end_date=end_date, year=year)
     if converted is not None and dates_ok:
-        _check_hours_per_day(errors, hours=converted[1], start_date=start_date, end_date=end_date)
+        if conversion is None:
+            _check_hours_per_day(
+                errors, hours=converted[1], start_date=start_date, end_date=end_date
+            )
+        else:
+            _check_activity_span(
+                errors,
+                quantity=converted[0],
+                conversion=conversion,
+                start_date=start_date,
+                end_date=end_date,
+            )
     if errors or converted is None:
         raise ValidationError(errors)
     declared = _Declared(
@@ -409,6 +606,8 @@ def _declared(
         institution_name=institution_name,
         kind=kind,
         approved_plan=approved_plan,
+        activity_code=conversion.code if conversion is not None else "",
+        general_knowledge=bool(draft.general_knowledge),
     )
     _check_duplicate(
         errors, person=person, declared=declared, exclude_pk=exclude_pk, open_keys=open_keys
@@ -468,7 +667,8 @@ def _apply(record: Record, declared: _Declared) -> None:
     record.hours = declared.hours
     record.original_amount = declared.original_amount
     record.original_unit = declared.original_unit
-    record.activity_code = ""
+    record.activity_code = declared.activity_code
+    record.general_knowledge = declared.general_knowledge
     record.title = declared.title
     record.form = declared.form
     record.start_date = declared.start_date
@@ -501,24 +701,14 @@ def _own(person: Person, record: Record) -> Record:
 def record_create(
     *,
     person: Person,
-    year: int,
-    category: str,
-    series_code: str | None,
-    amount: Decimal | int | str,
-    unit: str = Record.Unit.HOURS,
-    title: str,
-    form: str,
-    start_date: date,
-    end_date: date,
-    assessment_result: str = Record.Assessment.NONE,
-    institution_name: str = "",
-    kind: str = "",
-    approved_plan: bool | None = None,
+    draft: RecordDraft,
     evidence_files: Iterable[File] = (),
+    actor: User | None = None,
     today: date | None = None,
     entered_by: EnteredBy | None = None,
 ) -> Record:
-    """Declare a record as a draft. ``unit`` is ``hours``, ``days`` or ``minutes``.
+    """Declare a record as a draft for ``person``; ``actor`` (default: the person's user) is
+    who the audit entry names.
 
     Caller checks: `person` is the logged-in user's own, or, with ``entered_by``, that the
     employer employs them now: the employer enters it for the person, it is under that
@@ -526,19 +716,7 @@ def record_create(
     """
     declared = _declared(
         person=person,
-        year=year,
-        category=category,
-        series_code=series_code,
-        amount=amount,
-        unit=unit,
-        title=title,
-        form=form,
-        start_date=start_date,
-        end_date=end_date,
-        assessment_result=assessment_result,
-        institution_name=institution_name,
-        kind=kind,
-        approved_plan=approved_plan,
+        draft=draft,
         today=_today(today),
         source=Record.Source.EMPLOYER if entered_by is not None else Record.Source.SELF_DECLARED,
     )
@@ -554,7 +732,7 @@ def record_create(
     _save(record)
     _evidence_store(record, files)
     audit_log(
-        actor=entered_by.user if entered_by is not None else person.user,
+        actor=entered_by.user if entered_by is not None else (actor or person.user),
         action="record.enter" if entered_by is not None else "record.create",
         target=record,
         organisation=entered_by.employer if entered_by is not None else None,
@@ -568,23 +746,13 @@ def record_update(
     *,
     person: Person,
     record: Record,
-    year: int,
-    category: str,
-    series_code: str | None,
-    amount: Decimal | int | str,
-    unit: str = Record.Unit.HOURS,
-    title: str,
-    form: str,
-    start_date: date,
-    end_date: date,
-    assessment_result: str = Record.Assessment.NONE,
-    institution_name: str = "",
-    kind: str = "",
-    approved_plan: bool | None = None,
+    draft: RecordDraft,
     evidence_files: Iterable[File] = (),
+    actor: User | None = None,
     today: date | None = None,
 ) -> Record:
     """Edit a draft or returned record (its status stays); new files are added to it.
+    ``actor`` (default: the person's user) is who the audit entry names.
 
     Checks the record is `person`'s; caller checks `person` is the logged-in user's own."""
     locked = _own(person, record)
@@ -599,30 +767,13 @@ def record_update(
                 "status": locked.get_status_display().lower()
             }
         raise ValidationError(message, code="not_editable")
-    declared = _declared(
-        person=person,
-        year=year,
-        category=category,
-        series_code=series_code,
-        amount=amount,
-        unit=unit,
-        title=title,
-        form=form,
-        start_date=start_date,
-        end_date=end_date,
-        assessment_result=assessment_result,
-        institution_name=institution_name,
-        kind=kind,
-        approved_plan=approved_plan,
-        today=_today(today),
-        exclude_pk=locked.pk,
-    )
+    declared = _declared(person=person, draft=draft, today=_today(today), exclude_pk=locked.pk)
     files = _validated_files(evidence_files)
     _apply(locked, declared)
     _save(locked)
     _evidence_store(locked, files)
     audit_log(
-        actor=person.user,
+        actor=actor if actor is not None else person.user,
         action="record.update",
         target=locked,
         from_state=locked.status,
@@ -659,22 +810,7 @@ def record_submit(*, person: Person, record: Record, today: date | None = None) 
             code="no_employer",
         )
     declared = _declared(
-        person=person,
-        year=locked.year,
-        category=locked.category,
-        series_code=locked.series.code if locked.series is not None else None,
-        amount=locked.original_amount,
-        unit=locked.original_unit,
-        title=locked.title,
-        form=locked.form,
-        start_date=locked.start_date,
-        end_date=locked.end_date,
-        assessment_result=locked.assessment_result,
-        institution_name=locked.institution_name,
-        kind=locked.kind,
-        approved_plan=locked.approved_plan,
-        today=_today(today),
-        exclude_pk=locked.pk,
+        person=person, draft=RecordDraft.of(locked), today=_today(today), exclude_pk=locked.pk
     )
     before = locked.status
     _apply(locked, declared)

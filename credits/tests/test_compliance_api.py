@@ -557,3 +557,63 @@ def test_degree_study_rule_cannot_be_added_twice(admin_client: APIClient) -> Non
     response = admin_client.get(reverse("admin:credits_degreestudyrule_add"))
 
     assert response.status_code == 403
+
+
+# --- accounting activities with the year's regional tables (decision 0011) -----------------
+
+
+@pytest.mark.parametrize(("region", "earned"), [("440105", 0), ("440305", 58), (None, 58)])
+def test_the_calculator_applies_the_regional_table_of_the_given_region(
+    client: APIClient, frozen_today: None, region: str | None, earned: int
+) -> None:
+    body = {
+        "year": 2023,
+        "series": ["accounting"],
+        "profile": {"region": region},
+        "records": [
+            {"category": "professional", "activity": "inhouse_training_day", "quantity": "2.9"}
+        ],
+    }
+
+    response = post(client, body)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["earned"]["professional"] == {"accounting": earned}
+
+
+def test_the_calculator_takes_general_knowledge_and_result_dates(
+    client: APIClient, frozen_today: None
+) -> None:
+    body = {
+        "year": 2023,
+        "series": ["accounting"],
+        "profile": {"region": "440100"},
+        "records": [
+            {"category": "public", "hours": 30},
+            {"category": "professional", "series": "accounting", "hours": 40},
+            {
+                "category": "professional",
+                "series": "accounting",
+                "hours": 20,
+                "general_knowledge": True,
+            },
+            {
+                "category": "professional",
+                "activity": "related_exam_pass",
+                "result_date": "2024-04-30",
+            },
+        ],
+    }
+
+    response = post(client, body)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["compliant"] is True
+    assert response.json()["earned"]["professional"] == {"accounting": 150}
+
+
+def test_an_unknown_region_is_refused(client: APIClient, frozen_today: None) -> None:
+    response = post(client, example(profile={"region": "999999"}))
+
+    assert response.status_code == 400
+    assert "profile.region" in response.json()["errors"]

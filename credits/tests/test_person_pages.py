@@ -271,7 +271,7 @@ def test_approved_plan_counts_only_for_inhouse_training(kind: str, expected: boo
     )
 
     assert form.is_valid(), form.errors
-    assert form.service_kwargs()["approved_plan"] is expected
+    assert form.draft().approved_plan is expected
 
 
 def test_recount_is_a_secondary_action(client_: Client, world: World) -> None:

@@ -21,7 +21,7 @@ from PIL import Image
 
 from accounts.models import AuditEntry, Employment, Person
 from credits.models import Evidence, Record, YearSetting
-from credits.services import record_create, record_submit, record_update
+from credits.services import RecordDraft, record_create, record_submit, record_update
 from credits.uploads import EVIDENCE_MAX_BYTES, validate_evidence
 from tests.factories import World, bind, person_create
 
@@ -79,7 +79,17 @@ def declare(person: Person, **overrides: Any) -> Record:
         "today": TODAY,
     }
     data.update(overrides)
-    return record_create(**data)
+    return record_create(**service_arguments(data))
+
+
+_DRAFT_FIELDS = frozenset(RecordDraft.__dataclass_fields__)
+
+
+def service_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    """Flat test data as the service's arguments: the draft's fields in a ``RecordDraft``."""
+    arguments = {k: v for k, v in data.items() if k not in _DRAFT_FIELDS}
+    arguments["draft"] = RecordDraft(**{k: v for k, v in data.items() if k in _DRAFT_FIELDS})
+    return arguments
 
 
 def refused(person: Person, **overrides: Any) -> dict[str, list[str]]:
@@ -570,7 +580,7 @@ def update(person: Person, record: Record, **overrides: Any) -> Record:
         "today": TODAY,
     }
     data.update(overrides)
-    return record_update(**data)
+    return record_update(**service_arguments(data))
 
 
 def test_draft_can_be_edited(person: Person) -> None:
@@ -766,3 +776,30 @@ def test_bad_evidence_refuses_the_whole_declaration(person: Person, tmp_path: Pa
 
     assert "fake.pdf" in errors["evidence"][0]
     assert not (tmp_path / "media" / "evidence").exists()
+
+
+# --- the rule book is read once per declaration ------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["create", "update", "submit"])
+def test_a_declaration_reads_the_rule_book_once(
+    person: Person, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from credits.selectors import records as selectors
+    from credits.services import records
+
+    draft = declare(person)
+    # Uncached: every load reads the rule tables, so the reads count the loads.
+    monkeypatch.setattr(records, "rulebook_load", selectors.rulebook_read)
+    with CaptureQueriesContext(connection) as queries:
+        if action == "create":
+            declare(person, title="Another course")
+        elif action == "update":
+            update(person, draft, title="Renamed course")
+        else:
+            record_submit(person=person, record=draft, today=TODAY)
+    loads = [q for q in queries.captured_queries if 'FROM "credits_yearsetting"' in q["sql"]]
+    assert len(loads) == 1

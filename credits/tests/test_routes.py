@@ -33,7 +33,8 @@ from credits.rules import (
     route_for,
 )
 from credits.services import record_create, record_submit
-from credits.services.records import _declared
+from credits.services.records import RecordDraft, _declared
+from credits.tests.test_records import service_arguments
 from tests.factories import World, bind, person_create
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def declare(person: Person, **overrides: Any) -> Record:
         "today": TODAY,
     }
     data.update(overrides)
-    return record_create(**data)
+    return record_create(**service_arguments(data))
 
 
 def refused(person: Person, **overrides: Any) -> dict[str, list[str]]:
@@ -242,17 +243,17 @@ def test_submit_is_refused_when_hrss_routed_the_records_elsewhere_after_the_draf
 def declared_by(person: Person, source: str) -> Any:
     return _declared(
         person=person,
-        year=2023,
-        category="professional",
-        series_code="education",
-        amount=Decimal(8),
-        unit="hours",
-        title="Pushed",
-        form="class",
-        start_date=dt.date(2023, 5, 10),
-        end_date=dt.date(2023, 5, 10),
-        assessment_result="none",
-        institution_name="",
+        draft=RecordDraft(
+            year=2023,
+            category="professional",
+            series_code="education",
+            amount=Decimal(8),
+            unit="hours",
+            title="Pushed",
+            form="class",
+            start_date=dt.date(2023, 5, 10),
+            end_date=dt.date(2023, 5, 10),
+        ),
         today=TODAY,
         source=source,
     )
@@ -279,17 +280,17 @@ def test_windows_apply_to_pushed_records_too(world: World) -> None:
     def push(today: dt.date) -> Any:
         return _declared(
             person=accountant,
-            year=2019,
-            category="professional",
-            series_code="accounting",
-            amount=Decimal(8),
-            unit="hours",
-            title="Pushed",
-            form="class",
-            start_date=dt.date(2019, 5, 10),
-            end_date=dt.date(2019, 5, 10),
-            assessment_result="none",
-            institution_name="",
+            draft=RecordDraft(
+                year=2019,
+                category="professional",
+                series_code="accounting",
+                amount=Decimal(8),
+                unit="hours",
+                title="Pushed",
+                form="class",
+                start_date=dt.date(2019, 5, 10),
+                end_date=dt.date(2019, 5, 10),
+            ),
             today=today,
             source=Record.Source.SYNC_PARTNER,
         )

@@ -230,6 +230,7 @@ class TestDefaults:
             "conference_day": ("professional", 10),
             "inhouse_training_day": ("professional", 20),
             "online_hour": ("professional", D("2.5")),
+            "in_school_exemption": ("whole_year", 90),
         }
         assert {a.series for a in defaults.ACTIVITY_CONVERSIONS} == {"accounting"}
 

@@ -12,6 +12,11 @@ compares every stored summary with ``credits.rules.evaluate`` over the same draw
 and the profile of the confirmed facts (built here from the drawing, not read back through
 the production conversion: each drawn date comes with the year it stands for, from the
 readings of docs/decisions/0007-profile-facts.md).
+
+Accounting activities are drawn with the quantities and result dates at the edges of the
+2023 Guangzhou table's conditions, records are marked professional general knowledge (通识) or
+not, and each person works for an employer in Guangzhou (where the table applies), in Shenzhen
+(where it does not) or for none, so the region the rules take from the employer is drawn too.
 """
 
 from __future__ import annotations
@@ -26,12 +31,12 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import ProfessionalSeries, ProfileFact
+from accounts.models import Employment, ProfessionalSeries, ProfileFact, Region
 from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import EvaluationError, EvaluationInput, Profile, RecordInput, evaluate
 from credits.selectors.records import rulebook_load
 from credits.services.validation import summaries_refresh
-from tests.factories import person_create
+from tests.factories import employer_create, person_create
 
 pytestmark = [
     pytest.mark.django_db,
@@ -43,7 +48,28 @@ pytestmark = [
 YEAR = 2023
 TODAY = date(2024, 3, 1)
 SERIES = ("engineering", "accounting", "archives", "health", "economics")
-ACTIVITIES = ("accounting_exam_pass", "paper_first_author", "conference_day", "online_hour")
+ACTIVITIES = (
+    "accounting_exam_pass",
+    "paper_first_author",
+    "conference_day",
+    "online_hour",
+    "inhouse_training_day",
+    "related_exam_pass",
+    "in_school_exemption",
+    "degree_graduation",
+)
+# Quantities at the edges of the table's minimums (3 days, 24 hours).
+QUANTITIES = ("1", "2.9", "3", "5", "23.9", "24", "30")
+# Result dates at the edges of the related-exam window (2023-05-01 to 2024-04-30).
+RESULT_DATES = (
+    date(2023, 3, 1),
+    date(2023, 4, 30),
+    date(2023, 5, 1),
+    date(2024, 4, 30),
+    date(2024, 5, 1),
+)
+# The region codes the rules see for an employer's district (most specific first).
+REGIONS = {"440105": ("440105", "440100", "440000"), "440305": ("440305", "440300", "440000")}
 STATUSES = tuple(Record.Status.values)
 _titles = itertools.count()
 
@@ -61,6 +87,8 @@ class Drawn:
     activity: str = ""
     status: str = Record.Status.APPROVED
     year: int = YEAR
+    general_knowledge: bool = False
+    end: date | None = None  # an activity's result date (its end date)
 
 
 hours = st.integers(min_value=1, max_value=160).map(lambda n: Decimal(n) / 2)
@@ -76,6 +104,7 @@ ordinary = st.builds(
     hours=hours,
     status=statuses,
     year=years,
+    general_knowledge=st.booleans(),
 ) | st.builds(
     Drawn,
     category=st.just("professional"),
@@ -83,6 +112,7 @@ ordinary = st.builds(
     hours=hours,
     status=statuses,
     year=years,
+    general_knowledge=st.booleans(),
 )
 degree_study = st.builds(
     Drawn,
@@ -107,10 +137,12 @@ activity = st.builds(
     Drawn,
     category=st.just("professional"),
     series=st.none(),
-    hours=st.integers(min_value=1, max_value=6).map(Decimal),  # the quantity
+    hours=st.sampled_from(QUANTITIES).map(Decimal),  # the quantity
     activity=st.sampled_from(ACTIVITIES),
     status=statuses,
     year=years,
+    general_knowledge=st.booleans(),
+    end=st.sampled_from(RESULT_DATES),
 )
 # Ordinary records are the common case, so most persons stay on the set-based path.
 records = st.one_of(ordinary, ordinary, ordinary, ordinary, degree_study, inhouse, activity)
@@ -163,6 +195,24 @@ def _facts(dates: tuple[tuple[date, int], ...]) -> st.SearchStrategy[DrawnFact |
     return st.none() | fact | fact
 
 
+def _accounting_year(general: Decimal, extra: list[Drawn]) -> tuple[Drawn, ...]:
+    """A year that meets accounting's 30 public and 60 professional hours, with ``general``
+    of them general knowledge (the Guangzhou 2023 minimum is 20), and perhaps more records."""
+    return (
+        Drawn(category="public", series=None, hours=Decimal(30)),
+        Drawn(category="professional", series="accounting", hours=Decimal(60) - general),
+        Drawn(category="professional", series="accounting", hours=general, general_knowledge=True),
+        *extra,
+    )
+
+
+accounting_years = st.builds(
+    _accounting_year,
+    st.sampled_from(("19", "19.5", "20", "25")).map(Decimal),
+    st.lists(records, max_size=2),
+)
+
+
 @dataclass(frozen=True)
 class DrawnPerson:
     series: tuple[str, ...]
@@ -174,6 +224,7 @@ class DrawnPerson:
     # Only ordinary records (no degree study, in-house training or activity): the person
     # stays on the set-based path, so its profile keys are exercised there.
     ordinary_only: bool = False
+    district: str | None = None  # the district of the person's employer (None: no employer)
 
     def profile(self) -> Profile:
         """The evaluator's profile of the facts confirmed at the last run."""
@@ -187,6 +238,7 @@ class DrawnPerson:
             accounting_start_year=accounting.on[1] if accounting else None,
             archives_new_post_year=archives.on[1] if archives else None,
             archives_degree=(archives.education in DEGREES) if archives else None,
+            regions=REGIONS[self.district] if self.district else (),
         )
 
 
@@ -214,11 +266,12 @@ persons = st.lists(
         DrawnPerson,
         series=series_sets,
         before=st.lists(records, max_size=6).map(tuple),
-        after=st.lists(records, min_size=1, max_size=6).map(tuple),
+        after=st.lists(records, min_size=1, max_size=6).map(tuple) | accounting_years,
         drop=st.sampled_from((0, 0, 0, 1, 3)),
         accounting=_facts(ACCOUNTING_STARTS),
         archives=_facts(ARCHIVES_POSTS),
         ordinary_only=st.booleans(),
+        district=st.sampled_from(("440105", "440105", "440305", None)),
     ),
     min_size=1,
     max_size=4,
@@ -243,7 +296,7 @@ def _usable(drawn: Drawn, held: tuple[str, ...], ordinary_only: bool = False) ->
 
 def _write(person_pk: int, drawn: Drawn, held: tuple[str, ...]) -> None:
     series = _series_of(drawn, held)
-    day = date(drawn.year, 3, 1)
+    day = drawn.end or date(drawn.year, 3, 1)
     Record.objects.create(
         person_id=person_pk,
         year=drawn.year,
@@ -253,6 +306,7 @@ def _write(person_pk: int, drawn: Drawn, held: tuple[str, ...]) -> None:
         original_amount=drawn.hours,
         original_unit=Record.Unit.ACTIVITY if drawn.activity else Record.Unit.HOURS,
         activity_code=drawn.activity,
+        general_knowledge=drawn.general_knowledge,
         kind=drawn.kind,
         approved_plan=drawn.approved_plan,
         title=f"Course {next(_titles)}",
@@ -272,6 +326,8 @@ def _input(drawn: Drawn, written_for: tuple[str, ...]) -> RecordInput:
             activity=drawn.activity,
             quantity=drawn.hours,
             year=drawn.year,
+            general_knowledge=drawn.general_knowledge,
+            result_date=drawn.end,
         )
     return RecordInput(
         category=drawn.category,
@@ -280,6 +336,7 @@ def _input(drawn: Drawn, written_for: tuple[str, ...]) -> RecordInput:
         approved_plan=drawn.approved_plan,
         hours=drawn.hours,
         year=drawn.year,
+        general_knowledge=drawn.general_knowledge,
     )
 
 
@@ -331,6 +388,10 @@ def test_whole_year_sql_equals_the_evaluator(
     drawn_persons: list[DrawnPerson], rerun: bool, listed: bool
 ) -> None:
     with transaction.atomic():
+        employers = {
+            code: employer_create(region=Region.objects.get(code=code), approved=False)
+            for code in {d.district for d in drawn_persons if d.district}
+        }
         made = []
         for drawn in drawn_persons:
             person = person_create(series=drawn.series)
@@ -338,6 +399,12 @@ def test_whole_year_sql_equals_the_evaluator(
                 _fact_write(person.pk, ProfileFact.Kind.ACCOUNTING_START, drawn.accounting),
                 _fact_write(person.pk, ProfileFact.Kind.ARCHIVES_POST, drawn.archives),
             ]
+            if drawn.district:
+                Employment.objects.create(
+                    person=person,
+                    employer=employers[drawn.district],
+                    status=Employment.Status.CONFIRMED,
+                )
             written = []
             for record in drawn.before:
                 if _usable(record, drawn.series, drawn.ordinary_only):

@@ -78,11 +78,14 @@ def record_new(request: AuthedRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         series=series,
+        activities=selectors.person_activities(person),
         initial={"year": timezone.localdate().year},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            record = record_create(person=person, **form.service_kwargs())
+            record = record_create(
+                person=person, draft=form.draft(), evidence_files=form.cleaned_data["evidence"]
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:
@@ -126,11 +129,17 @@ def record_edit(request: AuthedRequest, record_id: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         series=series,
+        activities=selectors.person_activities(person),
         initial=RecordForm.initial_from(record),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            record_update(person=person, record=record, **form.service_kwargs())
+            record_update(
+                person=person,
+                record=record,
+                draft=form.draft(),
+                evidence_files=form.cleaned_data["evidence"],
+            )
         except ValidationError as exc:
             apply_service_error(form, exc)
         else:

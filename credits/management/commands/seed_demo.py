@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.api import Organisation, Person, User, demo_load
-from credits.demo import demo_entry_load, demo_recheck_load, demo_records_load
+from credits.demo import demo_accounting_load, demo_entry_load, demo_recheck_load, demo_records_load
 
 
 class Command(BaseCommand):
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             actor=User.objects.get(username="employer"),
             person=Person.objects.get(user__username="person"),
         )
+        demo_accounting_load(person=Person.objects.get(user__username="person2"))
         demo_recheck_load(
             office=Organisation.objects.get(memberships__user__username="hrss"),
             actor=User.objects.get(username="hrss"),

@@ -19,6 +19,7 @@ queues the recomputation of those person-years after the transaction commits.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -28,7 +29,7 @@ from django.utils import timezone
 from accounts.api import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
-from credits.selectors.records import person_profile, rulebook_load
+from credits.selectors.records import person_profile, person_regions, rulebook_load
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
@@ -109,10 +110,11 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
         .order_by("start_date", "pk")
     )
     inputs = records_to_inputs(records, held=frozenset(series), rules=rules)
+    profile = dataclasses.replace(
+        person_profile(person.pk), regions=person_regions([person.pk]).get(person.pk, ())
+    )
     return evaluate(
-        EvaluationInput(
-            year=year, series=series, profile=person_profile(person.pk), records=tuple(inputs)
-        ),
+        EvaluationInput(year=year, series=series, profile=profile, records=tuple(inputs)),
         rules,
         today=today if today is not None else timezone.localdate(),
     )

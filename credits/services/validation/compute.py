@@ -7,6 +7,7 @@ read as plain rows (``credits.selectors.records.RecordRow``), not model instance
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,13 @@ from credits.rules import (
     requirement_for,
     scheme_for,
 )
-from credits.selectors.records import ROW_FIELDS, RecordRow, person_profiles, rulebook_load
+from credits.selectors.records import (
+    ROW_FIELDS,
+    RecordRow,
+    person_profiles,
+    person_regions,
+    rulebook_load,
+)
 from credits.services.validation.inputs import records_to_inputs
 
 ZERO = Decimal(0)
@@ -102,7 +109,7 @@ def summaries_compute(
     evaluator over each person's approved records of the year, not stored.
 
     A constant number of queries: the persons' series, their confirmed profile facts, their
-    approved records, the rule book.
+    approved records, their regions (the year's tables apply by region), the rule book.
     """
     today = today if today is not None else timezone.localdate()
     rules = rulebook_load()
@@ -136,6 +143,7 @@ def summaries_compute(
         series_code = code_of[series_id] if series_id is not None else None
         records_of.setdefault(person_id, []).append(RecordRow(category, series_code, *rest))
 
+    regions = person_regions(persons)
     summaries: list[Summary] = []
     for person_id in persons:
         series = tuple(sorted(held.get(person_id, ())))
@@ -147,7 +155,9 @@ def summaries_compute(
                 EvaluationInput(
                     year=year,
                     series=series,
-                    profile=profiles.get(person_id, Profile()),
+                    profile=dataclasses.replace(
+                        profiles.get(person_id, Profile()), regions=regions.get(person_id, ())
+                    ),
                     records=tuple(inputs),
                 ),
                 rules,

@@ -6,11 +6,14 @@ A per-person refresh runs the same statements restricted to its persons
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
 engine's own functions); persons with a record of a special kind (degree study, in-house
-training, accounting activity) go through the evaluator (``compute``). Both give the
-evaluator's figures: ``credits/tests/test_validation_property.py`` draws persons, profiles
-and records at random and compares. Persons with confirmed profile facts
-(``credits.selectors.person_profiles``) get a requirement key of their own: their series set
-and their profile, the requirement worked out once per distinct pair.
+training, accounting activity), and persons holding a series for which the year sets a
+professional general-knowledge minimum in some region (the minimum depends on the person's
+region and on records marked general knowledge, which this SQL does not follow), go through
+the evaluator (``compute``). Both give the evaluator's figures:
+``credits/tests/test_validation_property.py`` draws persons, profiles and records at random
+and compares. Persons with confirmed profile facts (``credits.selectors.records.person_profiles``)
+get a requirement key of their own: their series set and their profile, the requirement worked
+out once per distinct pair.
 """
 
 from __future__ import annotations
@@ -49,7 +52,10 @@ SELECT s.person_id, s.key, s.key::text {profile_key} AS rkey
 FROM (
     SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
     FROM accounts_person_series
-    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
+    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
+        AND person_id NOT IN (
+            SELECT person_id FROM accounts_person_series WHERE professionalseries_id = ANY(%s)
+        ) {persons}
     GROUP BY person_id
 ) s {profile_join}
 """
@@ -59,6 +65,12 @@ SELECT * FROM unnest(%s::bigint[], %s::text[]) AS t(person_id, pkey)
 """
 _PROFILE_KEY = "|| COALESCE('|' || p.pkey, '')"
 _PROFILE_JOIN = "LEFT JOIN validation_profile p ON p.person_id = s.person_id"
+
+# Persons the general-knowledge minimum sends to the evaluator (holding such a series).
+_MINIMUM_SQL = """
+SELECT DISTINCT person_id FROM accounts_person_series
+WHERE professionalseries_id = ANY(%s) {persons}
+"""
 
 _REQ_SQL = """
 CREATE TEMP TABLE validation_req ON COMMIT DROP AS
@@ -149,7 +161,17 @@ def refresh_whole_year_postgresql(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
-        special = [row[0] for row in cursor.fetchall()]
+        special = {row[0] for row in cursor.fetchall()}
+        minimum_ids = sorted(
+            {
+                id_of[r.series]
+                for r in rules.general_knowledge
+                if r.year == year and r.series in id_of
+            }
+        )
+        if minimum_ids:
+            cursor.execute(_MINIMUM_SQL.format(persons=restrict), [minimum_ids, *ids])
+            special.update(row[0] for row in cursor.fetchall())
         # Persons with confirmed profile facts get their own requirement key.
         profiles = {
             pk: p
@@ -170,7 +192,7 @@ def refresh_whole_year_postgresql(
                 profile_key=_PROFILE_KEY if profiles else "",
                 profile_join=_PROFILE_JOIN if profiles else "",
             ),
-            ids,
+            [minimum_ids, *ids],
         )
         cursor.execute("SELECT DISTINCT key, rkey FROM validation_held")
         keys = [(list(row[0]), row[1]) for row in cursor.fetchall()]
@@ -200,7 +222,7 @@ def refresh_whole_year_postgresql(
         )
     if special:
         counted += store_summaries(
-            year, summaries_compute(year=year, person_ids=special, today=today)
+            year, summaries_compute(year=year, person_ids=sorted(special), today=today)
         )
     delete_stale(year, person_ids)
     return counted
