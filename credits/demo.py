@@ -85,14 +85,17 @@ _ACCOUNTING_DRAFTS = [
 @transaction.atomic
 def demo_accounting_load(*, person: Person) -> None:
     """Accounting activities declared as drafts by an accountant (a conference day counts 10
-    credits, online platform hours 2.5 each, the online course marked general knowledge)."""
-    today = timezone.localdate()
-    day = min(today, date(today.year, 3, 10))
+    credits, online platform hours 2.5 each, the online course marked general knowledge).
+
+    From 2020 accounting records are certified on the accounting platform and pushed in
+    (decision 0008), so the demo declares them for 2019 during its 补登 window (until
+    2020-09-30), as the accountant did then."""
+    day, declared_on = date(2019, 3, 10), date(2020, 6, 1)
     for activity, quantity, general, title in _ACCOUNTING_DRAFTS:
         record_create(
             person=person,
             draft=RecordDraft(
-                year=today.year,
+                year=2019,
                 category="professional",
                 series_code="accounting",
                 amount=Decimal(quantity),
@@ -103,7 +106,7 @@ def demo_accounting_load(*, person: Person) -> None:
                 activity_code=activity,
                 general_knowledge=general,
             ),
-            today=today,
+            today=declared_on,
         )
 
 

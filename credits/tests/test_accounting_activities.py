@@ -22,8 +22,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Decision, Person, Region
-from credits.models import ActivityCondition, GeneralKnowledgeRule, Record, YearSummary
+from accounts.models import Decision, Person, ProfessionalSeries, Region
+from credits.models import (
+    ActivityCondition,
+    CertificationRoute,
+    GeneralKnowledgeRule,
+    Record,
+    YearSummary,
+)
 from credits.rules import (
     EvaluationInput,
     EvaluationResult,
@@ -245,7 +251,16 @@ def _frozen(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def accountant(world: World, _frozen: None) -> Person:
-    """Holds accounting; works for the world's employer in Haizhu, Guangzhou."""
+    """Holds accounting; works for the world's employer in Haizhu, Guangzhou.
+
+    The seeded routes send accounting records from 2020 to the accounting platform, which
+    pushes them in (decision 0008); these tests exercise the declaration path, so accounting
+    records declared by the person go to the employer's review here, as HRSS may set."""
+    CertificationRoute.objects.create(
+        series=ProfessionalSeries.objects.get(code="accounting"),
+        source=Record.Source.SELF_DECLARED,
+        certifier=CertificationRoute.Certifier.EMPLOYER,
+    )
     person = person_create(series=("accounting",))
     bind(person, world.employer)
     return person

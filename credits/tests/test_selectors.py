@@ -76,7 +76,7 @@ def test_rulebook_load_runs_a_fixed_number_of_queries(
             public_catch_up_deadline=date(2031 + index, 1, 31),
         )
 
-    with django_assert_max_num_queries(9):  # type: ignore[operator]
+    with django_assert_max_num_queries(11):  # type: ignore[operator]
         rulebook = rulebook_load()
 
     assert len(rulebook.schemes) == 4
