@@ -6,12 +6,39 @@
 from __future__ import annotations
 
 from accounts.models import Decision, Employment, Notice, Organisation, Person, User
-from accounts.permissions import can, get_person_for_user, org_access
-from accounts.services import audit_log, notice_send, notices_send
+from accounts.http import AuthedRequest
+from accounts.audit import TargetType, register_actions, register_target
+from accounts.permissions import (
+    PERSON_ONLY,
+    PUBLIC,
+    access,
+    bound_now,
+    can,
+    employer_binds_person,
+    get_person_for_user,
+    org_access,
+    reviewable_organisations,
+)
+from accounts.throttle import throttle_hit
+from accounts.selectors import staff_list_annotations
+from accounts.services import audit_log, notice_send, notices_send, series_lock_hooks
 from accounts.validators import mask_id_number
 
 __all__ = [
+    "PERSON_ONLY",
+    "PUBLIC",
+    "AuthedRequest",
     "Decision",
+    "TargetType",
+    "access",
+    "bound_now",
+    "employer_binds_person",
+    "register_actions",
+    "register_target",
+    "reviewable_organisations",
+    "series_lock_hooks",
+    "staff_list_annotations",
+    "throttle_hit",
     "Employment",
     "Notice",
     "Organisation",

@@ -117,10 +117,6 @@ class Certificate(models.Model):
                 violation_error_message=_("This person already has a valid certificate."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="superseded") | Q(superseded_by__isnull=False),
-                name="certificates_superseded_has_successor",
-            ),
-            models.CheckConstraint(
                 condition=~Q(status="revoked") | Q(revoked_at__isnull=False),
                 name="certificates_revoked_has_time",
             ),

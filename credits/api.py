@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.api import Organisation, Person
 from credits import selectors_review
-from credits.models import Record, YearSummary
+from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import (
     EvaluationError,
     EvaluationInput,
@@ -21,6 +21,7 @@ from credits.rules import (
 )
 from credits.selectors import person_attention_records, rulebook_load
 from credits.services import validation
+from credits.signals import year_summary_changed
 
 __all__ = [
     "EvaluationError",
@@ -36,7 +37,10 @@ __all__ = [
     "summaries_refresh_now",
     "year_explanation",
     "year_is_compliant",
+    "year_counted_records",
+    "year_series_summaries",
     "year_summary",
+    "year_summary_changed",
 ]
 
 
@@ -70,6 +74,26 @@ def evaluate_year(
 def year_summary(*, person_id: int, year: int) -> YearSummary | None:
     """The stored summary of one person-year, or ``None`` if it was never computed."""
     return YearSummary.objects.filter(person_id=person_id, year=year).first()
+
+
+def year_series_summaries(*, person_id: int, year: int) -> list[YearSeriesSummary]:
+    """The stored professional figures of one person-year per series, with the series
+    loaded, in the catalogue's order (one query)."""
+    return list(
+        YearSeriesSummary.objects.filter(person_id=person_id, year=year)
+        .select_related("series")
+        .order_by("series__sort_order", "series__code")
+    )
+
+
+def year_counted_records(*, person_id: int, year: int) -> list[Record]:
+    """The approved records of one person-year (what the year's summary counts), oldest
+    first, with their series loaded (one query)."""
+    return list(
+        Record.objects.filter(person_id=person_id, year=year, status=Record.Status.APPROVED)
+        .select_related("series")
+        .order_by("start_date", "pk")
+    )
 
 
 def person_records_needing_attention(

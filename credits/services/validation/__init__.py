@@ -19,7 +19,7 @@ queues the recomputation of those person-years after the transaction commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,6 +28,7 @@ from accounts.models import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
 from credits.selectors import rulebook_load
+from credits.signals import year_summary_changed
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
@@ -69,13 +70,29 @@ def summaries_refresh(
         person_ids = sorted(set(person_ids))
         if not person_ids:
             return 0
+    started = timezone.now()
     if connection.vendor == "postgresql":
-        return refresh_whole_year_postgresql(year=year, today=today, person_ids=person_ids)
-    written = store_summaries(
-        year, summaries_compute(year=year, person_ids=person_ids, today=today)
-    )
-    delete_stale(year, person_ids)
+        written = refresh_whole_year_postgresql(year=year, today=today, person_ids=person_ids)
+    else:
+        written = store_summaries(
+            year, summaries_compute(year=year, person_ids=person_ids, today=today)
+        )
+        delete_stale(year, person_ids)
+    _announce_changed(year, person_ids, since=started)
     return written
+
+
+def _announce_changed(year: int, person_ids: Sequence[int] | None, *, since: datetime) -> None:
+    """Send ``year_summary_changed`` after commit for the summaries this refresh wrote: the
+    store stamps ``computed_at`` only on rows it inserted or whose figures changed."""
+    changed = YearSummary.objects.filter(year=year, computed_at__gte=since)
+    if person_ids is not None:
+        changed = changed.filter(person_id__in=person_ids)
+    pairs = [(pk, year) for pk in changed.order_by("person_id").values_list("person_id", flat=True)]
+    if pairs:
+        transaction.on_commit(
+            lambda: year_summary_changed.send(sender=YearSummary, pairs=pairs), robust=True
+        )
 
 
 def summary_refresh_one(*, person_id: int, year: int) -> YearSummary | None:
