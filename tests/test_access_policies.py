@@ -96,6 +96,24 @@ def _invitation_id(world: World, policy: Policy, role: str) -> int:
     return invitation.pk
 
 
+def _certificate_id(world: World, policy: Policy, role: str) -> int:
+    """A valid certificate of `world`'s person, issued under `world`'s employer."""
+    from certificates.models import Certificate
+
+    certificate, _ = Certificate.objects.get_or_create(
+        person=world.person,
+        year=2020,
+        status=Certificate.Status.VALID,
+        defaults={
+            "number": f"2020-{world.employer.region.code}-{world.person.pk:06d}",
+            "check_code": "ABCDEFGH",
+            "employer": world.employer,
+            "person_name": world.person.real_name,
+        },
+    )
+    return certificate.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -117,6 +135,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
         world.approved_evidence.pk if "hrss" in policy.kinds else world.evidence.pk
     ),
     "invitation_id": _invitation_id,
+    "certificate_id": _certificate_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's
