@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from accounts.models import Decision, Employment, Notice, Organisation, Person, User
-from accounts.http import AuthedRequest
 from accounts.audit import TargetType, register_actions, register_target
+from accounts.http import AuthedRequest
+from accounts.models import Decision, Employment, Notice, Organisation, Person, User
 from accounts.permissions import (
     PERSON_ONLY,
     PUBLIC,
@@ -19,9 +19,9 @@ from accounts.permissions import (
     org_access,
     reviewable_organisations,
 )
-from accounts.throttle import throttle_hit
 from accounts.selectors import staff_list_annotations
 from accounts.services import audit_log, notice_send, notices_send, series_lock_hooks
+from accounts.throttle import throttle_hit
 from accounts.validators import mask_id_number
 
 __all__ = [
@@ -29,29 +29,29 @@ __all__ = [
     "PUBLIC",
     "AuthedRequest",
     "Decision",
+    "Employment",
+    "Notice",
+    "Organisation",
+    "Person",
     "TargetType",
+    "User",
     "access",
+    "audit_log",
     "bound_now",
+    "can",
+    "confirmed_employer_id",
     "employer_binds_person",
+    "get_person_for_user",
+    "mask_id_number",
+    "notice_send",
+    "notices_send",
+    "org_access",
     "register_actions",
     "register_target",
     "reviewable_organisations",
     "series_lock_hooks",
     "staff_list_annotations",
     "throttle_hit",
-    "Employment",
-    "Notice",
-    "Organisation",
-    "Person",
-    "User",
-    "audit_log",
-    "can",
-    "confirmed_employer_id",
-    "get_person_for_user",
-    "mask_id_number",
-    "notice_send",
-    "notices_send",
-    "org_access",
 ]
 
 

@@ -82,7 +82,8 @@ def _data_uri(svg: str) -> str:
 def verify_url(certificate: Certificate) -> str:
     """The public verification page, filled in with number and check code (the QR code)."""
     query = urlencode({"number": certificate.number, "code": certificate.check_code})
-    return f"{settings.CERTIFICATE_VERIFY_BASE_URL.rstrip('/')}{reverse('certificates:verify')}?{query}"
+    base = settings.CERTIFICATE_VERIFY_BASE_URL.rstrip("/")
+    return f"{base}{reverse('certificates:verify')}?{query}"
 
 
 def qr_svg(url: str) -> str:
@@ -117,6 +118,4 @@ def render_certificate_pdf(certificate: Certificate, *, language: str | None = N
     from weasyprint import HTML
 
     html = render_certificate_html(certificate, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(  # type: ignore[no-any-return]
-        uncompressed_pdf=False
-    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(uncompressed_pdf=False)

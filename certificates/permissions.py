@@ -13,7 +13,7 @@ def get_own_certificate(person: Person, certificate_id: int) -> Certificate:
     return get_object_or_404(Certificate.objects.all(), pk=certificate_id, person=person)
 
 
-def org_certificates(organisation: Organisation):  # type: ignore[no-untyped-def]
+def org_certificates(organisation: Organisation):
     """The certificates an employer (its staff's now) or an HRSS office (its region's) sees."""
     if organisation.kind == Organisation.Kind.HRSS:
         return office_certificates(organisation)

@@ -136,9 +136,7 @@ def keys_init(paths: KeyPaths | None = None) -> bool:
     _write(paths.cert, cert.public_bytes(pem))
     _write(
         paths.key,
-        key.private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
         private=True,
     )
     logger.warning("Created a throwaway certificate-signing CA and key in %s", paths.key.parent)
@@ -146,7 +144,7 @@ def keys_init(paths: KeyPaths | None = None) -> bool:
 
 
 @cache
-def _signer(key: str, cert: str, chain: str):  # type: ignore[no-untyped-def]
+def _signer(key: str, cert: str, chain: str):
     from pyhanko.sign import signers
 
     passphrase = settings.CERTIFICATE_SIGNING_KEY_PASSPHRASE.encode() or None
@@ -158,7 +156,7 @@ def _signer(key: str, cert: str, chain: str):  # type: ignore[no-untyped-def]
     return signer
 
 
-def signer():  # type: ignore[no-untyped-def]
+def signer():
     """The portal's pyHanko signer (created on first use outside production)."""
     paths = key_paths()
     if settings.CERTIFICATE_KEYS_AUTOCREATE:
@@ -191,7 +189,7 @@ def sign_pdf(data: bytes) -> bytes:
     )
     writer = IncrementalPdfFileWriter(BytesIO(data))
     out = signers.sign_pdf(writer, meta, signer=signer(), timestamper=timestamper)
-    return out.getvalue()  # type: ignore[no-any-return]
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,7 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
     signature = signatures[-1]
     try:
         status = validate_pdf_signature(signature, context)
-    except Exception:  # noqa: BLE001 - any failure to validate means "not intact"
+    except Exception:
         logger.info("Uploaded PDF signature could not be validated", exc_info=True)
         return SignatureCheck(signed=True, intact=False, by_portal=False)
     cert_der = ours.public_bytes(serialization.Encoding.DER)

@@ -77,8 +77,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         data = file_form.cleaned_data["file"].read()
         result = verification_file(data=data, ip=client_ip(request))
         context.update(file_result=result, certificate=result.certificate)
-    if context.get("certificate") is not None:
-        context["masked_name"] = mask_name(context["certificate"].person_name)  # type: ignore[union-attr]
+    found = context.get("certificate")
+    if isinstance(found, Certificate):
+        context["masked_name"] = mask_name(found.person_name)
     status = 404 if context.get("asked") and context.get("certificate") is None else 200
     return render(request, "certificates/verify.html", context, status=status)
 
@@ -182,4 +183,3 @@ def org_certificate_revoke(
     request: AuthedRequest, organisation: Organisation, certificate_id: int
 ) -> HttpResponse:
     return _reason_action(request, organisation, certificate_id, revoke=True)
-

@@ -41,15 +41,15 @@ def _log(
     )
 
 
-def verification_lookup(*, number: str, code: str, channel: str, ip: str | None) -> Certificate | None:
+def verification_lookup(
+    *, number: str, code: str, channel: str, ip: str | None
+) -> Certificate | None:
     """The certificate with ``number`` if ``code`` is its check code; ``None`` otherwise (an
     unknown number and a wrong code look the same)."""
     number = number.strip().upper()
     certificate = certificate_by_number(number) if number else None
     given = code.strip().upper().encode()
-    if certificate is not None and not hmac.compare_digest(
-        given, certificate.check_code.encode()
-    ):
+    if certificate is not None and not hmac.compare_digest(given, certificate.check_code.encode()):
         certificate = None
     _log(
         channel=channel,

@@ -72,7 +72,7 @@ def test_two_workers_and_duplicate_events_never_make_two_valid_certificates() ->
         try:
             barrier.wait()
             certificate_reconcile(person_id=world.person.pk, year=LAST_YEAR)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

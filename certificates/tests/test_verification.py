@@ -136,7 +136,10 @@ def test_the_issued_file_verifies_and_an_edited_one_is_caught(
 
     # Once superseded, the very same file says so.
     certificate_reissue(
-        actor=admin_of(world.employer), certificate=issued, reason="更正", organisation=world.employer
+        actor=admin_of(world.employer),
+        certificate=issued,
+        reason="更正",
+        organisation=world.employer,
     )
     assert "已被证书" in _upload(original)
 

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             raise CommandError("Production settings: install the real signing key instead.")
         paths = key_paths()
         if keys_init(paths):
-            self.stdout.write(self.style.SUCCESS(f"Created signing key and CA in {paths.key.parent}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Created signing key and CA in {paths.key.parent}")
+            )
         else:
             self.stdout.write(f"Signing key already present in {paths.key.parent}")

@@ -4,7 +4,6 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-
 from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_load

@@ -28,11 +28,11 @@ from accounts.models import Person
 from credits.models import Record, YearSummary
 from credits.rules import EvaluationInput, EvaluationResult, evaluate
 from credits.selectors import rulebook_load
-from credits.signals import year_summary_changed
 from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
 from credits.services.validation.whole_year import refresh_whole_year_postgresql
+from credits.signals import year_summary_changed
 
 __all__ = [
     "Summary",
