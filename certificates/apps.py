@@ -6,6 +6,11 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
 
     def ready(self) -> None:
+        from django.core.checks import register
+
+        from certificates.checks import signing_files_present
+
+        register(signing_files_present)
         from accounts.api import series_lock_hooks, staff_list_annotations
         from certificates import audit
         from certificates.receivers import year_summary_changed

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Notice
 from accounts.permissions import ANONYMOUS, PERSON, Policy
 from portal.urls import NAMESPACE_POLICIES
-from tests.factories import World, world_create
+from tests.factories import PDF_BYTES, World, world_create
 
 ROLES = [ANONYMOUS, PERSON, "employer", "institution", "authority", "hrss"]
 REFUSED = {403, 404}
@@ -98,9 +98,11 @@ def _invitation_id(world: World, policy: Policy, role: str) -> int:
 
 def _certificate_id(world: World, policy: Policy, role: str) -> int:
     """A valid certificate of `world`'s person, issued under `world`'s employer."""
+    from django.core.files.base import ContentFile
+
     from certificates.models import Certificate
 
-    certificate, _ = Certificate.objects.get_or_create(
+    certificate, created = Certificate.objects.get_or_create(
         person=world.person,
         year=2020,
         status=Certificate.Status.VALID,
@@ -111,6 +113,8 @@ def _certificate_id(world: World, policy: Policy, role: str) -> int:
             "person_name": world.person.real_name,
         },
     )
+    if created:
+        certificate.pdf.save("c.pdf", ContentFile(PDF_BYTES))
     return certificate.pk
 
 
