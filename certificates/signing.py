@@ -8,9 +8,11 @@ created on first use (``keys_init``, also ``manage.py certificate_keys init``).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
@@ -171,6 +173,16 @@ def signing_certificate() -> x509.Certificate:
 def sign_pdf(data: bytes) -> bytes:
     """``data`` signed with the portal's certificate: PAdES B-B (ECDSA P-256, SHA-256), or
     B-T with a timestamp when ``CERTIFICATE_TIMESTAMP_URL`` is set."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign_pdf(data)
+    # pyHanko's synchronous API runs its own event loop: off this thread's running one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign_pdf, data).result()
+
+
+def _sign_pdf(data: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers, timestamps
 
