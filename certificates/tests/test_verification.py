@@ -149,3 +149,15 @@ def test_a_file_not_sealed_by_the_portal_is_refused(issued: Certificate) -> None
     from certificates.pdf import render_certificate_pdf
 
     assert "没有本系统的电子印章" in _upload(render_certificate_pdf(issued))
+
+
+@pytest.mark.django_db
+def test_a_matching_hash_without_the_portals_seal_is_not_enough(issued: Certificate) -> None:
+    """The SHA-256 alone does not make a file genuine: the seal must be the portal's."""
+    import hashlib
+
+    from certificates.pdf import render_certificate_pdf
+
+    unsigned = render_certificate_pdf(issued)
+    Certificate.objects.filter(pk=issued.pk).update(sha256=hashlib.sha256(unsigned).hexdigest())
+    assert "没有本系统的电子印章" in _upload(unsigned)

@@ -126,3 +126,46 @@ def test_staff_list_shows_certificate_state_with_fixed_queries(
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(few)
+
+
+@pytest.mark.django_db
+def test_certificate_lists_run_a_fixed_number_of_queries(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Employment
+
+    first = _issue(world)
+    pages = [
+        (_client(world.person.user), reverse("certificates:my_certificates")),
+        (
+            _client(admin_of(world.employer)),
+            reverse("certificates:org_certificates", args=[world.employer.pk]),
+        ),
+        (
+            _client(admin_of(world.hrss)),
+            reverse("certificates:org_certificates", args=[world.hrss.pk]),
+        ),
+    ]
+    counts = []
+    for client, url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    # More rows: a superseded one (with its successor) and other staff's certificates.
+    from certificates.services import certificate_reissue
+
+    certificate_reissue(
+        actor=admin_of(world.employer), certificate=first, reason="x", organisation=world.employer
+    )
+    for _ in range(3):
+        person = person_create()
+        bind(person, world.employer)
+        Employment.objects.filter(person=person).update(status="confirmed")
+        make_compliant(person, world.employer)
+        certificate_reconcile(person_id=person.pk, year=first.year)
+    for (client, url), before in zip(pages, counts, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.content.decode().count("cert-state") >= 2
+        assert len(queries) == before, url
