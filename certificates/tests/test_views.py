@@ -3,6 +3,7 @@ the staff list's certificate column."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -103,8 +104,17 @@ def test_series_lock_once_this_years_certificate_is_valid(world: World) -> None:
     with pytest.raises(ValidationError) as raised:
         person_update(person=world.person, phone="13912345678", series_codes=["health"])
     assert "series" in raised.value.message_dict
-    page = _client(world.person.user).get(reverse("accounts:me_profile"))
-    assert "您的专业系列不能修改" in page.content.decode()
+    client = _client(world.person.user)
+    html = client.get(reverse("accounts:me_profile")).content.decode()
+    assert "您的专业系列不能修改" in html
+    checkboxes = re.findall(r'<input type="checkbox" name="series"[^>]*>', html)
+    assert checkboxes and all(" disabled" in box for box in checkboxes)
+    # A forged post cannot change them either.
+    client.post(
+        reverse("accounts:me_profile"),
+        {"phone": "13912345678", "email": "", "series": ["health"]},
+    )
+    assert list(world.person.series.values_list("code", flat=True)) == ["engineering"]
 
 
 @pytest.mark.django_db
