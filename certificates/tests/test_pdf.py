@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -132,3 +133,84 @@ def test_the_signature_is_intact_and_names_the_portal() -> None:
     assert status.md_algorithm == "sha256"
     assert status.pkcs7_signature_mechanism in ("ecdsa", "sha256_ecdsa")
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+
+
+def _tsa_server() -> tuple[str, Any, Any]:
+    """A local RFC 3161 timestamp server (pyHanko's test TSA, RSA) on a free port."""
+    import datetime as dt
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_cert,
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server, asn1_cert
+
+
+@pytest.mark.django_db
+def test_a_timestamp_server_setting_gives_a_b_t_signature(settings: Any) -> None:
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    url, server, tsa_cert = _tsa_server()
+    try:
+        settings.CERTIFICATE_TIMESTAMP_URL = url
+        signed = sign_pdf(render_certificate_pdf(_certificate()))
+    finally:
+        server.shutdown()
+    _type, _headers, der = pem.unarmor(key_paths().chain.read_bytes())
+    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(der), tsa_cert])
+    signature = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
+    status = validate_pdf_signature(signature, context)
+    assert status.intact and status.valid
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
