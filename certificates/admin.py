@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from certificates.models import Certificate, CertificateSeries, VerificationLookup
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Certificates change only through the services (issue, reissue, revoke): audited."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
