@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -70,6 +71,17 @@ def keys_init(paths: KeyPaths | None = None) -> bool:
     paths = paths or key_paths()
     if paths.key.exists() and paths.cert.exists() and paths.chain.exists():
         return False
+    paths.key.parent.mkdir(parents=True, exist_ok=True)
+    # Two processes starting at once (a test run and its worker) must not mix two key pairs.
+    with (paths.key.parent / ".keys.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if paths.key.exists() and paths.cert.exists() and paths.chain.exists():
+            return False
+        _keys_create(paths)
+    return True
+
+
+def _keys_create(paths: KeyPaths) -> None:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
@@ -142,7 +154,6 @@ def keys_init(paths: KeyPaths | None = None) -> bool:
         private=True,
     )
     logger.warning("Created a throwaway certificate-signing CA and key in %s", paths.key.parent)
-    return True
 
 
 @cache
