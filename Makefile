@@ -19,6 +19,7 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py certificate_keys init
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

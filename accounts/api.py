@@ -39,9 +39,16 @@ from accounts.permissions import (
     org_access,
     reviewable_organisations,
 )
-from accounts.selectors import RoleOption
-from accounts.services import audit_log, audit_log_many, notice_send, notices_send
+from accounts.selectors import RoleOption, staff_list_annotations
+from accounts.services import (
+    audit_log,
+    audit_log_many,
+    notice_send,
+    notices_send,
+    series_lock_hooks,
+)
 from accounts.signals import employment_ended, profile_facts_changed
+from accounts.throttle import throttle_hit
 from accounts.validators import (
     mask_id_number,
     normalise_id_number,
@@ -90,6 +97,9 @@ __all__ = [
     "register_actions",
     "register_target",
     "reviewable_organisations",
+    "series_lock_hooks",
+    "staff_list_annotations",
+    "throttle_hit",
     "validate_id_number",
     "validate_visible_text",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -103,10 +105,18 @@ def binding_queue(employer: Organisation) -> QuerySet[Employment]:
     )
 
 
+# Columns other apps add to the staff list (certificates: the newest certificate's state),
+# registered from their ready(): name → a function returning an expression on Employment.
+# Each is a subquery of the one list query, so the page keeps its number of queries.
+staff_list_annotations: dict[str, Callable[[], Any]] = {}
+
+
 def staff_list(employer: Organisation, *, search: str = "") -> QuerySet[Employment]:
-    qs = Employment.objects.filter(
-        employer_id=employer.pk, status=Employment.Status.CONFIRMED
-    ).select_related("person")
+    qs = (
+        Employment.objects.filter(employer_id=employer.pk, status=Employment.Status.CONFIRMED)
+        .select_related("person")
+        .annotate(**{name: build() for name, build in staff_list_annotations.items()})
+    )
     if search:
         qs = qs.filter(Q(person__real_name__icontains=search) | Q(person__id_number=search.upper()))
     return qs.prefetch_related("person__series").order_by("person__real_name", "pk")

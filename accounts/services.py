@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from django.contrib.auth.password_validation import validate_password
@@ -271,6 +271,27 @@ def person_id_number_view(*, actor: User, organisation: Organisation, person: Pe
     return person.id_number
 
 
+# Each hook returns the years of a person whose series are locked (a valid certificate
+# exists); registered from other apps' ready() so accounts imports none of them.
+series_lock_hooks: list[Callable[[int], Iterable[int]]] = []
+
+
+def series_locked_year(person: Person) -> int | None:
+    """The current year, when one of ``series_lock_hooks`` says it is locked for ``person``."""
+    year = timezone.localdate().year
+    for hook in series_lock_hooks:
+        if year in set(hook(person.pk)):
+            return year
+    return None
+
+
+def series_locked_message(year: int) -> str:
+    return _(
+        "Your professional series cannot change: your certificate for %(year)s has been "
+        "issued. Ask your employer if a series is wrong."
+    ) % {"year": year}
+
+
 @transaction.atomic
 def person_update(
     *, person: Person, phone: str, series_codes: Sequence[str], email: str | None = None
@@ -279,12 +300,17 @@ def person_update(
 
     Every changed value is audited with its old and new value.
 
-    Locking a year's series once its certificate exists (004 Q&A person #14) is enforced by
-    the certificates app through `credits.api` when it lands; nothing here depends on it yet.
+    The series cannot change while the current year has a valid certificate (004 Q&A
+    person #14): apps that know (certificates) register in ``series_lock_hooks``.
 
     Caller checks: `person` is the logged-in user's own.
     """
     series = _series_by_codes(series_codes)
+    locked = series_locked_year(person)
+    if locked is not None and sorted(s.code for s in series) != sorted(
+        person.series.values_list("code", flat=True)
+    ):
+        raise ValidationError({"series": series_locked_message(locked)})
     old_phone = person.phone
     person.phone = phone
     person.full_clean(exclude=["user"])

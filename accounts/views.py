@@ -265,6 +265,10 @@ def me_profile(request: AuthedRequest) -> HttpResponse:
     person = get_person_for_user(request.user)
     initial = {"phone": person.phone, "email": request.user.email, "series": person.series.all()}
     form = forms.ProfileForm(request.POST or None, initial=initial)
+    locked = services.series_locked_year(person)
+    if locked is not None:
+        form.fields["series"].disabled = True
+        form.fields["series"].help_text = services.series_locked_message(locked)
     done = form_submit(
         request,
         form,

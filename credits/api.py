@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.api import Person
-from credits.models import Record, YearSummary
+from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import (
     CertificationRoute,
     EvaluationError,
@@ -24,6 +24,7 @@ from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import validation
 from credits.services.records import RecordDraft, record_create
+from credits.signals import year_summary_changed
 
 __all__ = [
     "CertificationRoute",
@@ -41,9 +42,12 @@ __all__ = [
     "record_create",
     "region_codes",
     "summaries_refresh_now",
+    "year_counted_records",
     "year_explanation",
     "year_is_compliant",
+    "year_series_summaries",
     "year_summary",
+    "year_summary_changed",
     "year_windows",
 ]
 
@@ -98,6 +102,26 @@ def year_windows(year: int) -> Windows:
 def year_summary(*, person_id: int, year: int) -> YearSummary | None:
     """The stored summary of one person-year, or ``None`` if it was never computed."""
     return YearSummary.objects.filter(person_id=person_id, year=year).first()
+
+
+def year_series_summaries(*, person_id: int, year: int) -> list[YearSeriesSummary]:
+    """The stored professional figures of one person-year per series, with the series
+    loaded, in the catalogue's order (one query)."""
+    return list(
+        YearSeriesSummary.objects.filter(person_id=person_id, year=year)
+        .select_related("series")
+        .order_by("series__sort_order", "series__code")
+    )
+
+
+def year_counted_records(*, person_id: int, year: int) -> list[Record]:
+    """The approved records of one person-year (what the year's summary counts), oldest
+    first, with their series loaded (one query)."""
+    return list(
+        Record.objects.filter(person_id=person_id, year=year, status=Record.Status.APPROVED)
+        .select_related("series")
+        .order_by("start_date", "pk")
+    )
 
 
 def person_records_needing_attention(

@@ -56,6 +56,15 @@ BREADCRUMBS: dict[str, Crumb] = {
     "accounts:me_profile": Crumb(_("My profile"), HOME),
     "accounts:me_bind": Crumb(_("Bind to my employer"), HOME),
     "accounts:me_facts": Crumb(_("Profile facts"), HOME),
+    "certificates:verify": Crumb(_("Verify a certificate"), HOME),
+    "certificates:my_certificates": Crumb(_("My certificates"), HOME),
+    "certificates:org_certificates": Crumb(_("Certificates"), HOME),
+    "certificates:org_certificate_reissue": Crumb(
+        _("Regenerate a certificate number"), "certificates:org_certificates"
+    ),
+    "certificates:org_certificate_revoke": Crumb(
+        _("Revoke a certificate"), "certificates:org_certificates"
+    ),
     "credits:my_records": Crumb(_("My CE records"), HOME),
     "credits:record_new": Crumb(_("Declare a record"), "credits:my_records"),
     "credits:record_detail": Crumb(_("Details"), "credits:my_records"),
@@ -91,6 +100,9 @@ NOT_PAGES = frozenset(
         "set_language",
         "accounts:logout",
         "accounts:switch_role",
+        "certificates:api_verify",
+        "certificates:my_certificate_pdf",
+        "certificates:org_certificate_pdf",
         "accounts:me_employment_end",
         "accounts:me_employment_resubmit",
         "accounts:member_update",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("", include("accounts.urls")),
     path("", include("credits.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", access(PUBLIC)(SpectacularAPIView.as_view()), name="api_schema"),
 ]

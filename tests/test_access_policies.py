@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Notice
 from accounts.permissions import ANONYMOUS, PERSON, Policy
 from portal.urls import NAMESPACE_POLICIES
-from tests.factories import World, world_create
+from tests.factories import PDF_BYTES, World, world_create
 
 ROLES = [ANONYMOUS, PERSON, "employer", "institution", "authority", "hrss"]
 REFUSED = {403, 404}
@@ -117,6 +117,28 @@ def _fact_id(world: World, policy: Policy, role: str) -> int:
     return fact.pk
 
 
+def _certificate_id(world: World, policy: Policy, role: str) -> int:
+    """A valid certificate of `world`'s person, issued under `world`'s employer."""
+    from django.core.files.base import ContentFile
+
+    from certificates.models import Certificate
+
+    certificate, created = Certificate.objects.get_or_create(
+        person=world.person,
+        year=2020,
+        status=Certificate.Status.VALID,
+        defaults={
+            "number": f"2020-{world.employer.region.code}-{world.person.pk:06d}",
+            "check_code": "ABCDEFGH",
+            "employer": world.employer,
+            "person_name": world.person.real_name,
+        },
+    )
+    if created:
+        certificate.pdf.save("c.pdf", ContentFile(PDF_BYTES))
+    return certificate.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -140,6 +162,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     ),
     "invitation_id": _invitation_id,
     "fact_id": _fact_id,
+    "certificate_id": _certificate_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's

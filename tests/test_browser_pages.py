@@ -52,6 +52,7 @@ ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authorit
 # exports (downloads).
 SKIP = re.compile(
     r"/logout/|/i18n/|/admin/|/evidence/|/proof/|/api/|[?&]format=|/healthz|\.(csv|xlsx)(\?|$)"
+    r"|/certificates/\d+/pdf$"
 )
 BLOCKING = {"critical", "serious"}
 
@@ -123,6 +124,13 @@ def _world_lists_filled(world: World) -> str:
         education="bachelor",
         proof=SimpleUploadedFile("毕业证书.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
+
+    # A certificate of the person (the person's, the employer's and HRSS's certificate lists).
+    from certificates.services import certificate_reconcile
+    from certificates.tests.helpers import LAST_YEAR, make_compliant
+
+    make_compliant(world.person, world.employer)
+    certificate_reconcile(person_id=world.person.pk, year=LAST_YEAR)
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 
 
@@ -200,6 +208,24 @@ def _crawl(
             queue.append(target)
 
 
+def _certificate_pages(world: World, role: str) -> list[str]:
+    """The verification answer (what the QR code opens) and the reissue/revoke forms."""
+    from certificates.models import Certificate
+
+    certificate = Certificate.objects.get(person=world.person, status="valid")
+    if role == "anonymous":
+        return [
+            f"{reverse('certificates:verify')}?number={certificate.number}"
+            f"&code={certificate.check_code}"
+        ]
+    organisation = world.org(role)
+    names = ["reissue", "revoke"] if role == "hrss" else ["reissue"]
+    return [
+        reverse(f"certificates:org_certificate_{name}", args=[organisation.pk, certificate.pk])
+        for name in names
+    ]
+
+
 def test_every_reachable_page_is_accessible_and_fits_a_phone(
     world: World, live_server: Any, page: Page
 ) -> None:
@@ -215,7 +241,12 @@ def test_every_reachable_page_is_accessible_and_fits_a_phone(
     # Pages no link leads to: reached after a form is sent.
     extra = {
         "person": [reverse("accounts:me_bind")],
-        "employer": [reverse("credits:review_job", args=[world.employer.pk, world.review_job.pk])],
+        "employer": [
+            reverse("credits:review_job", args=[world.employer.pk, world.review_job.pk]),
+            *_certificate_pages(world, "employer"),
+        ],
+        "hrss": _certificate_pages(world, "hrss"),
+        "anonymous": _certificate_pages(world, "anonymous"),
     }
     for role in ROLES:
         page.context.clear_cookies()

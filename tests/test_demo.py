@@ -61,3 +61,20 @@ def test_seed_demo_creates_every_role_and_a_reviewed_ce_history(capsys: Any) -> 
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
     assert Record.objects.filter(person__user__username="person").count() == 13
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_a_valid_a_superseded_and_a_revoked_certificate() -> None:
+    from certificates.models import Certificate
+
+    call_command("seed_demo")
+    year = timezone.localdate().year - 1
+    certificates = Certificate.objects.filter(person__user__username="person", year=year)
+    assert sorted(certificates.values_list("status", flat=True)) == [
+        "revoked",
+        "superseded",
+        "valid",
+    ]
+    superseded = certificates.get(status="superseded")
+    assert superseded.superseded_by == certificates.get(status="valid")
+    assert all(c.pdf and c.sha256 for c in certificates)

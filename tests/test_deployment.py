@@ -169,6 +169,38 @@ def test_dockerfile_builds_from_the_lock_file() -> None:
         assert package in dockerfile
 
 
+def _signing_key_env() -> dict[str, str]:
+    """The certificate-signing files production requires (the throwaway development ones)."""
+    from certificates.signing import key_paths, keys_init
+
+    paths = key_paths()
+    keys_init(paths)
+    return {
+        "CERTIFICATE_SIGNING_KEY": str(paths.key),
+        "CERTIFICATE_SIGNING_CERT": str(paths.cert),
+        "CERTIFICATE_SIGNING_CHAIN": str(paths.chain),
+    }
+
+
+def test_production_refuses_to_start_without_the_certificate_signing_key(tmp_path: Path) -> None:
+    base = {key: value for key, value in os.environ.items() if not key.startswith("CERTIFICATE_")}
+    base.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="example.gov.cn",
+    )
+    command = [sys.executable, "manage.py", "check"]
+    run = {"cwd": REPO_ROOT, "capture_output": True, "text": True, "timeout": 180}
+    missing = subprocess.run(command, env=base, check=False, **run)  # type: ignore[call-overload]
+    assert missing.returncode != 0 and "CERTIFICATE_SIGNING_KEY" in missing.stderr
+    absent = {
+        **base,
+        **{k: str(tmp_path / "absent.pem") for k in _signing_key_env()},
+    }
+    wrong = subprocess.run(command, env=absent, check=False, **run)  # type: ignore[call-overload]
+    assert wrong.returncode != 0 and "certificates.E001" in wrong.stderr + wrong.stdout
+
+
 def test_production_settings_pass_check_deploy() -> None:
     # The browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for this process (async.E001 here).
     dropped = {"DJANGO_DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
@@ -178,6 +210,7 @@ def test_production_settings_pass_check_deploy() -> None:
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="example.gov.cn",
+        **_signing_key_env(),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -197,6 +230,7 @@ def test_production_settings_keep_the_content_security_policy() -> None:
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="example.gov.cn",
+        **_signing_key_env(),
     )
     script = (
         "import json, django; django.setup(); from django.conf import settings as s; "

@@ -196,6 +196,22 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Evidence images above this many pixels are refused (a 600 dpi A4 scan has about 35 million).
 EVIDENCE_MAX_PIXELS = 40_000_000
 
+# --- Certificates (certificates app) ---------------------------------------------------------
+# The QR code and the printed link point here (the public /verify/ page).
+CERTIFICATE_VERIFY_BASE_URL = env_str("CERTIFICATE_VERIFY_BASE_URL", "http://127.0.0.1:8000")
+# The PAdES signing key (PEM, ECDSA P-256), its certificate and the CA chain (PEM). Outside
+# production a throwaway CA and key are created here on first use (var/ is not in git).
+_KEYS_DIR = BASE_DIR / "var" / "certificate-keys"
+CERTIFICATE_SIGNING_KEY = env_str("CERTIFICATE_SIGNING_KEY", str(_KEYS_DIR / "signing-key.pem"))
+CERTIFICATE_SIGNING_CERT = env_str("CERTIFICATE_SIGNING_CERT", str(_KEYS_DIR / "signing-cert.pem"))
+CERTIFICATE_SIGNING_CHAIN = env_str("CERTIFICATE_SIGNING_CHAIN", str(_KEYS_DIR / "ca-chain.pem"))
+CERTIFICATE_SIGNING_KEY_PASSPHRASE = env_str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", "")
+CERTIFICATE_KEYS_AUTOCREATE = True
+# RFC 3161 timestamp server: set it for PAdES B-T signatures (empty: B-B).
+CERTIFICATE_TIMESTAMP_URL = env_str("CERTIFICATE_TIMESTAMP_URL", "")
+# Public verification look-ups (form and API) per client address.
+CERTIFICATE_VERIFY_RATE = env_str("CERTIFICATE_VERIFY_RATE", "30/minute")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -204,7 +220,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"compliance": "60/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "compliance": "60/minute",
+        "certificate_verify": CERTIFICATE_VERIFY_RATE,
+    },
     # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
 }
@@ -227,12 +246,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates).
+CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "certificates"}}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO (certificates render in the worker).
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Tests use a fast hasher; see tests/conftest.py. Nothing else differs between test and dev.

@@ -22,3 +22,9 @@ X_FRAME_OPTIONS = "DENY"
 # read the same setting through portal.client_ip.client_ip.
 NUM_PROXIES = env_int("NUM_PROXIES", 1)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": NUM_PROXIES}  # noqa: F405
+
+# The certificate seal: production never creates keys; it refuses to start without them.
+CERTIFICATE_SIGNING_KEY = env_str("CERTIFICATE_SIGNING_KEY")
+CERTIFICATE_SIGNING_CERT = env_str("CERTIFICATE_SIGNING_CERT")
+CERTIFICATE_SIGNING_CHAIN = env_str("CERTIFICATE_SIGNING_CHAIN")
+CERTIFICATE_KEYS_AUTOCREATE = False

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from accounts.api import Organisation, Person, User, demo_load
@@ -37,6 +39,18 @@ class Command(BaseCommand):
             office=Organisation.objects.get(memberships__user__username="hrss"),
             actor=User.objects.get(username="hrss"),
         )
+        # Apps built on credits (certificates) add theirs through their own demo module; credits
+        # does not import them (ARCHITECTURE.md), it only looks the module up by name.
+        for config in apps.get_app_configs():
+            if config.name in ("accounts", "credits"):
+                continue
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            extra = getattr(module, "demo_extra_load", None)
+            if extra is not None:
+                extra()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (shown only this once):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<28} {login.username:<16} {login.password}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -34,6 +34,7 @@ from credits.services.validation.compute import Summary, summaries_compute
 from credits.services.validation.inputs import records_to_inputs
 from credits.services.validation.store import delete_stale, store_summaries
 from credits.services.validation.whole_year import refresh_whole_year_postgresql
+from credits.signals import year_summary_changed
 from portal.queue import queue_on_commit
 
 # Queued by name after commit: credits.tasks imports this package.
@@ -77,13 +78,29 @@ def summaries_refresh(
         person_ids = sorted(set(person_ids))
         if not person_ids:
             return 0
+    started = timezone.now()
     if connection.vendor == "postgresql":
-        return refresh_whole_year_postgresql(year=year, today=today, person_ids=person_ids)
-    written = store_summaries(
-        year, summaries_compute(year=year, person_ids=person_ids, today=today)
-    )
-    delete_stale(year, person_ids)
+        written = refresh_whole_year_postgresql(year=year, today=today, person_ids=person_ids)
+    else:
+        written = store_summaries(
+            year, summaries_compute(year=year, person_ids=person_ids, today=today)
+        )
+        delete_stale(year, person_ids)
+    _announce_changed(year, person_ids, since=started)
     return written
+
+
+def _announce_changed(year: int, person_ids: Sequence[int] | None, *, since: datetime) -> None:
+    """Send ``year_summary_changed`` after commit for the summaries this refresh wrote: the
+    store stamps ``computed_at`` only on rows it inserted or whose figures changed."""
+    changed = YearSummary.objects.filter(year=year, computed_at__gte=since)
+    if person_ids is not None:
+        changed = changed.filter(person_id__in=person_ids)
+    pairs = [(pk, year) for pk in changed.order_by("person_id").values_list("person_id", flat=True)]
+    if pairs:
+        transaction.on_commit(
+            lambda: year_summary_changed.send(sender=YearSummary, pairs=pairs), robust=True
+        )
 
 
 def summary_refresh_one(*, person_id: int, year: int) -> YearSummary | None:

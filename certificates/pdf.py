@@ -1,0 +1,121 @@
+"""The certificate as an A4 PDF (WeasyPrint, Noto CJK), with the seal and the QR code.
+
+``render_certificate_pdf(certificate) -> bytes`` gives the unsigned PDF;
+``certificates.signing.sign_pdf`` seals it.  Both are pure functions of their input (no
+database writes), so bulk printing and benchmarks can reuse them.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from certificates.models import Certificate
+
+SEAL_TEXT = "专业技术人员继续教育专用章"
+SEAL_RED = "#d4151c"
+
+
+def _star_points(cx: float, cy: float, outer: float, inner: float) -> str:
+    points = []
+    for i in range(10):
+        radius = outer if i % 2 == 0 else inner
+        angle = math.radians(-90 + i * 36)
+        points.append(f"{cx + radius * math.cos(angle):.2f},{cy + radius * math.sin(angle):.2f}")
+    return " ".join(points)
+
+
+@cache
+def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
+    """The electronic seal, drawn here: a red ring, ``text`` running clockwise along the top
+    arc (each character turned to face the centre), a five-pointed star in the middle and
+    ``issuer`` in a line below it."""
+    size, cx, cy = 200.0, 100.0, 100.0
+    ring, text_radius = 92.0, 72.0
+    span = 210.0  # degrees of arc the text covers, centred on the top
+    step = span / max(len(text) - 1, 1)
+    chars = []
+    for i, char in enumerate(text):
+        angle = -90 - span / 2 + i * step  # degrees, 0 = 3 o'clock, clockwise
+        rad = math.radians(angle)
+        x = cx + text_radius * math.cos(rad)
+        y = cy + text_radius * math.sin(rad)
+        chars.append(
+            f'<text x="{x:.2f}" y="{y:.2f}" transform="rotate({angle + 90:.2f} {x:.2f} {y:.2f})" '
+            f'text-anchor="middle" dominant-baseline="central">{escape(char)}</text>'
+        )
+    issuer_line = (
+        f'<text x="{cx}" y="{cy + 48}" text-anchor="middle" font-size="13">{escape(issuer)}</text>'
+        if issuer
+        else ""
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size:.0f}" height="{size:.0f}" '
+        f'viewBox="0 0 {size:.0f} {size:.0f}">'
+        f'<circle cx="{cx}" cy="{cy}" r="{ring}" fill="none" stroke="{SEAL_RED}" '
+        f'stroke-width="6"/>'
+        f'<circle cx="{cx}" cy="{cy}" r="{ring - 7}" fill="none" stroke="{SEAL_RED}" '
+        f'stroke-width="1"/>'
+        f'<polygon points="{_star_points(cx, cy, 30, 12)}" fill="{SEAL_RED}"/>'
+        f'<g fill="{SEAL_RED}" font-family="Noto Serif CJK SC" font-size="18" font-weight="bold">'
+        + "".join(chars)
+        + issuer_line
+        + "</g></svg>"
+    )
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def verify_url(certificate: Certificate) -> str:
+    """The public verification page, filled in with number and check code (the QR code)."""
+    query = urlencode({"number": certificate.number, "code": certificate.check_code})
+    base = settings.CERTIFICATE_VERIFY_BASE_URL.rstrip("/")
+    return f"{base}{reverse('certificates:verify')}?{query}"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=3, border=0)
+
+
+def certificate_context(certificate: Certificate) -> dict[str, Any]:
+    hours = certificate.hours or {}
+    issued: datetime = timezone.localtime(certificate.issued_at)
+    url = verify_url(certificate)
+    return {
+        "certificate": certificate,
+        "series": hours.get("series", []),
+        "public": hours.get("public", {}),
+        "elective": hours.get("elective", {}),
+        "professional": hours.get("professional", {}),
+        "records": certificate.records or [],
+        "issued": issued.date(),
+        "seal": _data_uri(seal_svg()),
+        "qr": _data_uri(qr_svg(url)),
+        "verify_url": url,
+    }
+
+
+def render_certificate_html(certificate: Certificate, *, language: str | None = None) -> str:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string("certificates/pdf.html", certificate_context(certificate))
+
+
+def render_certificate_pdf(certificate: Certificate, *, language: str | None = None) -> bytes:
+    """The unsigned A4 PDF of ``certificate`` (in Chinese unless ``language`` says otherwise)."""
+    from weasyprint import HTML
+
+    html = render_certificate_html(certificate, language=language)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(uncompressed_pdf=False)

@@ -1,0 +1,23 @@
+"""Background work of the certificates app (queue ``certificates``): thin, idempotent tasks."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import IntegrityError
+
+from certificates.services import certificate_reconcile
+
+RECONCILE_CHUNK = 200  # person-years per task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificates_reconcile_task(pairs: list[list[int]]) -> None:
+    """Issue or revoke the certificates of the given [person_id, year] pairs as their stored
+    summaries say.  Safe to run twice or on two workers at once (decision 0010)."""
+    for person_id, year in pairs:
+        try:
+            certificate_reconcile(person_id=person_id, year=year)
+        except IntegrityError:
+            # Another worker issued it between our look and our insert (the one-valid index
+            # refused ours): look again, which now finds the valid certificate.
+            certificate_reconcile(person_id=person_id, year=year)

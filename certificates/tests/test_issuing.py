@@ -1,0 +1,136 @@
+"""Issuing without a click: credits' signal after commit → the certificates task → one valid
+certificate per person-year, revoked and issued again as compliance changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from accounts.models import AuditEntry
+from certificates.models import Certificate
+from certificates.receivers import year_summary_changed as receiver
+from certificates.services import certificate_reconcile
+from certificates.tests.helpers import LAST_YEAR, make_compliant, make_short
+from credits.api import year_summary_changed
+from credits.models import Record
+from credits.services.validation import summaries_refresh
+from tests.factories import World, world_create
+
+
+def _wait_for(predicate: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the worker")
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_compliant_year_gets_a_certificate_without_a_click_then_revoked_and_reissued(
+    celery_worker: Any,
+) -> None:
+    world = world_create("440100", "440105")
+    person = world.person
+    make_compliant(person, world.employer)
+    _wait_for(lambda: Certificate.objects.filter(person=person, status="valid").exists())
+    first = Certificate.objects.get(person=person, year=LAST_YEAR)
+    assert first.number.startswith(f"{LAST_YEAR}-{world.employer.region.code}-")
+    assert first.employer_id == world.employer.pk
+    assert first.hours["public"]["earned"] == "40.0"
+    assert len(first.records) == 3 and first.sha256 and first.pdf
+
+    make_short(person)  # a recheck revoked the professional records
+    _wait_for(lambda: Certificate.objects.filter(pk=first.pk, status="revoked").exists())
+    first.refresh_from_db()
+    assert "no longer meet" in first.revocation_reason or "不再" in first.revocation_reason
+    assert AuditEntry.objects.filter(action="certificate.revoke_auto", target_id=str(first.pk))
+
+    Record.objects.filter(person=person, status="revoked").update(status="approved")
+    summaries_refresh(year=LAST_YEAR, person_ids=[person.pk])
+    _wait_for(lambda: Certificate.objects.filter(person=person, status="valid").exists())
+    second = Certificate.objects.get(person=person, status="valid")
+    assert second.number != first.number
+    assert Certificate.objects.filter(person=person).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_and_duplicate_events_never_make_two_valid_certificates() -> None:
+    world = world_create("440100", "440105")
+    make_compliant(world.person, world.employer)
+    # (CELERY_TASK_ALWAYS_EAGER may already have issued it: start from none.)
+    Certificate.objects.all().delete()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            certificate_reconcile(person_id=world.person.pk, year=LAST_YEAR)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Certificate.objects.filter(person=world.person, year=LAST_YEAR).count() == 1
+    # The same event delivered again changes nothing.
+    certificate_reconcile(person_id=world.person.pk, year=LAST_YEAR)
+    assert Certificate.objects.filter(person=world.person, year=LAST_YEAR).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_valid_certificate(world: World) -> None:
+    Certificate.objects.create(
+        number="2020-440100-900001", check_code="A", person=world.person, year=2020
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Certificate.objects.create(
+            number="2020-440100-900002", check_code="B", person=world.person, year=2020
+        )
+    # A superseded or revoked one beside the valid one is fine.
+    Certificate.objects.create(
+        number="2020-440100-900003",
+        check_code="C",
+        person=world.person,
+        year=2020,
+        status="revoked",
+        revoked_at="2021-01-01T00:00:00Z",
+    )
+
+
+@pytest.mark.django_db
+def test_the_signal_is_sent_after_commit_only_for_changed_summaries(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    sent: list[Any] = []
+
+    def capture(sender: type, *, pairs: Any, **kwargs: Any) -> None:
+        sent.append(sorted(pairs))
+
+    year_summary_changed.connect(capture, dispatch_uid="test.capture")
+    year_summary_changed.disconnect(dispatch_uid="certificates.year_summary_changed")
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            make_compliant(world.person, world.employer)
+        assert sent == []  # nothing before commit
+        for callback in callbacks:
+            callback()
+        assert sent == [[(world.person.pk, LAST_YEAR)]]
+        sent.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            summaries_refresh(year=LAST_YEAR, person_ids=[world.person.pk])
+        assert sent == []  # recomputed, but nothing changed
+    finally:
+        year_summary_changed.disconnect(dispatch_uid="test.capture")
+        year_summary_changed.connect(receiver, dispatch_uid="certificates.year_summary_changed")

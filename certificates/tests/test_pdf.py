@@ -1,0 +1,216 @@
+"""The certificate as a document: its text layer, its picture, its signature."""
+
+from __future__ import annotations
+
+import subprocess
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from PIL import Image, ImageChops
+
+from certificates.models import Certificate
+from certificates.pdf import render_certificate_pdf
+from certificates.signing import SIGNER_NAME, key_paths, sign_pdf
+
+RARE = "𠮷䶮堃喆"  # in Noto CJK; 𪚥 (U+2A6A5) is in no installed font: see the report
+NO_FONT_HAS_IT = "\U0010fffd"  # plane-16 private use: always the missing-glyph box
+
+
+def _certificate(name: str = f"王{RARE}") -> Certificate:
+    return Certificate(
+        number="2025-440105-000042",
+        check_code="K7Q2M9XP",
+        year=2025,
+        person_name=name,
+        masked_id_number="440105********0010",
+        employer_name="广州市测试科技有限公司",
+        issued_at=timezone.now(),
+        hours={
+            "public": {"required": "30.0", "earned": "40.0"},
+            "elective": {"required": "18.0", "earned": "20.0"},
+            "professional": {"required": "42.0", "earned": "90.0"},
+            "series": [
+                {"code": "engineering", "name": "工程", "required": "42.0", "earned": "90.0"}
+            ],
+        },
+        records=[
+            {
+                "id": 1,
+                "title": "安全生产专题培训",
+                "category": "public",
+                "series": "",
+                "hours": "40.0",
+                "start_date": "2025-03-01",
+                "end_date": "2025-03-02",
+                "institution": "广州继续教育中心",
+            }
+        ],
+    )
+
+
+def _text(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
+    path = tmp_path / "c.pdf"
+    path.write_bytes(pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", *pages, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _picture(pdf: bytes, tmp_path: Path, dpi: int = 60) -> Image.Image:
+    path = tmp_path / "p.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")],
+        check=True,
+    )
+    return Image.open(next(tmp_path.glob("p-*.png"))).convert("RGB")
+
+
+@pytest.mark.django_db
+def test_the_certificate_text_has_every_item_and_the_records_on_page_two(tmp_path: Path) -> None:
+    pdf = render_certificate_pdf(_certificate())
+    first = _text(pdf, tmp_path, page=1)
+    for item in (
+        "2025-440105-000042",
+        f"王{RARE}",
+        "440105********0010",
+        "工程",
+        "广州市测试科技有限公司",
+        "用人单位盖章",
+        "K7Q2M9XP",
+        "公需科目",
+        "42.0",
+        "90.0",
+    ):
+        assert item in first, item
+    assert "安全生产专题培训" in _text(pdf, tmp_path, page=2)
+
+
+@pytest.mark.django_db
+def test_rare_name_characters_are_drawn_not_boxes(tmp_path: Path) -> None:
+    """Each rare character's picture differs from the missing-glyph box's."""
+
+    def glyph(char: str) -> Image.Image:
+        out = tmp_path / f"g{ord(char)}"
+        out.mkdir()
+        return _picture(render_certificate_pdf(_certificate(name=char * 3)), out, dpi=90)
+
+    box = glyph(NO_FONT_HAS_IT)
+    for char in RARE:
+        assert ImageChops.difference(glyph(char), box).getbbox() is not None, char
+
+
+@pytest.mark.django_db
+def test_the_picture_is_a4_with_the_red_seal(tmp_path: Path) -> None:
+    image = _picture(render_certificate_pdf(_certificate()), tmp_path)
+    width, height = image.size
+    assert abs(height / width - 297 / 210) < 0.01
+    red = Image.eval(image.split()[0], lambda v: 255 if v > 180 else 0)
+    not_green = Image.eval(image.split()[1], lambda v: 255 if v < 80 else 0)
+    reds = sum(ImageChops.multiply(red, not_green).histogram()[255:])
+    assert reds > 500  # the seal's ring, star and text
+
+
+@pytest.mark.django_db
+def test_the_signature_is_intact_and_names_the_portal() -> None:
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    signed = sign_pdf(render_certificate_pdf(_certificate()))
+    _type, _headers, der = pem.unarmor(key_paths().chain.read_bytes())
+    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(der)])
+    signature = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
+    status = validate_pdf_signature(signature, context)
+    assert status.intact and status.valid and status.trusted
+    assert status.signing_cert.subject.native["common_name"] == SIGNER_NAME
+    assert status.md_algorithm == "sha256"
+    assert status.pkcs7_signature_mechanism in ("ecdsa", "sha256_ecdsa")
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+
+
+def _tsa_server() -> tuple[str, Any, Any]:
+    """A local RFC 3161 timestamp server (pyHanko's test TSA, RSA) on a free port."""
+    import datetime as dt
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_cert,
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server, asn1_cert
+
+
+@pytest.mark.django_db
+def test_a_timestamp_server_setting_gives_a_b_t_signature(settings: Any) -> None:
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    url, server, tsa_cert = _tsa_server()
+    try:
+        settings.CERTIFICATE_TIMESTAMP_URL = url
+        signed = sign_pdf(render_certificate_pdf(_certificate()))
+    finally:
+        server.shutdown()
+    _type, _headers, der = pem.unarmor(key_paths().chain.read_bytes())
+    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(der), tsa_cert])
+    signature = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
+    status = validate_pdf_signature(signature, context)
+    assert status.intact and status.valid
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
