@@ -183,6 +183,8 @@ def test_client_ip_skips_exactly_the_configured_proxies(
 
 def _production_settings(monkeypatch: pytest.MonkeyPatch, num_proxies: str | None) -> Any:
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 64)
+    for name in ("KEY", "CERT", "CHAIN"):  # production requires the certificate seal's files
+        monkeypatch.setenv(f"CERTIFICATE_SIGNING_{name}", f"/run/secrets/{name.lower()}.pem")
     if num_proxies is None:
         monkeypatch.delenv("NUM_PROXIES", raising=False)
     else:

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from credits.models import Record
+from accounts.models import ProfessionalSeries
+from credits.models import CertificationRoute, Record
 from tests.browser import log_in
 from tests.factories import World, bind, person_create, rules_ensure
 from tests.test_browser_pages import OVERFLOW_JS, PHONE, SCREENSHOTS
@@ -26,6 +27,13 @@ def test_an_accountant_declares_a_conference_day_on_a_phone(
     from axe_playwright_python.sync_playwright import Axe
 
     rules_ensure()
+    # From 2020 the seeded routes send accounting to the accounting platform (decision 0008);
+    # HRSS routes the person's own accounting declarations to the employer here (decision 0011).
+    CertificationRoute.objects.create(
+        series=ProfessionalSeries.objects.get(code="accounting"),
+        source=Record.Source.SELF_DECLARED,
+        certifier=CertificationRoute.Certifier.EMPLOYER,
+    )
     accountant = person_create(series=("accounting",))
     bind(accountant, world.employer)
     page.set_viewport_size(PHONE)
