@@ -359,9 +359,14 @@ def run(argv: list[str]) -> int:
     """All benchmarks; ``python -m bench calculator`` runs only the calculator's (no data),
     ``python -m bench queue`` only the review queue's."""
     from bench.calculator import bench_calculator
+    from bench.certificates import run as bench_certificates
 
     if argv[:1] == ["calculator"]:
         return 0 if bench_calculator() else 1
+    if argv[:1] == ["certificates"]:  # `python -m bench certificates`: only the certificates'
+        from bench.certificates import run as bench_certificates
+
+        return 0 if bench_certificates() else 1
     started = time.perf_counter()
     employer, admin = _employer()
     _clean()
@@ -379,6 +384,7 @@ def run(argv: list[str]) -> int:
         bench_review_page(employer, admin),
         bench_review_queue(employer),
         bench_calculator(),
+        bench_certificates(),
     ]
     print("all goals met" if all(results) else "some goals missed (see above)")
     return 0

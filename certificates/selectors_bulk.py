@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.api import Organisation, Person, bound_now
@@ -17,7 +19,7 @@ def organisation_print_jobs(organisation: Organisation) -> QuerySet[BulkPrintJob
     )
 
 
-def _staff_id_numbers(employer: Organisation) -> QuerySet[Person]:
+def _staff_id_numbers(employer: Organisation) -> QuerySet[Person, Any]:
     return Person.objects.filter(bound_now(employer.pk, person_ref="pk")).values("id_number")
 
 

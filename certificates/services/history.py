@@ -160,7 +160,9 @@ def _record(row: dict[str, str]) -> dict[str, Any]:
         "institution_name": _text(row, "institution", required=False, limit=120),
         "employer_name": _text(row, "employer", required=False, limit=120),
     }
-    if values["end_date"] < values["start_date"]:
+    start: dt.date = values["start_date"]
+    end: dt.date = values["end_date"]
+    if end < start:
         raise RowError(_("end_date is before start_date"))
     return values
 
@@ -169,7 +171,7 @@ def _record(row: dict[str, str]) -> dict[str, Any]:
 class _Shape:
     kind: str
     columns: tuple[str, ...]
-    model: type[models.Model]
+    model: Any  # HistoricCertificate or HistoricRecord
     key: str
     parse: Callable[[dict[str, str]], dict[str, Any]]
 

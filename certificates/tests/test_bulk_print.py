@@ -77,9 +77,7 @@ def test_a_chunk_run_twice_is_stored_and_counted_once(world: World, settings: An
         assert len(zip_entries(handle.read())) == 3
 
 
-def test_the_job_page_shows_progress_and_polls_until_finished(
-    world: World, settings: Any
-) -> None:
+def test_the_job_page_shows_progress_and_polls_until_finished(world: World, settings: Any) -> None:
     job = _job(world)
     client = _client(admin_of(world.employer))
     bulk_print_chunk(job_id=job.pk, index=0)

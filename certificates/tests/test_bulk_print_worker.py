@@ -89,9 +89,7 @@ def test_bulk_print_runs_in_chunks_on_the_worker(
             with certificate.pdf.open("rb") as handle:
                 expected += pdf_pages(handle.read())
         assert pdf_pages(data) == expected
-    actions = set(
-        AuditEntry.objects.filter(target_id=str(job.pk)).values_list("action", flat=True)
-    )
+    actions = set(AuditEntry.objects.filter(target_id=str(job.pk)).values_list("action", flat=True))
     assert {
         "certificate_print.request",
         "certificate_print.finish",

@@ -74,9 +74,10 @@ def test_a_bad_file_names_every_bad_line_and_saves_nothing(world: World, tmp_pat
         _import(path)
     message = str(failure.value)
     for line in (3, 4, 6, 7):
-        assert f"{line}" in message.split("\n")[[str(line) in part for part in message.split(
-            "\n"
-        )].index(True)]
+        assert (
+            f"{line}"
+            in message.split("\n")[[str(line) in part for part in message.split("\n")].index(True)]
+        )
     lines = message.split("\n")[1:]
     assert len(lines) == 4, message
     assert [next(n for n in (3, 4, 6, 7) if str(n) in line) for line in lines] == [3, 4, 6, 7]
@@ -103,9 +104,7 @@ def _history_rows(tmp_path: Path, world: World, other_world: World) -> dict[str,
         "former": former.id_number,
     }
     _import(
-        _certificates_csv(
-            tmp_path, [_row(f"H-{key}", id_number) for key, id_number in ids.items()]
-        )
+        _certificates_csv(tmp_path, [_row(f"H-{key}", id_number) for key, id_number in ids.items()])
     )
     return ids
 
@@ -136,9 +135,7 @@ def test_the_employer_sees_its_current_staffs_history_only(
     assert "H-other" not in body and "H-former" not in body
 
 
-def test_the_employer_history_keeps_a_fixed_number_of_queries(
-    world: World, tmp_path: Path
-) -> None:
+def test_the_employer_history_keeps_a_fixed_number_of_queries(world: World, tmp_path: Path) -> None:
     client = Client()
     client.force_login(admin_of(world.employer))
     url = reverse("certificates:org_history", kwargs={"organisation_id": world.employer.pk})
