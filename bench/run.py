@@ -363,10 +363,10 @@ def run(argv: list[str]) -> int:
 
     if argv[:1] == ["calculator"]:
         return 0 if bench_calculator() else 1
-    if argv[:1] == ["certificates"]:  # `python -m bench certificates`: only the certificates'
+    if argv[:1] == ["certificates"]:  # `python -m bench certificates [render|print]`
         from bench.certificates import run as bench_certificates
 
-        return 0 if bench_certificates() else 1
+        return 0 if bench_certificates(argv[1] if len(argv) > 1 else "") else 1
     started = time.perf_counter()
     employer, admin = _employer()
     _clean()
