@@ -96,6 +96,9 @@ class BulkPrintPart(models.Model):
     index = models.PositiveIntegerField(_("chunk"))
     count = models.PositiveIntegerField(_("certificates"))
     file = models.FileField(_("file"), upload_to=part_upload_to)
+    # PDF chunks: {"offsets": {object number: offset in file}, "pages": [object numbers]}
+    # (certificates.merge.PdfSection), so the last step joins the chunks without parsing.
+    layout = models.JSONField(_("layout"), default=dict, blank=True)
 
     class Meta:
         ordering = ["job", "index"]

@@ -6,6 +6,8 @@ in parallel on as many workers as there are.  ``bulk_print_chunk`` stores its ou
 ``BulkPrintPart`` (unique per job and index, written under the job's row lock, so a chunk
 run twice is stored and counted once); the chunk that completes the set queues
 ``bulk_print_finish``, which joins the parts in order, once, and sets the link's expiry.
+A PDF chunk is a section of numbered objects (``certificates.merge``), so joining is a
+copy of bytes, not a second merge.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import zipfile
 from datetime import timedelta
 from io import BytesIO
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.api import Organisation, User, audit_log
-from certificates.merge import pdfs_merge
+from certificates.merge import OBJECTS_PER_CERTIFICATE, PdfSection, pdf_section, pdf_sections_join
 from certificates.models import BulkPrintJob, BulkPrintPart, Certificate
 from certificates.selectors import employer_certificates
 
@@ -81,7 +84,13 @@ def _entry_name(certificate: Certificate) -> str:
     return f"{certificate.year}-{certificate.number}-{certificate.person_name}.pdf"
 
 
-def _chunk_bytes(job: BulkPrintJob, ids: list[int]) -> bytes:
+def _object_range(job: BulkPrintJob, index: int) -> tuple[int, int]:
+    """Object numbers of chunk ``index`` in the joined PDF (1 and 2: page tree, catalogue)."""
+    span = job.chunk_size * OBJECTS_PER_CERTIFICATE
+    return 3 + index * span, 3 + (index + 1) * span
+
+
+def _chunk_output(job: BulkPrintJob, index: int, ids: list[int]) -> tuple[bytes, dict[str, Any]]:
     certificates = Certificate.objects.in_bulk(ids)
     ordered = [certificates[pk] for pk in ids if pk in certificates]
     pdfs = []
@@ -89,13 +98,15 @@ def _chunk_bytes(job: BulkPrintJob, ids: list[int]) -> bytes:
         with certificate.pdf.open("rb") as handle:
             pdfs.append(handle.read())
     if job.format == BulkPrintJob.Format.PDF:
-        return pdfs_merge(pdfs)
+        first_id, max_id = _object_range(job, index)
+        section = pdf_section(pdfs, first_id=first_id, max_id=max_id)
+        return section.body, {"offsets": section.offsets, "pages": section.pages}
     out = BytesIO()
     # The PDFs are compressed already: stored as they are, byte for byte (still signed).
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate, data in zip(ordered, pdfs, strict=True):
             archive.writestr(_entry_name(certificate), data)
-    return out.getvalue()
+    return out.getvalue(), {}
 
 
 def bulk_print_chunk(*, job_id: int, index: int) -> bool:
@@ -108,24 +119,26 @@ def bulk_print_chunk(*, job_id: int, index: int) -> bool:
         return False
     ids = job.certificate_ids[index * job.chunk_size : (index + 1) * job.chunk_size]
     try:
-        data = _chunk_bytes(job, ids)
+        data, layout = _chunk_output(job, index, ids)
     except Exception as exc:
         logger.exception("bulk print %s chunk %s failed", job_id, index)
         BulkPrintJob.objects.filter(pk=job_id).exclude(status=BulkPrintJob.Status.FINISHED).update(
             status=BulkPrintJob.Status.FAILED, error=str(exc)[:2000]
         )
         raise
-    return _part_store(job_id=job_id, index=index, count=len(ids), data=data)
+    return _part_store(job_id=job_id, index=index, count=len(ids), data=data, layout=layout)
 
 
 @transaction.atomic
-def _part_store(*, job_id: int, index: int, count: int, data: bytes) -> bool:
+def _part_store(
+    *, job_id: int, index: int, count: int, data: bytes, layout: dict[str, Any]
+) -> bool:
     from certificates.tasks_bulk import bulk_print_finish_task
 
     job = BulkPrintJob.objects.select_for_update().get(pk=job_id)
     if job.parts.filter(index=index).exists():
         return False  # another run of the same chunk stored it while we built ours
-    part = BulkPrintPart(job=job, index=index, count=count)
+    part = BulkPrintPart(job=job, index=index, count=count, layout=layout)
     part.file.save(f"{job.pk}-{index:05d}.{job.format}", ContentFile(data), save=False)
     part.save()
     job.done += count
@@ -143,7 +156,14 @@ def _join(job: BulkPrintJob, parts: list[BulkPrintPart]) -> bytes:
         with part.file.open("rb") as handle:
             blobs.append(handle.read())
     if job.format == BulkPrintJob.Format.PDF:
-        return pdfs_merge(blobs)
+        return pdf_sections_join(
+            PdfSection(
+                body=blob,
+                offsets={int(k): v for k, v in part.layout["offsets"].items()},
+                pages=part.layout["pages"],
+            )
+            for part, blob in zip(parts, blobs, strict=True)
+        )
     out = BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for blob in blobs:

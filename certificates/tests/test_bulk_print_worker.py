@@ -3,6 +3,7 @@ progress, the finished ZIP (the signed PDFs byte for byte) and the merged PDF.""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from typing import Any
 
@@ -21,6 +22,10 @@ from certificates.tests.bulk_helpers import (
     zip_entries,
 )
 from tests.factories import admin_of, world_create
+
+
+def _print_order(certificate: Certificate) -> tuple[str, str]:
+    return (certificate.person_name, certificate.number)
 
 
 def _wait_finished(job_id: int, timeout: float = 120) -> BulkPrintJob:
@@ -89,6 +94,12 @@ def test_bulk_print_runs_in_chunks_on_the_worker(
             with certificate.pdf.open("rb") as handle:
                 expected += pdf_pages(handle.read())
         assert pdf_pages(data) == expected
+        # Poppler reads it too, every certificate's text in print order.
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
+        positions = [text.index(c.number) for c in sorted(printed, key=_print_order)]
+        assert positions == sorted(positions)
     actions = set(AuditEntry.objects.filter(target_id=str(job.pk)).values_list("action", flat=True))
     assert {
         "certificate_print.request",
