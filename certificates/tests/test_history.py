@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Employment
+from accounts.models import Employment, Person
 from certificates.models import HistoricCertificate, HistoricRecord
 from tests.factories import World, admin_of, bind, person_create
 
@@ -154,3 +154,19 @@ def test_the_employer_history_keeps_a_fixed_number_of_queries(world: World, tmp_
         return len(queries)
 
     assert count_queries(2, "few.csv") == count_queries(22, "many.csv")
+
+
+def test_the_demo_data_holds_history_and_a_bulk_print(capsys: Any) -> None:
+    from certificates.models import BulkPrintJob
+
+    call_command("seed_demo")
+    assert HistoricCertificate.objects.count() == 5 and HistoricRecord.objects.count() == 6
+    client = Client()
+    client.force_login(Person.objects.get(user__username="person").user)
+    response = client.get(reverse("certificates:my_history"))
+    assert [c.number for c in response.context["certificates"]] == [
+        "GZJJ2018-000702",
+        "GZJJ2017-000518",
+        "GZJJ2016-000321",
+    ]
+    assert BulkPrintJob.objects.filter(organisation__memberships__user__username="employer")
