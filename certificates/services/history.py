@@ -147,7 +147,7 @@ def _record(row: dict[str, str]) -> dict[str, Any]:
             _("category must be one of %(choices)s")
             % {"choices": ", ".join(HistoricRecord.Category.values)}
         )
-    values = {
+    values: dict[str, Any] = {
         "legacy_id": _text(row, "record_id", limit=40),
         "id_number": _id_number(row),
         "person_name": _text(row, "name", limit=50),
