@@ -408,10 +408,13 @@ def run(argv: list[str]) -> int:
     ``python -m bench queue`` only the review queue's, ``validation`` only the annual
     validation's, ``load`` only the load scenario (``bench.load``)."""
     from bench.calculator import bench_calculator
+    from bench.certificates import run as bench_certificates
     from bench.load import bench_load
 
     if argv[:1] == ["calculator"]:
         return 0 if bench_calculator() else 1
+    if argv[:1] == ["certificates"]:  # `python -m bench certificates [render|print]`
+        return 0 if bench_certificates(argv[1] if len(argv) > 1 else "") else 1
     started = time.perf_counter()
     employer, admin = _employer()
     bench_persons = _scalar(
@@ -440,6 +443,7 @@ def run(argv: list[str]) -> int:
         bench_review_queue(employer),
         bench_calculator(),
         bench_load(employer, admin, year=YEAR, prefix=PREFIX),
+        bench_certificates(),
     ]
     print("all goals met" if all(results) else "some goals missed (see above)")
     return 0

@@ -28,3 +28,6 @@ class CertificatesConfig(AppConfig):
             "year", person_ref="person_id"
         )
         audit.register()
+        from certificates import audit_bulk
+
+        audit_bulk.register()

@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.api import Organisation, Person, User
+from certificates.demo_bulk import demo_history_load, demo_print_load
 from certificates.models import Certificate
 from certificates.services import certificate_reconcile, certificate_reissue, certificate_revoke
 
 
 @transaction.atomic
 def demo_extra_load() -> None:
+    demo_history_load()
     person = Person.objects.filter(user__username="person").first()
     hrss = User.objects.filter(username="hrss").first()
     employer_user = User.objects.filter(username="employer").first()
@@ -40,3 +42,4 @@ def demo_extra_load() -> None:
             reason="演示：单位名称变更，重新生成证书编号",
             organisation=employer,
         )
+        demo_print_load(actor=employer_user, employer=employer, year=year)

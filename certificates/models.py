@@ -160,3 +160,18 @@ class VerificationLookup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.channel} {self.number} {self.outcome}"
+
+
+# Bulk printing and the pre-2019 history live in modules of their own (decision 0013).
+from certificates.models_bulk import BulkPrintJob, BulkPrintPart  # noqa: E402
+from certificates.models_history import HistoricCertificate, HistoricRecord  # noqa: E402
+
+__all__ = [
+    "BulkPrintJob",
+    "BulkPrintPart",
+    "Certificate",
+    "CertificateSeries",
+    "HistoricCertificate",
+    "HistoricRecord",
+    "VerificationLookup",
+]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accounts.api import PUBLIC, access
-from certificates import views
+from certificates import views, views_bulk
 from certificates.apis.verify import CertificateVerifyApi
 
 app_name = "certificates"
@@ -33,4 +33,14 @@ urlpatterns = [
         views.org_certificate_revoke,
         name="org_certificate_revoke",
     ),
+    # Bulk printing and the pre-2019 history (views_bulk).
+    path(org + "print/", views_bulk.org_print_jobs, name="org_print_jobs"),
+    path(org + "print/<int:print_job_id>/", views_bulk.org_print_job, name="org_print_job"),
+    path(
+        org + "print/<int:print_job_id>/download",
+        views_bulk.org_print_job_download,
+        name="org_print_job_download",
+    ),
+    path(org + "history/", views_bulk.org_history, name="org_history"),
+    path("me/certificates/history/", views_bulk.my_history, name="my_history"),
 ]

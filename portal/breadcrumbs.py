@@ -65,6 +65,10 @@ BREADCRUMBS: dict[str, Crumb] = {
     "certificates:org_certificate_revoke": Crumb(
         _("Revoke a certificate"), "certificates:org_certificates"
     ),
+    "certificates:org_print_jobs": Crumb(_("Bulk printing"), "certificates:org_certificates"),
+    "certificates:org_print_job": Crumb(_("Bulk print"), "certificates:org_print_jobs"),
+    "certificates:org_history": Crumb(_("History before 2019"), "certificates:org_certificates"),
+    "certificates:my_history": Crumb(_("History before 2019"), "certificates:my_certificates"),
     "credits:my_records": Crumb(_("My CE records"), HOME),
     "credits:record_new": Crumb(_("Declare a record"), "credits:my_records"),
     "credits:record_detail": Crumb(_("Details"), "credits:my_records"),
@@ -103,6 +107,7 @@ NOT_PAGES = frozenset(
         "certificates:api_verify",
         "certificates:my_certificate_pdf",
         "certificates:org_certificate_pdf",
+        "certificates:org_print_job_download",
         "accounts:me_employment_end",
         "accounts:me_employment_resubmit",
         "accounts:member_update",

@@ -139,6 +139,18 @@ def _certificate_id(world: World, policy: Policy, role: str) -> int:
     return certificate.pk
 
 
+def _print_job_id(world: World, policy: Policy, role: str) -> int:
+    """A bulk print job of `world`'s employer (queued: nothing to download yet)."""
+    from certificates.models import BulkPrintJob
+
+    job, _ = BulkPrintJob.objects.get_or_create(
+        organisation=world.employer,
+        year=2020,
+        defaults={"format": "zip", "requested_by": world.user("employer"), "chunk_size": 50},
+    )
+    return job.pk
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -163,6 +175,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "invitation_id": _invitation_id,
     "fact_id": _fact_id,
     "certificate_id": _certificate_id,
+    "print_job_id": _print_job_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's

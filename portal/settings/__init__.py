@@ -211,6 +211,10 @@ CERTIFICATE_KEYS_AUTOCREATE = True
 CERTIFICATE_TIMESTAMP_URL = env_str("CERTIFICATE_TIMESTAMP_URL", "")
 # Public verification look-ups (form and API) per client address.
 CERTIFICATE_VERIFY_RATE = env_str("CERTIFICATE_VERIFY_RATE", "30/minute")
+# Bulk printing: certificates per background chunk, and how long a finished file's download
+# link works (hours; then 410 Gone).
+CERTIFICATE_BULK_CHUNK = env_int("CERTIFICATE_BULK_CHUNK", 50)
+CERTIFICATE_BULK_LINK_HOURS = env_int("CERTIFICATE_BULK_LINK_HOURS", 24)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -247,7 +251,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates).
-CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "certificates"}}
+CELERY_TASK_ROUTES = {
+    "certificates.tasks.*": {"queue": "certificates"},
+    "certificates.tasks_bulk.*": {"queue": "certificates"},
+}
+# Task modules autodiscovery (``<app>.tasks``) does not find.
+CELERY_IMPORTS = ["certificates.tasks_bulk"]
 
 LOGGING = {
     "version": 1,

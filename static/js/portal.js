@@ -103,3 +103,12 @@ document.addEventListener("change", function (event) {
     header.indeterminate = ticked > 0 && ticked < rows.length;
   }
 });
+
+/* s3-cert2: a "Print" button ([data-print]) prints the page (no inline handlers under the CSP) */
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (button) {
+    event.preventDefault();
+    window.print();
+  }
+});
