@@ -139,14 +139,14 @@ def _generate(employer_id: int) -> None:
         INSERT INTO credits_record (person_id, year, category, series_id, hours, original_amount,
             original_unit, activity_code, kind, approved_plan, title, form, start_date, end_date,
             assessment_result, institution_name, source, status, reviewer_reason, employer_id,
-            created_at, updated_at)
+            general_knowledge, created_at, updated_at)
         SELECT p.id, %s,
             CASE WHEN n < 3 THEN 'public' WHEN n < 8 THEN 'professional' ELSE 'elective' END,
             CASE WHEN n BETWEEN 3 AND 7 THEN %s END,
             CASE WHEN n < 3 THEN 10 ELSE 9 END, CASE WHEN n < 3 THEN 10 ELSE 9 END,
             'hours', '', CASE WHEN n = 8 AND p.id %% 50 = 0 THEN 'degree_study' ELSE '' END,
             NULL, 'Course ' || n, 'class', make_date(%s, 3, 1 + n), make_date(%s, 3, 1 + n),
-            'none', '', 'self_declared', 'approved', '', %s,
+            'none', '', 'self_declared', 'approved', '', %s, false,
             now() - (p.id * 10 + n) * interval '1 second', now()
         FROM ({bench}) p CROSS JOIN generate_series(0, %s) n
         """,
@@ -158,10 +158,10 @@ def _generate(employer_id: int) -> None:
         INSERT INTO credits_record (person_id, year, category, series_id, hours, original_amount,
             original_unit, activity_code, kind, approved_plan, title, form, start_date, end_date,
             assessment_result, institution_name, source, status, reviewer_reason, employer_id,
-            created_at, updated_at)
+            general_knowledge, created_at, updated_at)
         SELECT p.id, %s, 'professional', %s, 8, 8, 'hours', '', '', NULL, 'Batch course',
             'class', make_date(%s, 5, 1), make_date(%s, 5, 1), 'none', '', 'self_declared',
-            'submitted', '', %s, now(), now()
+            'submitted', '', %s, false, now(), now()
         FROM ({bench} ORDER BY id LIMIT %s) p
         """,
         [BATCH_YEAR, engineering, BATCH_YEAR, BATCH_YEAR, employer_id, BATCH],

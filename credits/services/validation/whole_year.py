@@ -6,14 +6,14 @@ A per-person refresh runs the same statements restricted to its persons
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
 engine's own functions); persons with a record of a special kind (degree study, in-house
-training, accounting activity), and persons holding a series for which the year sets a
-professional general-knowledge minimum in some region (the minimum depends on the person's
-region and on records marked general knowledge, which this SQL does not follow), go through
-the evaluator (``compute``). Both give the evaluator's figures:
-``credits/tests/test_validation_property.py`` draws persons, profiles and records at random
-and compares. Persons with confirmed profile facts (``credits.selectors.records.person_profiles``)
-get a requirement key of their own: their series set and their profile, the requirement worked
-out once per distinct pair.
+training, accounting activity) go through the evaluator (``compute``). A year's professional
+general-knowledge (通识) minimum applies here by the region of the person's employer: a series
+is met when its hours reach the requirement and its general-knowledge hours the minimum.
+Both give the evaluator's figures: ``credits/tests/test_validation_property.py`` draws
+persons, profiles, employers' regions and records at random and compares. Persons with
+confirmed profile facts (``credits.selectors.records.person_profiles``) get a requirement key
+of their own: their series set and their profile, the requirement worked out once per
+distinct pair.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from django.db import connection
 
-from accounts.api import ProfessionalSeries
-from credits.rules import Profile
+from accounts.api import ProfessionalSeries, Region
+from credits.rules import Profile, RuleBook
 from credits.selectors.records import person_profiles, rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
 from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
@@ -38,6 +38,7 @@ WORK_MEM = "64MB"
 _AGG_SQL = """
 CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
 SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours,
+       SUM(r.hours) FILTER (WHERE r.general_knowledge) AS general,
        bool_or(r.kind <> '' OR r.activity_code <> '') AS special
 FROM credits_record r
 WHERE r.year = %s AND r.status = 'approved' {persons}
@@ -52,10 +53,7 @@ SELECT s.person_id, s.key, s.key::text {profile_key} AS rkey
 FROM (
     SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
     FROM accounts_person_series
-    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
-        AND person_id NOT IN (
-            SELECT person_id FROM accounts_person_series WHERE professionalseries_id = ANY(%s)
-        ) {persons}
+    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
     GROUP BY person_id
 ) s {profile_join}
 """
@@ -66,10 +64,19 @@ SELECT * FROM unnest(%s::bigint[], %s::text[]) AS t(person_id, pkey)
 _PROFILE_KEY = "|| COALESCE('|' || p.pkey, '')"
 _PROFILE_JOIN = "LEFT JOIN validation_profile p ON p.person_id = s.person_id"
 
-# Persons the general-knowledge minimum sends to the evaluator (holding such a series).
-_MINIMUM_SQL = """
-SELECT DISTINCT person_id FROM accounts_person_series
-WHERE professionalseries_id = ANY(%s) {persons}
+# The professional general-knowledge (通识) minimum of each person and series: by the region
+# of the person's confirmed employer (属地管理), the rule of the most specific region worked out
+# in Python per employer region (``RuleBook.general_knowledge_for``); the last binding wins,
+# as in ``credits.selectors.records.person_regions``.
+_GENERAL_SQL = """
+CREATE TEMP TABLE validation_gk ON COMMIT DROP AS
+SELECT DISTINCT ON (e.person_id, g.series_id) e.person_id, g.series_id, g.minimum
+FROM accounts_employment e
+JOIN accounts_organisation o ON o.id = e.employer_id
+JOIN unnest(%s::bigint[], %s::bigint[], %s::numeric[]) AS g(region_id, series_id, minimum)
+    ON g.region_id = o.region_id
+WHERE e.status = 'confirmed' {persons}
+ORDER BY e.person_id, g.series_id, e.id DESC
 """
 
 _REQ_SQL = """
@@ -82,11 +89,14 @@ SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_
 
 _SERIES_NEW_SQL = """
 CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
-SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned
+SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned,
+    COALESCE(a.hours, 0) >= q.required
+        AND (q.required = 0 OR g.minimum IS NULL OR COALESCE(a.general, 0) >= g.minimum) AS met
 FROM validation_held h
 JOIN validation_req_series q ON q.key = h.rkey
 LEFT JOIN validation_agg a
     ON a.person_id = h.person_id AND a.category = 'professional' AND a.series_id = q.series_id
+LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.series_id
 """
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
@@ -109,17 +119,17 @@ FROM validation_held h
 JOIN validation_req s ON s.key = h.rkey
 LEFT JOIN (
     SELECT person_id, SUM(public) AS public, SUM(elective) AS elective,
-        SUM(required) AS required, SUM(earned) AS earned, bool_and(earned >= required) AS all_met
+        SUM(required) AS required, SUM(earned) AS earned, bool_and(met) AS all_met
     FROM (
         SELECT a.person_id,
             CASE WHEN a.category = 'public' THEN a.hours END AS public,
             CASE WHEN a.category = 'elective' THEN a.hours END AS elective,
-            NULL::numeric AS required, NULL::numeric AS earned
+            NULL::numeric AS required, NULL::numeric AS earned, NULL::boolean AS met
         FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
         WHERE a.category IN ('public', 'elective')
             AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
         UNION ALL
-        SELECT person_id, NULL, NULL, required, earned FROM validation_series_new
+        SELECT person_id, NULL, NULL, required, earned, met FROM validation_series_new
     ) c
     GROUP BY person_id
 ) t ON t.person_id = h.person_id
@@ -143,6 +153,29 @@ def profile_key(profile: Profile) -> str:
     )
 
 
+def _general_minimums(
+    year: int, rules: RuleBook, id_of: dict[str, int]
+) -> tuple[list[int], list[int], list[Decimal]]:
+    """(region ids, series ids, minimums) of the year's general-knowledge minimums, one row
+    per region and series a rule applies to, the most specific region's rule for each region
+    (district, city, province: the codes ``credits.selectors.records.person_regions`` gives).
+    Nothing when the year sets no minimum (no query)."""
+    rows = [r for r in rules.general_knowledge if r.year == year and r.series in id_of]
+    columns: tuple[list[int], list[int], list[Decimal]] = ([], [], [])
+    if not rows:
+        return columns
+    regions = Region.objects.values_list("pk", "code", "parent__code", "parent__parent__code")
+    for region_id, *codes in regions:
+        chain = tuple(code for code in codes if code)
+        for series in sorted({r.series for r in rows}):
+            rule = rules.general_knowledge_for(series, year, chain)
+            if rule is not None:
+                columns[0].append(region_id)
+                columns[1].append(id_of[series])
+                columns[2].append(rule.minimum)
+    return columns
+
+
 def refresh_whole_year_postgresql(
     *, year: int, today: date | None, person_ids: Sequence[int] | None = None
 ) -> int:
@@ -162,16 +195,10 @@ def refresh_whole_year_postgresql(
         )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
         special = {row[0] for row in cursor.fetchall()}
-        minimum_ids = sorted(
-            {
-                id_of[r.series]
-                for r in rules.general_knowledge
-                if r.year == year and r.series in id_of
-            }
+        cursor.execute(
+            _GENERAL_SQL.format(persons=restrict.replace("person_id", "e.person_id")),
+            [*_general_minimums(year, rules, id_of), *ids],
         )
-        if minimum_ids:
-            cursor.execute(_MINIMUM_SQL.format(persons=restrict), [minimum_ids, *ids])
-            special.update(row[0] for row in cursor.fetchall())
         # Persons with confirmed profile facts get their own requirement key.
         profiles = {
             pk: p
@@ -192,7 +219,7 @@ def refresh_whole_year_postgresql(
                 profile_key=_PROFILE_KEY if profiles else "",
                 profile_join=_PROFILE_JOIN if profiles else "",
             ),
-            [minimum_ids, *ids],
+            ids,
         )
         cursor.execute("SELECT DISTINCT key, rkey FROM validation_held")
         keys = [(list(row[0]), row[1]) for row in cursor.fetchall()]
@@ -217,7 +244,7 @@ def refresh_whole_year_postgresql(
         counted = int(cursor.fetchone()[0])
         cursor.execute(
             "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
-            "validation_series_new, validation_summary_new"
+            "validation_series_new, validation_summary_new, validation_gk"
             + (", validation_profile" if profiles else "")
         )
     if special:
