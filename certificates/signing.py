@@ -13,11 +13,13 @@ import datetime as dt
 import fcntl
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,6 +28,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SIGNER_NAME = "广东省专业技术人员继续教育管理系统电子印章"
 CA_NAME = "CE Portal Throwaway Signing CA"
@@ -181,16 +185,22 @@ def signing_certificate() -> x509.Certificate:
     return x509.load_pem_x509_certificate(key_paths().cert.read_bytes())
 
 
-def sign_pdf(data: bytes) -> bytes:
-    """``data`` signed with the portal's certificate: PAdES B-B (ECDSA P-256, SHA-256), or
-    B-T with a timestamp when ``CERTIFICATE_TIMESTAMP_URL`` is set."""
+def _off_running_loop(call: Callable[[bytes], T], data: bytes) -> T:
+    """``call(data)``, on another thread when this one runs an event loop: pyHanko's
+    synchronous API runs its own loop (``asyncio.run``), which cannot start inside a running
+    one (an ASGI worker, or Playwright's loop in the browser tests)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _sign_pdf(data)
-    # pyHanko's synchronous API runs its own event loop: off this thread's running one.
+        return call(data)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_sign_pdf, data).result()
+        return pool.submit(call, data).result()
+
+
+def sign_pdf(data: bytes) -> bytes:
+    """``data`` signed with the portal's certificate: PAdES B-B (ECDSA P-256, SHA-256), or
+    B-T with a timestamp when ``CERTIFICATE_TIMESTAMP_URL`` is set."""
+    return _off_running_loop(_sign_pdf, data)
 
 
 def _sign_pdf(data: bytes) -> bytes:
@@ -226,6 +236,10 @@ class SignatureCheck:
 def pdf_signature_check(data: bytes) -> SignatureCheck:
     """Whether ``data`` is a PDF sealed by the portal and not changed since (no trust-chain
     decision: the comparison is with our own signing certificate)."""
+    return _off_running_loop(_pdf_signature_check, data)
+
+
+def _pdf_signature_check(data: bytes) -> SignatureCheck:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

@@ -13,7 +13,13 @@ from PIL import Image, ImageChops
 
 from certificates.models import Certificate
 from certificates.pdf import render_certificate_pdf
-from certificates.signing import SIGNER_NAME, key_paths, sign_pdf
+from certificates.signing import (
+    SIGNER_NAME,
+    SignatureCheck,
+    key_paths,
+    pdf_signature_check,
+    sign_pdf,
+)
 
 RARE = "𠮷䶮堃喆"  # in Noto CJK; 𪚥 (U+2A6A5) is in no installed font: see the report
 NO_FONT_HAS_IT = "\U0010fffd"  # plane-16 private use: always the missing-glyph box
@@ -133,6 +139,20 @@ def test_the_signature_is_intact_and_names_the_portal() -> None:
     assert status.md_algorithm == "sha256"
     assert status.pkcs7_signature_mechanism in ("ecdsa", "sha256_ecdsa")
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop() -> None:
+    """An ASGI worker (or Playwright's loop in the browser tests) runs an event loop on the
+    thread; pyHanko's synchronous API starts its own, so both calls move off that thread."""
+    import asyncio
+
+    async def inside() -> SignatureCheck:
+        signed = sign_pdf(render_certificate_pdf(_certificate()))
+        return pdf_signature_check(signed)
+
+    check = asyncio.run(inside())
+
+    assert check.intact and check.by_portal
 
 
 def _tsa_server() -> tuple[str, Any, Any]:
