@@ -52,6 +52,7 @@ class Command(BaseCommand):
             if extra is not None:
                 extra()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (shown only this once):"))
+        width = max(len(login.role) for login in logins)
         for login in logins:
-            self.stdout.write(f"  {login.role:<28} {login.username:<16} {login.password}")
+            self.stdout.write(f"  {login.role:<{width}} {login.username:<16} {login.password}")
         self.stdout.write("Open http://127.0.0.1:8000/accounts/login/")
