@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.api import normalise_id_number, validate_id_number
 from credits.forms.person import RecordForm
 from credits.sheets import SHEET_MAX_BYTES
+from portal.forms import percent_lazy
 
 
 class RecordEntryForm(RecordForm):
@@ -41,11 +42,13 @@ class RecordEntryForm(RecordForm):
 class SheetUploadForm(forms.Form):
     sheet = forms.FileField(
         label=_("Sheet"),
-        help_text=_(
-            "An Excel workbook (.xlsx) or a CSV file laid out as the template, at most "
-            "%(max)d MB and %(rows)s rows."
-        )
-        % {"max": SHEET_MAX_BYTES // (1024 * 1024), "rows": "10,000"},
+        help_text=percent_lazy(
+            _(
+                "An Excel workbook (.xlsx) or a CSV file laid out as the template, at most "
+                "%(max)d MB and %(rows)s rows."
+            ),
+            {"max": SHEET_MAX_BYTES // (1024 * 1024), "rows": "10,000"},
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 

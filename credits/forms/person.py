@@ -15,6 +15,7 @@ from credits.rules import TARGET_WHOLE_YEAR
 from credits.rules import ActivityConversion as RuleActivity
 from credits.services.records import RecordDraft
 from credits.uploads import EVIDENCE_MAX_BYTES
+from portal.forms import percent_lazy
 from portal.widgets import IsoDateInput
 
 
@@ -133,8 +134,10 @@ class RecordForm(forms.Form):
     )
     evidence = MultipleFileField(
         label=_("Evidence files"),
-        help_text=_("PDF, JPEG or PNG, at most %(max)d MB each; you may choose several.")
-        % {"max": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+        help_text=percent_lazy(
+            _("PDF, JPEG or PNG, at most %(max)d MB each; you may choose several."),
+            {"max": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+        ),
     )
 
     def __init__(
