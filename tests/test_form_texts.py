@@ -31,6 +31,7 @@ def _form_classes() -> set[type[forms.BaseForm]]:
     pending: list[type] = [forms.BaseForm]
     while pending:
         cls = pending.pop()
+        sub: type
         for sub in cls.__subclasses__():
             pending.append(sub)
             if sub.__module__.split(".")[0] in APPS:
