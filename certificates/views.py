@@ -162,7 +162,9 @@ def _reason_action(
                 organisation=organisation,
             ),
             success=lambda new: (
-                _("Certificate %(old)s was replaced by %(new)s.")
+                _("Certificate %(new)s was issued.") % {"new": new.number}
+                if certificate.status == Certificate.Status.REVOKED
+                else _("Certificate %(old)s was replaced by %(new)s.")
                 % {"old": certificate.number, "new": new.number}
             ),
             to=to,
