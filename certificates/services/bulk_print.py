@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.api import Organisation, User, audit_log
 from certificates.merge import OBJECTS_PER_CERTIFICATE, PdfSection, pdf_section, pdf_sections_join
 from certificates.models import BulkPrintJob, BulkPrintPart, Certificate
-from certificates.selectors import employer_certificates
+from certificates.selectors.certificates import employer_certificates
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def bulk_print_start(
     *, actor: User, organisation: Organisation, year: int, format: str
 ) -> BulkPrintJob:
     """Ask for a bulk print; the chunks are queued once this transaction commits."""
-    from certificates.tasks_bulk import bulk_print_chunk_task  # the task module imports this one
+    from certificates.tasks import bulk_print_chunk_task  # the task module imports this one
 
     if format not in BulkPrintJob.Format.values:
         raise ValidationError({"format": _("Choose a format.")})
@@ -133,7 +133,7 @@ def bulk_print_chunk(*, job_id: int, index: int) -> bool:
 def _part_store(
     *, job_id: int, index: int, count: int, data: bytes, layout: dict[str, Any]
 ) -> bool:
-    from certificates.tasks_bulk import bulk_print_finish_task
+    from certificates.tasks import bulk_print_finish_task
 
     job = BulkPrintJob.objects.select_for_update().get(pk=job_id)
     if job.parts.filter(index=index).exists():

@@ -253,10 +253,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates).
 CELERY_TASK_ROUTES = {
     "certificates.tasks.*": {"queue": "certificates"},
-    "certificates.tasks_bulk.*": {"queue": "certificates"},
 }
-# Task modules autodiscovery (``<app>.tasks``) does not find.
-CELERY_IMPORTS = ["certificates.tasks_bulk"]
 
 LOGGING = {
     "version": 1,

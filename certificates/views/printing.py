@@ -16,10 +16,10 @@ from accounts.api import (
     get_person_for_user,
     org_access,
 )
-from certificates import selectors_bulk as selectors
-from certificates.forms_bulk import BulkPrintForm, HistoryKindForm
+from certificates.forms.printing import BulkPrintForm, HistoryKindForm
 from certificates.models import BulkPrintJob
-from certificates.permissions_bulk import get_print_job_for_org
+from certificates.permissions import get_print_job_for_org
+from certificates.selectors import printing as selectors
 from certificates.services.bulk_print import bulk_print_download_log, bulk_print_start
 from portal.http import AuthedRequest
 from portal.pagination import paginate
