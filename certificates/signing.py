@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -181,16 +182,23 @@ def signing_certificate() -> x509.Certificate:
     return x509.load_pem_x509_certificate(key_paths().cert.read_bytes())
 
 
-def sign_pdf(data: bytes) -> bytes:
-    """``data`` signed with the portal's certificate: PAdES B-B (ECDSA P-256, SHA-256), or
-    B-T with a timestamp when ``CERTIFICATE_TIMESTAMP_URL`` is set."""
+def _in_loop_free_thread(function: Any, *args: Any) -> Any:
+    """Call ``function`` (pyHanko's synchronous API calls ``asyncio.run``) here, or in
+    a short-lived thread when this thread already runs an event loop (an ASGI server,
+    Playwright's sync API in the tests), where ``asyncio.run`` would refuse and a genuine
+    certificate would be reported as altered."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _sign_pdf(data)
-    # pyHanko's synchronous API runs its own event loop: off this thread's running one.
+        return function(*args)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_sign_pdf, data).result()
+        return pool.submit(function, *args).result()
+
+
+def sign_pdf(data: bytes) -> bytes:
+    """``data`` signed with the portal's certificate: PAdES B-B (ECDSA P-256, SHA-256), or
+    B-T with a timestamp when ``CERTIFICATE_TIMESTAMP_URL`` is set."""
+    return bytes(_in_loop_free_thread(_sign_pdf, data))
 
 
 def _sign_pdf(data: bytes) -> bytes:
@@ -247,7 +255,7 @@ def pdf_signature_check(data: bytes) -> SignatureCheck:
     )
     signature = signatures[-1]
     try:
-        status = validate_pdf_signature(signature, context)
+        status = _in_loop_free_thread(validate_pdf_signature, signature, context)
     except Exception:
         logger.info("Uploaded PDF signature could not be validated", exc_info=True)
         return SignatureCheck(signed=True, intact=False, by_portal=False)

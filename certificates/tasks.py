@@ -8,7 +8,11 @@ from celery import shared_task
 from django.db import IntegrityError
 
 from certificates.services import certificate_reconcile
-from certificates.services.bulk_print import bulk_print_chunk, bulk_print_finish
+from certificates.services.bulk_print import (
+    bulk_print_chunk,
+    bulk_print_cleanup,
+    bulk_print_finish,
+)
 
 RECONCILE_CHUNK = 200  # person-years per task
 
@@ -34,3 +38,9 @@ def bulk_print_chunk_task(job_id: int, index: int) -> bool:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def bulk_print_finish_task(job_id: int) -> bool:
     return bulk_print_finish(job_id=job_id)
+
+
+@shared_task
+def bulk_print_cleanup_task() -> int:
+    """Celery beat, hourly (CELERY_BEAT_SCHEDULE): delete expired bulk print files."""
+    return bulk_print_cleanup()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -218,3 +218,42 @@ def bulk_print_download_log(*, actor: User, job: BulkPrintJob) -> None:
         target=job,
         organisation=job.organisation,
     )
+
+
+def bulk_print_cleanup(*, now: datetime | None = None) -> int:
+    """Delete the files of the bulk prints whose link has expired (the job rows stay, with
+    their audit trail; the page says the link expired).  Idempotent: a job whose file is
+    gone is not looked at again; two runs at once skip each other's locked rows.  Returns
+    how many files were deleted."""
+    moment = now or timezone.now()
+    expired = (
+        BulkPrintJob.objects.filter(expires_at__lte=moment)
+        .exclude(file="")
+        .values_list("pk", flat=True)
+    )
+    return sum(_job_file_delete(job_id=job_id, now=moment) for job_id in list(expired))
+
+
+@transaction.atomic
+def _job_file_delete(*, job_id: int, now: datetime) -> bool:
+    job = (
+        BulkPrintJob.objects.select_for_update(skip_locked=True)
+        .select_related("organisation")
+        .filter(pk=job_id, expires_at__lte=now)
+        .exclude(file="")
+        .first()
+    )
+    if job is None:
+        return False
+    name, storage = str(job.file.name), job.file.storage
+    job.file = ""
+    job.save(update_fields=["file"])
+    audit_log(
+        actor=None,
+        action="certificate_print.expire",
+        target=job,
+        organisation=job.organisation,
+    )
+    # The row says "no file" once this commits; only then is the file removed.
+    transaction.on_commit(lambda: storage.delete(name))
+    return True

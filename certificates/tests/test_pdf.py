@@ -230,3 +230,20 @@ def test_a_timestamp_server_setting_gives_a_b_t_signature(settings: Any) -> None
     status = validate_pdf_signature(signature, context)
     assert status.intact and status.valid
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
+
+
+@pytest.mark.django_db
+def test_a_genuine_file_checks_intact_inside_a_running_event_loop() -> None:
+    """pyHanko's synchronous API calls asyncio.run: under a running loop (ASGI, Playwright)
+    the check must not call a genuine certificate altered."""
+    import asyncio
+
+    from certificates.signing import pdf_signature_check
+
+    signed = sign_pdf(render_certificate_pdf(_certificate()))
+
+    async def check() -> Any:
+        return pdf_signature_check(signed)
+
+    result = asyncio.run(check())
+    assert result.intact and result.by_portal

@@ -254,6 +254,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ROUTES = {
     "certificates.tasks.*": {"queue": "certificates"},
 }
+# Periodic work (the `beat` service of docker-compose.yml).
+CELERY_BEAT_SCHEDULE = {
+    "certificates-bulk-print-cleanup": {
+        "task": "certificates.tasks.bulk_print_cleanup_task",
+        "schedule": 3600.0,  # seconds: expired bulk print files are deleted within the hour
+    },
+}
 
 LOGGING = {
     "version": 1,
