@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from certificates.models import Certificate, CertificateSeries
 from certificates.pdf import render_certificate_html, render_certificate_pdf, verify_url
-from certificates.selectors import (
+from certificates.selectors.certificates import (
     employer_certificates,
     latest_certificate_field,
     office_certificates,

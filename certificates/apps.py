@@ -14,7 +14,10 @@ class CertificatesConfig(AppConfig):
         from accounts.api import series_lock_hooks, staff_list_annotations
         from certificates import audit
         from certificates.receivers import year_summary_changed
-        from certificates.selectors import latest_certificate_field, series_locked_years
+        from certificates.selectors.certificates import (
+            latest_certificate_field,
+            series_locked_years,
+        )
         from credits.api import year_summary_changed as changed_signal
 
         changed_signal.connect(

@@ -14,6 +14,7 @@ def register() -> None:
             "certificate_print.request": _("%(actor)s asked for %(target)s"),
             "certificate_print.finish": _("%(target)s is ready to download"),
             "certificate_print.download": _("%(actor)s downloaded %(target)s"),
+            "certificate_print.expire": _("The link of %(target)s expired: its file was deleted"),
             "certificate_history.import": _(
                 "Certificates or records of the old system were imported (%(target)s first)"
             ),

@@ -95,6 +95,9 @@ class Certificate(models.Model):
     reissue_reason = models.TextField(_("reason for reissuing"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    # Revoked by HRSS (not because the year stopped being compliant): the person-year gets
+    # no automatic certificate until someone issues one explicitly (decision 0010).
+    revoked_manually = models.BooleanField(_("revoked by HRSS"), default=False)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     pdf = models.FileField(_("PDF"), upload_to=certificate_upload_to, blank=True)
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True, db_index=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
+import threading
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -68,7 +69,9 @@ def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
         f'<circle cx="{cx}" cy="{cy}" r="{ring - 7}" fill="none" stroke="{SEAL_RED}" '
         f'stroke-width="1"/>'
         f'<polygon points="{_star_points(cx, cy, 30, 12)}" fill="{SEAL_RED}"/>'
-        f'<g fill="{SEAL_RED}" font-family="Noto Serif CJK SC" font-size="18" font-weight="bold">'
+        # Regular weight thickened by a stroke: no bold font subset in the file.
+        f'<g fill="{SEAL_RED}" stroke="{SEAL_RED}" stroke-width="0.6" '
+        f'font-family="Noto Serif CJK SC" font-size="19">'
         + "".join(chars)
         + issuer_line
         + "</g></svg>"
@@ -118,4 +121,21 @@ def render_certificate_pdf(certificate: Certificate, *, language: str | None = N
     from weasyprint import HTML
 
     html = render_certificate_html(certificate, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(uncompressed_pdf=False)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        uncompressed_pdf=False, font_config=_font_config()
+    )
+
+
+_fonts = threading.local()
+
+
+def _font_config() -> Any:
+    """One WeasyPrint font configuration per thread, reused by every render: a new one per
+    document loads Fontconfig's configuration and a Pango font map again each time, which
+    costs time and was never given back (RSS grew ~0.2 MB per certificate)."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config

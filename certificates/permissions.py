@@ -1,12 +1,13 @@
-"""Fetching a certificate for a user: someone else's, or a missing one, is a 404."""
+"""Fetching a certificate or a bulk print job for a user: someone else's, or a missing one,
+is a 404."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
 from accounts.api import Organisation, Person
-from certificates.models import Certificate
-from certificates.selectors import employer_certificates, office_certificates
+from certificates.models import BulkPrintJob, Certificate
+from certificates.selectors.certificates import employer_certificates, office_certificates
 
 
 def get_own_certificate(person: Person, certificate_id: int) -> Certificate:
@@ -23,4 +24,10 @@ def org_certificates(organisation: Organisation):
 def get_certificate_for_org(organisation: Organisation, certificate_id: int) -> Certificate:
     return get_object_or_404(
         org_certificates(organisation).select_related("person"), pk=certificate_id
+    )
+
+
+def get_print_job_for_org(organisation: Organisation, job_id: int) -> BulkPrintJob:
+    return get_object_or_404(
+        BulkPrintJob.objects.select_related("organisation"), pk=job_id, organisation=organisation
     )

@@ -1,4 +1,6 @@
-"""Background work of the certificates app (queue ``certificates``): thin, idempotent tasks."""
+"""Background work of the certificates app (queue ``certificates``, see CELERY_TASK_ROUTES):
+thin, idempotent tasks, ids in, one service each: issuing after a summary change and bulk
+printing in chunks."""
 
 from __future__ import annotations
 
@@ -6,6 +8,11 @@ from celery import shared_task
 from django.db import IntegrityError
 
 from certificates.services import certificate_reconcile
+from certificates.services.bulk_print import (
+    bulk_print_chunk,
+    bulk_print_cleanup,
+    bulk_print_finish,
+)
 
 RECONCILE_CHUNK = 200  # person-years per task
 
@@ -21,3 +28,19 @@ def certificates_reconcile_task(pairs: list[list[int]]) -> None:
             # Another worker issued it between our look and our insert (the one-valid index
             # refused ours): look again, which now finds the valid certificate.
             certificate_reconcile(person_id=person_id, year=year)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def bulk_print_chunk_task(job_id: int, index: int) -> bool:
+    return bulk_print_chunk(job_id=job_id, index=index)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def bulk_print_finish_task(job_id: int) -> bool:
+    return bulk_print_finish(job_id=job_id)
+
+
+@shared_task
+def bulk_print_cleanup_task() -> int:
+    """Celery beat, hourly (CELERY_BEAT_SCHEDULE): delete expired bulk print files."""
+    return bulk_print_cleanup()

@@ -1,8 +1,9 @@
 from django.urls import path
 
 from accounts.api import PUBLIC, access
-from certificates import views, views_bulk
 from certificates.apis.verify import CertificateVerifyApi
+from certificates.views import certificates as views
+from certificates.views import printing
 
 app_name = "certificates"
 
@@ -33,14 +34,14 @@ urlpatterns = [
         views.org_certificate_revoke,
         name="org_certificate_revoke",
     ),
-    # Bulk printing and the pre-2019 history (views_bulk).
-    path(org + "print/", views_bulk.org_print_jobs, name="org_print_jobs"),
-    path(org + "print/<int:print_job_id>/", views_bulk.org_print_job, name="org_print_job"),
+    # Bulk printing and the pre-2019 history (views/printing.py).
+    path(org + "print/", printing.org_print_jobs, name="org_print_jobs"),
+    path(org + "print/<int:print_job_id>/", printing.org_print_job, name="org_print_job"),
     path(
         org + "print/<int:print_job_id>/download",
-        views_bulk.org_print_job_download,
+        printing.org_print_job_download,
         name="org_print_job_download",
     ),
-    path(org + "history/", views_bulk.org_history, name="org_history"),
-    path("me/certificates/history/", views_bulk.my_history, name="my_history"),
+    path(org + "history/", printing.org_history, name="org_history"),
+    path("me/certificates/history/", printing.my_history, name="my_history"),
 ]

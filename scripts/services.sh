@@ -16,7 +16,7 @@
 # Both listen on 127.0.0.1 only, on free ports, with no durability (fsync off, no RDB/AOF).
 
 CE_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CE_DEBIAN_PACKAGES=(redis-server chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils gettext)
+CE_DEBIAN_PACKAGES=(redis-server chromium fonts-noto-cjk fonts-hanazono libharfbuzz-subset0 poppler-utils gettext)
 
 _log() { printf '[services] %s\n' "$*" >&2; }
 

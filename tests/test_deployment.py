@@ -165,7 +165,7 @@ def test_dockerfile_builds_from_the_lock_file() -> None:
     dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim-bookworm\b", dockerfile, re.MULTILINE)
     assert "pip install -r requirements.lock" in dockerfile
-    for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "libpango-1.0-0"):
+    for package in ("fonts-noto-cjk", "fonts-hanazono", "libharfbuzz-subset0", "libpango-1.0-0"):
         assert package in dockerfile
 
 

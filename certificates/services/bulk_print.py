@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.api import Organisation, User, audit_log
 from certificates.merge import OBJECTS_PER_CERTIFICATE, PdfSection, pdf_section, pdf_sections_join
 from certificates.models import BulkPrintJob, BulkPrintPart, Certificate
-from certificates.selectors import employer_certificates
+from certificates.selectors.certificates import employer_certificates
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def bulk_print_start(
     *, actor: User, organisation: Organisation, year: int, format: str
 ) -> BulkPrintJob:
     """Ask for a bulk print; the chunks are queued once this transaction commits."""
-    from certificates.tasks_bulk import bulk_print_chunk_task  # the task module imports this one
+    from certificates.tasks import bulk_print_chunk_task  # the task module imports this one
 
     if format not in BulkPrintJob.Format.values:
         raise ValidationError({"format": _("Choose a format.")})
@@ -133,7 +133,7 @@ def bulk_print_chunk(*, job_id: int, index: int) -> bool:
 def _part_store(
     *, job_id: int, index: int, count: int, data: bytes, layout: dict[str, Any]
 ) -> bool:
-    from certificates.tasks_bulk import bulk_print_finish_task
+    from certificates.tasks import bulk_print_finish_task
 
     job = BulkPrintJob.objects.select_for_update().get(pk=job_id)
     if job.parts.filter(index=index).exists():
@@ -218,3 +218,42 @@ def bulk_print_download_log(*, actor: User, job: BulkPrintJob) -> None:
         target=job,
         organisation=job.organisation,
     )
+
+
+def bulk_print_cleanup(*, now: datetime | None = None) -> int:
+    """Delete the files of the bulk prints whose link has expired (the job rows stay, with
+    their audit trail; the page says the link expired).  Idempotent: a job whose file is
+    gone is not looked at again; two runs at once skip each other's locked rows.  Returns
+    how many files were deleted."""
+    moment = now or timezone.now()
+    expired = (
+        BulkPrintJob.objects.filter(expires_at__lte=moment)
+        .exclude(file="")
+        .values_list("pk", flat=True)
+    )
+    return sum(_job_file_delete(job_id=job_id, now=moment) for job_id in list(expired))
+
+
+@transaction.atomic
+def _job_file_delete(*, job_id: int, now: datetime) -> bool:
+    job = (
+        BulkPrintJob.objects.select_for_update(skip_locked=True)
+        .select_related("organisation")
+        .filter(pk=job_id, expires_at__lte=now)
+        .exclude(file="")
+        .first()
+    )
+    if job is None:
+        return False
+    name, storage = str(job.file.name), job.file.storage
+    job.file = ""
+    job.save(update_fields=["file"])
+    audit_log(
+        actor=None,
+        action="certificate_print.expire",
+        target=job,
+        organisation=job.organisation,
+    )
+    # The row says "no file" once this commits; only then is the file removed.
+    transaction.on_commit(lambda: storage.delete(name))
+    return True

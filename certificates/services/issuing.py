@@ -141,11 +141,21 @@ def _valid(person_id: int, year: int) -> Certificate | None:
     )
 
 
-def _revoke(certificate: Certificate, *, actor: User | None, reason: str, action: str) -> None:
+def _latest(person_id: int, year: int) -> Certificate | None:
+    """The person-year's most recently issued certificate, whatever its state."""
+    return Certificate.objects.filter(person_id=person_id, year=year).order_by("-pk").first()
+
+
+def _revoke(
+    certificate: Certificate, *, actor: User | None, reason: str, action: str, manual: bool
+) -> None:
     certificate.status = Certificate.Status.REVOKED
     certificate.revoked_at = timezone.now()
     certificate.revocation_reason = reason
-    certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    certificate.revoked_manually = manual
+    certificate.save(
+        update_fields=["status", "revoked_at", "revocation_reason", "revoked_manually"]
+    )
     audit_log(
         actor=actor,
         action=action,
@@ -160,21 +170,37 @@ def _revoke(certificate: Certificate, *, actor: User | None, reason: str, action
 @transaction.atomic
 def certificate_reconcile(*, person_id: int, year: int) -> ReconcileResult:
     """Make the person-year's certificates agree with its stored summary: compliant and no
-    valid certificate → issue one; not compliant and a valid one → revoke it (with the
-    reason); otherwise nothing.  Idempotent; concurrent calls serialise on the person row."""
+    valid certificate → issue one, unless HRSS revoked the latest one (that sticks until
+    someone issues again explicitly with ``certificate_reissue``); not compliant and a valid
+    one → revoke it (with the reason); otherwise nothing.  Idempotent; concurrent calls
+    serialise on the person row."""
     person = _lock_person(person_id)
     if person is None:
         return ReconcileResult()
     compliant = credits_api.year_is_compliant(person_id=person_id, year=year)
     valid = _valid(person_id, year)
     if compliant and valid is None:
+        latest = _latest(person_id, year)
+        if latest is not None and latest.revoked_manually:
+            return ReconcileResult()
         return ReconcileResult(issued=_issue(person, year, actor=None))
     if not compliant and valid is not None:
         with translation.override(settings.LANGUAGE_CODE):
             reason = gettext("The year's hours no longer meet the requirement.")
-        _revoke(valid, actor=None, reason=reason, action="certificate.revoke_auto")
+        _revoke(valid, actor=None, reason=reason, action="certificate.revoke_auto", manual=False)
         return ReconcileResult(revoked=valid)
     return ReconcileResult()
+
+
+def _require_compliant(person: Person, year: int) -> None:
+    if not credits_api.year_is_compliant(person_id=person.pk, year=year):
+        raise ValidationError(_("The year does not meet the requirement: nothing to reissue."))
+
+
+def _issue_again(person: Person, revoked: Certificate, *, actor: User, reason: str) -> Certificate:
+    """A new certificate after an HRSS revocation (the caller holds the person's row lock)."""
+    _require_compliant(person, revoked.year)
+    return _issue(person, revoked.year, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -182,15 +208,22 @@ def certificate_reissue(
     *, actor: User, certificate: Certificate, reason: str, organisation: Organisation
 ) -> Certificate:
     """重新生成证书编号: a new certificate (new number, figures of now) replaces the valid
-    ``certificate``, which verifies as superseded by the new one (004 employer #4)."""
+    ``certificate``, which verifies as superseded by the new one (004 employer #4).
+
+    On the latest certificate of a person-year that HRSS revoked, this is the explicit
+    "issue again" that lifts the block on automatic issuing: a new valid certificate, the
+    revoked one stays revoked."""
     if not reason.strip():
         raise ValidationError(_("Give a reason."))
     person = _lock_person(certificate.person_id)
     current = _valid(certificate.person_id, certificate.year)
+    if person is not None and current is None:
+        latest = _latest(certificate.person_id, certificate.year)
+        if latest is not None and latest.pk == certificate.pk and latest.revoked_manually:
+            return _issue_again(person, latest, actor=actor, reason=reason)
     if person is None or current is None or current.pk != certificate.pk:
         raise ValidationError(_("Only a valid certificate can be reissued."))
-    if not credits_api.year_is_compliant(person_id=person.pk, year=certificate.year):
-        raise ValidationError(_("The year does not meet the requirement: nothing to reissue."))
+    _require_compliant(person, certificate.year)
     # The old one stops being valid first (one valid certificate per person-year).
     current.status = Certificate.Status.SUPERSEDED
     current.superseded_at = timezone.now()
@@ -220,5 +253,5 @@ def certificate_revoke(
     current = _valid(certificate.person_id, certificate.year)
     if current is None or current.pk != certificate.pk:
         raise ValidationError(_("Only a valid certificate can be revoked."))
-    _revoke(current, actor=actor, reason=reason, action="certificate.revoke")
+    _revoke(current, actor=actor, reason=reason, action="certificate.revoke", manual=True)
     return current

@@ -8,7 +8,7 @@ import hmac
 from dataclasses import dataclass
 
 from certificates.models import Certificate, VerificationLookup
-from certificates.selectors import certificate_by_number, certificate_by_sha256
+from certificates.selectors.certificates import certificate_by_number, certificate_by_sha256
 from certificates.signing import pdf_signature_check
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

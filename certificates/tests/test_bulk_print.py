@@ -4,6 +4,7 @@ access by the requesting organisation only, and the job list's fixed query count
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from django.utils import timezone
 from certificates.models import BulkPrintJob
 from certificates.services.bulk_print import (
     bulk_print_chunk,
+    bulk_print_cleanup,
     bulk_print_finish,
     bulk_print_start,
 )
@@ -157,3 +159,51 @@ def test_the_job_list_keeps_a_fixed_number_of_queries(world: World, settings: An
     response = client.get(url)
     assert len(response.context["page"].object_list) == 20
     assert timezone.now()
+
+
+def test_expired_files_are_deleted_once_and_audited(
+    world: World, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.management import call_command
+
+    from accounts.models import AuditEntry
+
+    expired = _finished(world)
+    fresh = bulk_print_start(
+        actor=admin_of(world.employer), organisation=world.employer, year=YEAR, format="pdf"
+    )
+    for index in range(fresh.chunks):
+        bulk_print_chunk(job_id=fresh.pk, index=index)
+    assert bulk_print_finish(job_id=fresh.pk)
+    name = str(expired.file.name)
+    storage = expired.file.storage
+    assert storage.exists(name)
+    BulkPrintJob.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("certificates_cleanup", stdout=StringIO())
+    expired.refresh_from_db()
+    fresh.refresh_from_db()
+    assert not expired.file and not storage.exists(name)
+    assert fresh.file and storage.exists(str(fresh.file.name))
+    entries = AuditEntry.objects.filter(action="certificate_print.expire")
+    assert [entry.target_id for entry in entries] == [str(expired.pk)]
+    # Idempotent: a second run deletes nothing and writes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bulk_print_cleanup() == 0
+    assert entries.count() == 1
+    # The download link still answers "expired", not an error.
+    response = _client(admin_of(world.employer)).get(_url("org_print_job_download", expired))
+    assert response.status_code == 410
+
+
+def test_the_beat_schedule_runs_the_cleanup_task() -> None:
+    from django.conf import settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert "certificates.tasks.bulk_print_cleanup_task" in tasks
+    assert all(task in app.tasks for task in tasks)

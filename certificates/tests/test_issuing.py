@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import AuditEntry
 from certificates.models import Certificate
 from certificates.receivers import year_summary_changed as receiver
-from certificates.services import certificate_reconcile
+from certificates.services import certificate_reconcile, certificate_reissue, certificate_revoke
 from certificates.tests.helpers import LAST_YEAR, make_compliant, make_short
 from credits.api import year_summary_changed
 from credits.models import Record
 from credits.services.validation import summaries_refresh
-from tests.factories import World, world_create
+from tests.factories import World, admin_of, world_create
 
 
 def _wait_for(predicate: Any, timeout: float = 60) -> None:
@@ -134,3 +136,104 @@ def test_the_signal_is_sent_after_commit_only_for_changed_summaries(
     finally:
         year_summary_changed.disconnect(dispatch_uid="test.capture")
         year_summary_changed.connect(receiver, dispatch_uid="certificates.year_summary_changed")
+
+
+# --- an HRSS revocation sticks; an automatic one does not ----------------------------------
+
+
+@pytest.fixture
+def eager_celery(settings: Any) -> Iterator[None]:
+    """Tasks run in-process, so the signal → receiver → task → reconcile path runs for real."""
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = was
+
+
+def _touch_summary(person_id: int) -> None:
+    """A summary change that finds the year compliant (as after an approval or a recount)."""
+    Record.objects.filter(person_id=person_id, year=LAST_YEAR, category="elective").update(hours=41)
+    summaries_refresh(year=LAST_YEAR, person_ids=[person_id])
+
+
+@pytest.mark.django_db
+def test_an_hrss_revocation_blocks_automatic_issuing_until_issued_again(
+    world: World, eager_celery: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = world.person
+    with django_capture_on_commit_callbacks(execute=True):
+        make_compliant(person, world.employer)
+    first = Certificate.objects.get(person=person, year=LAST_YEAR, status="valid")
+    certificate_revoke(
+        actor=admin_of(world.hrss), certificate=first, reason="复核不通过", office=world.hrss
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _touch_summary(person.pk)
+    assert callbacks  # the summary changed and certificates heard of it
+    assert not Certificate.objects.filter(person=person, status="valid").exists()
+    assert certificate_reconcile(person_id=person.pk, year=LAST_YEAR).issued is None
+
+    # HRSS (or the employer) issues again explicitly: that lifts the block.
+    again = certificate_reissue(
+        actor=admin_of(world.hrss),
+        certificate=first,
+        reason="更正后重新发证",
+        organisation=world.hrss,
+    )
+    first.refresh_from_db()
+    assert again.is_valid and again.number != first.number and first.status == "revoked"
+    assert AuditEntry.objects.filter(
+        action="certificate.issue", target_id=str(again.pk), actor=admin_of(world.hrss)
+    ).exists()
+    # After that, automatic revocation and re-issuing work as before.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_short(person)
+    again.refresh_from_db()
+    assert again.status == "revoked" and not again.revoked_manually
+    with django_capture_on_commit_callbacks(execute=True):
+        Record.objects.filter(person=person, status="revoked").update(status="approved")
+        summaries_refresh(year=LAST_YEAR, person_ids=[person.pk])
+    assert Certificate.objects.filter(person=person, status="valid").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_automatic_revocation_is_reissued_automatically(
+    world: World, eager_celery: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = world.person
+    with django_capture_on_commit_callbacks(execute=True):
+        make_compliant(person, world.employer)
+    first = Certificate.objects.get(person=person, year=LAST_YEAR, status="valid")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_short(person)
+    first.refresh_from_db()
+    assert first.status == "revoked" and not first.revoked_manually
+    with django_capture_on_commit_callbacks(execute=True):
+        Record.objects.filter(person=person, status="revoked").update(status="approved")
+        summaries_refresh(year=LAST_YEAR, person_ids=[person.pk])
+    second = Certificate.objects.get(person=person, status="valid")
+    assert second.number != first.number and second.reissue_reason == ""
+
+
+@pytest.mark.django_db
+def test_only_the_latest_hrss_revoked_certificate_can_be_issued_again(world: World) -> None:
+    person = world.person
+    make_compliant(person, world.employer)
+    certificate_reconcile(person_id=person.pk, year=LAST_YEAR)
+    first = Certificate.objects.get(person=person, year=LAST_YEAR, status="valid")
+    certificate_revoke(
+        actor=admin_of(world.hrss), certificate=first, reason="错", office=world.hrss
+    )
+    certificate_reissue(
+        actor=admin_of(world.hrss), certificate=first, reason="重发", organisation=world.hrss
+    )
+    with pytest.raises(ValidationError):
+        certificate_reissue(
+            actor=admin_of(world.hrss), certificate=first, reason="再发", organisation=world.hrss
+        )
+    assert Certificate.objects.filter(person=person, year=LAST_YEAR).count() == 2

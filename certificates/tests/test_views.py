@@ -72,6 +72,30 @@ def test_employer_regenerates_a_number_with_a_reason(world: World, other_world: 
 
 
 @pytest.mark.django_db
+def test_the_employer_issues_again_after_an_hrss_revocation(world: World) -> None:
+    certificate = _issue(world)
+    revoke = reverse(
+        "certificates:org_certificate_revoke",
+        kwargs={"organisation_id": world.hrss.pk, "certificate_id": certificate.pk},
+    )
+    assert _client(admin_of(world.hrss)).post(revoke, {"reason": "复核不通过"}).status_code == 302
+    employer = _client(admin_of(world.employer))
+    listing = employer.get(
+        reverse("certificates:org_certificates", kwargs={"organisation_id": world.employer.pk})
+    )
+    url = reverse(
+        "certificates:org_certificate_reissue",
+        kwargs={"organisation_id": world.employer.pk, "certificate_id": certificate.pk},
+    )
+    assert url in listing.content.decode()
+    assert employer.post(url, {"reason": "记录已更正"}).status_code == 302
+    new = Certificate.objects.get(person=world.person, status="valid")
+    certificate.refresh_from_db()
+    assert new.pk != certificate.pk and certificate.status == "revoked"
+    assert new.reissue_reason == "记录已更正"
+
+
+@pytest.mark.django_db
 def test_hrss_revokes_with_a_reason_and_the_employer_cannot(world: World) -> None:
     certificate = _issue(world)
     employer_url = reverse(

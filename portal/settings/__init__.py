@@ -253,10 +253,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates).
 CELERY_TASK_ROUTES = {
     "certificates.tasks.*": {"queue": "certificates"},
-    "certificates.tasks_bulk.*": {"queue": "certificates"},
 }
-# Task modules autodiscovery (``<app>.tasks``) does not find.
-CELERY_IMPORTS = ["certificates.tasks_bulk"]
+# Periodic work (the `beat` service of docker-compose.yml).
+CELERY_BEAT_SCHEDULE = {
+    "certificates-bulk-print-cleanup": {
+        "task": "certificates.tasks.bulk_print_cleanup_task",
+        "schedule": 3600.0,  # seconds: expired bulk print files are deleted within the hour
+    },
+}
 
 LOGGING = {
     "version": 1,

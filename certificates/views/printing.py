@@ -16,10 +16,10 @@ from accounts.api import (
     get_person_for_user,
     org_access,
 )
-from certificates import selectors_bulk as selectors
-from certificates.forms_bulk import BulkPrintForm, HistoryKindForm
+from certificates.forms.printing import BulkPrintForm, HistoryKindForm
 from certificates.models import BulkPrintJob
-from certificates.permissions_bulk import get_print_job_for_org
+from certificates.permissions import get_print_job_for_org
+from certificates.selectors import printing as selectors
 from certificates.services.bulk_print import bulk_print_download_log, bulk_print_start
 from portal.http import AuthedRequest
 from portal.pagination import paginate
@@ -75,16 +75,16 @@ def org_print_job_download(
 ) -> HttpResponseBase:
     """The finished file, for the organisation's members, until the link expires (then 410)."""
     job = get_print_job_for_org(organisation, print_job_id)
-    if job.status != BulkPrintJob.Status.FINISHED or not job.file:
-        return redirect(
-            "certificates:org_print_job", organisation_id=organisation.pk, print_job_id=job.pk
-        )
-    if job.is_expired():
+    if job.is_expired():  # (its file may be deleted already: bulk_print_cleanup)
         return render(
             request,
             "certificates/print_expired.html",
             {"organisation": organisation, "job": job},
             status=410,
+        )
+    if job.status != BulkPrintJob.Status.FINISHED or not job.file:
+        return redirect(
+            "certificates:org_print_job", organisation_id=organisation.pk, print_job_id=job.pk
         )
     bulk_print_download_log(actor=request.user, job=job)
     content_type = "application/pdf" if job.format == BulkPrintJob.Format.PDF else "application/zip"

@@ -19,11 +19,11 @@ from accounts.api import (
     org_access,
     throttle_hit,
 )
-from certificates import selectors
-from certificates.forms import ReasonForm, VerifyFileForm, VerifyForm, YearFilterForm
+from certificates.forms.certificates import ReasonForm, VerifyFileForm, VerifyForm, YearFilterForm
 from certificates.models import Certificate, VerificationLookup
 from certificates.permissions import get_certificate_for_org, get_own_certificate, org_certificates
 from certificates.public import mask_name
+from certificates.selectors import certificates as selectors
 from certificates.services import certificate_reissue, certificate_revoke
 from certificates.services.verification import verification_file, verification_lookup
 from portal.client_ip import client_ip
@@ -162,7 +162,9 @@ def _reason_action(
                 organisation=organisation,
             ),
             success=lambda new: (
-                _("Certificate %(old)s was replaced by %(new)s.")
+                _("Certificate %(new)s was issued.") % {"new": new.number}
+                if certificate.status == Certificate.Status.REVOKED
+                else _("Certificate %(old)s was replaced by %(new)s.")
                 % {"old": certificate.number, "new": new.number}
             ),
             to=to,

@@ -1,0 +1,1 @@
+"""Forms of the certificates app, one module per feature: issued certificates and printing."""
