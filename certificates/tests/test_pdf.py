@@ -161,12 +161,15 @@ def test_signing_and_checking_work_inside_a_running_event_loop() -> None:
     """An ASGI worker (or Playwright's loop in the browser tests) runs an event loop on the
     thread; pyHanko's synchronous API starts its own, so both calls move off that thread."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def inside() -> SignatureCheck:
         signed = sign_pdf(render_certificate_pdf(_certificate()))
         return pdf_signature_check(signed)
 
-    check = asyncio.run(inside())
+    # A thread of its own: this one may already run a loop (an earlier browser test's).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        check = pool.submit(asyncio.run, inside()).result()
 
     assert check.intact and check.by_portal
 
