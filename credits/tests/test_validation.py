@@ -589,13 +589,17 @@ def test_a_per_person_refresh_evaluates_only_the_special_persons(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The listed persons go through the whole-year SQL restricted to them; only those with a
-    # record of a special kind through the evaluator, as in the whole-year run.
+    # record the SQL leaves to the evaluator (an accounting activity) through the evaluator,
+    # as in the whole-year run. Degree study and in-house training stay on the SQL path.
     from credits.services.validation import whole_year
 
-    ordinary, special = person_create(), person_create()
+    ordinary, special = person_create(), person_create(series=("engineering", "accounting"))
     unlisted = person_create()
     rec(ordinary, hours=30)
+    rec(ordinary, category="elective", series=None, kind="degree_study", hours=20)
+    rec(ordinary, category="public", series=None, kind="inhouse_training", hours=6)
     rec(special, category="elective", series=None, kind="degree_study", hours=20)
+    rec(special, category="elective", series=None, activity="paper_first_author", hours=30)
     rec(unlisted, hours=30)
     evaluated: list[list[int]] = []
     compute = whole_year.summaries_compute

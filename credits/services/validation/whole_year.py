@@ -71,7 +71,7 @@ FROM credits_record r
 WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s)
 GROUP BY r.person_id, r.category, r.series_id
 HAVING bool_or(r.kind <> '' OR r.activity_code <> '')
-"""
+"""  # noqa: S608 - only our own SQL text is formatted in
 
 # Each person's series set (``key``) and requirement key (``rkey``): the set, and the profile
 # key of a person with confirmed profile facts (``validation_profile``), as text.
@@ -130,10 +130,12 @@ LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.serie
 # Persons holding a series, then those with a stored summary of the year who now hold none
 # (all zero, as the evaluator path gives them). A person's totals come from one aggregation
 # over two kinds of rows: the groups of `validation_agg` that count (no series, which no
-# professional record lacks, or a series the person holds) for public, elective, moved and
-# degree-study hours, and the person's rows of `validation_series_new` for professional hours. The sums run
-# over whole tenths of an hour as bigint (every stored figure has one decimal place): a
-# numeric sum's state is ten times larger, and the hash of ~100,000 persons spilled to disk.
+# professional record lacks: no join needed; or a series the person holds) for public,
+# elective, moved and degree-study hours, and the person's rows of `validation_series_new` for professional
+# hours. The sums run over whole tenths of an hour as integers (every figure has one
+# decimal place; a group of one person, category and series would need over 200 million hours
+# to overflow): a numeric sum's state is many times larger, and its hash of ~100,000 persons
+# spilled to disk.
 # Degree study is capped (the rule's cap) and, like all elective hours, counts only where a
 # scheme allows elective.
 _ELECTIVE = "COALESCE(t.elective, 0) + LEAST(COALESCE(t.degree, 0), %(cap)s)"
@@ -161,9 +163,18 @@ LEFT JOIN (
                 + COALESCE(a.moved, 0)) * 10)::int AS elective,
             (a.degree * 10)::int AS degree,
             NULL::int AS required, NULL::int AS earned, NULL::boolean AS met
+        FROM validation_agg a
+        WHERE a.series_id IS NULL
+        UNION ALL
+        SELECT a.person_id,
+            CASE WHEN a.category = 'public' THEN (a.hours * 10)::int END,
+            ((CASE WHEN a.category = 'elective' THEN COALESCE(a.hours, 0) ELSE 0 END
+                + COALESCE(a.moved, 0)) * 10)::int,
+            (a.degree * 10)::int, NULL, NULL, NULL
         FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
-        WHERE (a.category <> 'professional' OR a.degree IS NOT NULL OR a.moved IS NOT NULL)
-            AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
+        WHERE a.series_id IS NOT NULL
+            AND (a.category <> 'professional' OR a.degree IS NOT NULL OR a.moved IS NOT NULL)
+            AND a.series_id = ANY(h2.key)
         UNION ALL
         SELECT person_id, NULL, NULL, NULL, (required * 10)::int, (earned * 10)::int, met
         FROM validation_series_new
@@ -175,7 +186,7 @@ SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
 FROM {{zero_candidates}}
     NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
     AND y.person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
-"""
+"""  # noqa: S608 - only our own SQL text is formatted in
 # Who gets the zero summary when holding no series: the whole year's stored summaries, or
 # every listed person (as the evaluator path gives them).
 _ZERO_YEAR = "credits_yearsummary y WHERE y.year = %(year)s AND"
