@@ -129,12 +129,12 @@ LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.serie
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
 # (all zero, as the evaluator path gives them). A person's totals come from one aggregation
-# over two kinds of rows: the groups of `validation_agg` that count (no series, which no
-# professional record lacks: no join needed; or a series the person holds) for public,
-# elective, moved and degree-study hours, and the person's rows of `validation_series_new` for professional
-# hours. The sums run over whole tenths of an hour as integers (every figure has one
-# decimal place; a group of one person, category and series would need over 200 million hours
-# to overflow): a numeric sum's state is many times larger, and its hash of ~100,000 persons
+# over the groups of `validation_agg` that count for public, elective, moved and degree-study
+# hours (those without a series, which no professional record lacks, with no join; those of a
+# series the person holds) and the person's rows of `validation_series_new` for professional
+# hours. The sums run over whole tenths of an hour as integers (every figure has one decimal
+# place; a group of one person, category and series would need over 200 million hours to
+# overflow): a numeric sum's state is many times larger, and its hash of ~100,000 persons
 # spilled to disk.
 # Degree study is capped (the rule's cap) and, like all elective hours, counts only where a
 # scheme allows elective.
