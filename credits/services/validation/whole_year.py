@@ -1,12 +1,14 @@
-"""The whole year on PostgreSQL: set-based SQL for the persons with only ordinary records.
+"""The whole year on PostgreSQL: set-based SQL for every person without an accounting activity.
 
 A per-person refresh runs the same statements restricted to its persons
 (``person_id = ANY(%s)`` in the aggregation and the held series).
 
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
-engine's own functions); persons with a record of a special kind (degree study, in-house
-training, accounting activity) go through the evaluator (``compute``). A year's professional
+engine's own functions). Degree study (elective, capped a year) and in-house training
+(elective without an approved plan) are counted here too; persons with an accounting
+activity (its conditions and conversions are the evaluator's) or a record of an unknown kind
+go through the evaluator (``compute``). A year's professional
 general-knowledge (通识) minimum applies here by the region of the person's employer: a series
 is met when its hours reach the requirement and its general-knowledge hours the minimum.
 Both give the evaluator's figures: ``credits/tests/test_validation_property.py`` draws
@@ -71,6 +73,7 @@ FROM credits_record r
 WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s)
 GROUP BY r.person_id, r.category, r.series_id
 HAVING bool_or(r.kind <> '' OR r.activity_code <> '')
+RETURNING person_id, special
 """  # noqa: S608 - only our own SQL text is formatted in
 
 # Each person's series set (``key``) and requirement key (``rkey``): the set, and the profile
@@ -260,12 +263,7 @@ def refresh_whole_year_postgresql(
             cursor.execute(
                 _KINDS_SQL, {"persons": special, "kinds": _sql_kinds(rules), "year": year}
             )
-            cursor.execute(
-                "SELECT DISTINCT person_id FROM validation_agg "
-                "WHERE special AND person_id = ANY(%s)",
-                [special],
-            )
-            special = sorted(row[0] for row in cursor.fetchall())
+            special = sorted({person_id for person_id, evaluator in cursor.fetchall() if evaluator})
         cursor.execute(
             _GENERAL_SQL.format(persons=restrict.replace("person_id", "e.person_id")),
             [*_general_minimums(year, rules, id_of), *ids],
