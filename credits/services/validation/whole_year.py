@@ -84,7 +84,7 @@ SELECT s.person_id, s.key, s.key::text {profile_key} AS rkey
 FROM (
     SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
     FROM accounts_person_series
-    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
+    WHERE person_id <> ALL(%s::bigint[]) {persons}
     GROUP BY person_id
 ) s {profile_join}
 """
@@ -188,7 +188,7 @@ UNION ALL
 SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
 FROM {{zero_candidates}}
     NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
-    AND y.person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
+    AND y.person_id <> ALL(%(evaluator)s::bigint[])
 """  # noqa: S608 - only our own SQL text is formatted in
 # Who gets the zero summary when holding no series: the whole year's stored summaries, or
 # every listed person (as the evaluator path gives them).
@@ -288,7 +288,7 @@ def refresh_whole_year_postgresql(
                 profile_key=_PROFILE_KEY if profiles else "",
                 profile_join=_PROFILE_JOIN if profiles else "",
             ),
-            ids,
+            [special, *ids],
         )
         cursor.execute("SELECT DISTINCT key, rkey FROM validation_held")
         keys = [(list(row[0]), row[1]) for row in cursor.fetchall()]
@@ -308,7 +308,12 @@ def refresh_whole_year_postgresql(
         zero = _ZERO_LISTED if listed else _ZERO_YEAR
         cursor.execute(
             _SUMMARY_NEW_SQL.format(zero_candidates=zero),
-            {"cap": rules.degree_study.cap_hours, "year": year, "ids": ids[0] if ids else None},
+            {
+                "cap": rules.degree_study.cap_hours,
+                "year": year,
+                "ids": ids[0] if ids else None,
+                "evaluator": special,
+            },
         )
         cursor.execute("ANALYZE validation_summary_new")
         merge_new_figures(cursor, year)
