@@ -807,8 +807,16 @@ class YearSummary(models.Model):
     ``YearSeriesSummary``; ``compliant`` is true when every category and series is met.
     """
 
+    # Derived data, rewritten in bulk by annual validation: no database-level foreign keys
+    # (their deferred per-row checks doubled the first fill of a year) and no index of its
+    # own on the person; the ORM's CASCADE and PROTECT still apply
+    # (docs/decisions/0006-fast-under-load.md).
     person = models.ForeignKey(
-        "accounts.Person", on_delete=models.CASCADE, related_name="year_summaries"
+        "accounts.Person",
+        on_delete=models.CASCADE,
+        related_name="year_summaries",
+        db_constraint=False,
+        db_index=False,  # the unique (person, year) serves look-ups by person
     )
     year = models.PositiveSmallIntegerField(_("year"))
     public_required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
@@ -836,12 +844,21 @@ class YearSummary(models.Model):
 class YearSeriesSummary(models.Model):
     """Professional hours of one person, year and series (part of ``YearSummary``)."""
 
+    # No database-level foreign keys and no index of its own on the person, as
+    # ``YearSummary.person``.
     person = models.ForeignKey(
-        "accounts.Person", on_delete=models.CASCADE, related_name="year_series_summaries"
+        "accounts.Person",
+        on_delete=models.CASCADE,
+        related_name="year_series_summaries",
+        db_constraint=False,
+        db_index=False,  # the unique (person, year, series) serves look-ups by person
     )
     year = models.PositiveSmallIntegerField(_("year"))
     series = models.ForeignKey(
-        "accounts.ProfessionalSeries", on_delete=models.PROTECT, related_name="+"
+        "accounts.ProfessionalSeries",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
     earned = models.DecimalField(max_digits=7, decimal_places=1, default=0)

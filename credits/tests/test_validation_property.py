@@ -17,6 +17,9 @@ Accounting activities are drawn with the quantities and result dates at the edge
 2023 Guangzhou table's conditions, records are marked professional general knowledge (通识) or
 not, and each person works for an employer in Guangzhou (where the table applies), in Shenzhen
 (where it does not) or for none, so the region the rules take from the employer is drawn too.
+Degree study (capped at 72 h a year) and in-house training are declared in any category, and
+persons drawn ``set_based`` (no accounting activity) must be computed by the set-based SQL,
+never sent to the evaluator path.
 """
 
 from __future__ import annotations
@@ -25,17 +28,18 @@ import itertools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Employment, ProfessionalSeries, ProfileFact, Region
 from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import EvaluationError, EvaluationInput, Profile, RecordInput, evaluate
 from credits.selectors.records import rulebook_load
-from credits.services.validation import summaries_refresh
+from credits.services.validation import summaries_refresh, whole_year
 from tests.factories import employer_create, person_create
 
 pytestmark = [
@@ -114,16 +118,40 @@ ordinary = st.builds(
     year=years,
     general_knowledge=st.booleans(),
 )
+# Degree study and in-house training are declared in any category (they count as elective
+# wherever declared); a professional record names a held series. Degree study is often long,
+# so that two records pass the 72 h cap.
+degree_hours = hours | st.sampled_from(("36", "40", "71.5", "72", "80")).map(Decimal)
 degree_study = st.builds(
     Drawn,
-    category=st.just("elective"),
+    category=st.sampled_from(("public", "elective")),
     series=st.none() | held_index,
-    hours=hours,
+    hours=degree_hours,
     kind=st.just("degree_study"),
     status=statuses,
     year=years,
+    general_knowledge=st.booleans(),
+) | st.builds(
+    Drawn,
+    category=st.just("professional"),
+    series=held_index,
+    hours=degree_hours,
+    kind=st.just("degree_study"),
+    status=statuses,
+    year=years,
+    general_knowledge=st.booleans(),
 )
 inhouse = st.builds(
+    Drawn,
+    category=st.sampled_from(("public", "elective")),
+    series=st.none() | held_index,
+    hours=hours,
+    kind=st.just("inhouse_training"),
+    approved_plan=st.sampled_from((None, True, False)),
+    status=statuses,
+    year=years,
+    general_knowledge=st.booleans(),
+) | st.builds(
     Drawn,
     category=st.just("professional"),
     series=held_index,
@@ -132,6 +160,7 @@ inhouse = st.builds(
     approved_plan=st.sampled_from((None, True, False)),
     status=statuses,
     year=years,
+    general_knowledge=st.booleans(),
 )
 activity = st.builds(
     Drawn,
@@ -145,7 +174,7 @@ activity = st.builds(
     end=st.sampled_from(RESULT_DATES),
 )
 # Ordinary records are the common case, so most persons stay on the set-based path.
-records = st.one_of(ordinary, ordinary, ordinary, ordinary, degree_study, inhouse, activity)
+records = st.one_of(ordinary, ordinary, ordinary, degree_study, degree_study, inhouse, activity)
 
 
 # Profile-fact dates with the year each stands for (decision 0007): an accounting start
@@ -221,9 +250,9 @@ class DrawnPerson:
     drop: int  # how many held series the person gives up before the last run
     accounting: DrawnFact | None = None
     archives: DrawnFact | None = None
-    # Only ordinary records (no degree study, in-house training or activity): the person
-    # stays on the set-based path, so its profile keys are exercised there.
-    ordinary_only: bool = False
+    # No accounting activity (ordinary records, degree study, in-house training): the person
+    # stays on the set-based path (asserted), so its profile keys and kinds are exercised there.
+    set_based: bool = False
     district: str | None = None  # the district of the person's employer (None: no employer)
 
     def profile(self) -> Profile:
@@ -270,7 +299,7 @@ persons = st.lists(
         drop=st.sampled_from((0, 0, 0, 1, 3)),
         accounting=_facts(ACCOUNTING_STARTS),
         archives=_facts(ARCHIVES_POSTS),
-        ordinary_only=st.booleans(),
+        set_based=st.booleans(),
         district=st.sampled_from(("440105", "440105", "440305", None)),
     ),
     min_size=1,
@@ -286,10 +315,10 @@ def _series_of(drawn: Drawn, held: tuple[str, ...]) -> str | None:
     return held[drawn.series % len(held)]
 
 
-def _usable(drawn: Drawn, held: tuple[str, ...], ordinary_only: bool = False) -> bool:
+def _usable(drawn: Drawn, held: tuple[str, ...], set_based: bool = False) -> bool:
     """Drawn records are written for the series held when drawn; activities need accounting;
-    a person drawn ``ordinary_only`` gets no record of a special kind."""
-    if ordinary_only and (drawn.activity or drawn.kind):
+    a person drawn ``set_based`` gets no accounting activity."""
+    if set_based and drawn.activity:
         return False
     return not drawn.activity or "accounting" in held
 
@@ -384,6 +413,25 @@ def _expected(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(drawn_persons=persons, rerun=st.booleans(), listed=st.booleans())
+# Always tried: degree study past the 72 h cap, declared in two categories, with in-house
+# training without an approved plan, for a person whose scheme allows elective.
+@example(
+    drawn_persons=[
+        DrawnPerson(
+            series=("engineering",),
+            before=(),
+            after=(
+                Drawn(category="elective", series=None, hours=Decimal(40), kind="degree_study"),
+                Drawn(category="professional", series=0, hours=Decimal(40), kind="degree_study"),
+                Drawn(category="professional", series=0, hours=Decimal(8), kind="inhouse_training"),
+            ),
+            drop=0,
+            set_based=True,
+        )
+    ],
+    rerun=False,
+    listed=False,
+)
 def test_whole_year_sql_equals_the_evaluator(
     drawn_persons: list[DrawnPerson], rerun: bool, listed: bool
 ) -> None:
@@ -407,7 +455,7 @@ def test_whole_year_sql_equals_the_evaluator(
                 )
             written = []
             for record in drawn.before:
-                if _usable(record, drawn.series, drawn.ordinary_only):
+                if _usable(record, drawn.series, drawn.set_based):
                     _write(person.pk, record, drawn.series)
                     written.append((record, drawn.series))
             made.append((person, drawn, written, facts))
@@ -421,14 +469,22 @@ def test_whole_year_sql_equals_the_evaluator(
             if held != drawn.series:
                 person.series.set(ProfessionalSeries.objects.filter(code__in=held))
             for record in drawn.after:
-                if held and _usable(record, held, drawn.ordinary_only):
+                if held and _usable(record, held, drawn.set_based):
                     _write(person.pk, record, held)
                     written.append((record, held))
 
-        if listed:  # a per-person refresh: the same SQL restricted to the listed persons
-            summaries_refresh(year=YEAR, person_ids=[p.pk for p, *_ in made], today=TODAY)
-        else:
-            summaries_refresh(year=YEAR, today=TODAY)
+        # Who the whole-year run sends to the evaluator: never a person drawn set-based.
+        with mock.patch.object(
+            whole_year, "summaries_compute", wraps=whole_year.summaries_compute
+        ) as evaluator_path:
+            if listed:  # a per-person refresh: the same SQL restricted to the listed persons
+                summaries_refresh(year=YEAR, person_ids=[p.pk for p, *_ in made], today=TODAY)
+            else:
+                summaries_refresh(year=YEAR, today=TODAY)
+        evaluated = {
+            pk for call in evaluator_path.call_args_list for pk in call.kwargs["person_ids"]
+        }
+        assert not evaluated & {p.pk for p, drawn, *_ in made if drawn.set_based}
 
         for person, drawn, written, _written_facts in made:
             held = drawn.series[: max(len(drawn.series) - drawn.drop, 0)]

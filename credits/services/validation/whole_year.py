@@ -1,12 +1,14 @@
-"""The whole year on PostgreSQL: set-based SQL for the persons with only ordinary records.
+"""The whole year on PostgreSQL: set-based SQL for every person without an accounting activity.
 
 A per-person refresh runs the same statements restricted to its persons
 (``person_id = ANY(%s)`` in the aggregation and the held series).
 
 One aggregation of the year's approved records per (person, category, series), joined to the
 requirement of each distinct series set (worked out once per set in Python by the rules
-engine's own functions); persons with a record of a special kind (degree study, in-house
-training, accounting activity) go through the evaluator (``compute``). A year's professional
+engine's own functions). Degree study (elective, capped a year) and in-house training
+(elective without an approved plan) are counted here too; persons with an accounting
+activity (its conditions and conversions are the evaluator's) or a record of an unknown kind
+go through the evaluator (``compute``). A year's professional
 general-knowledge (通识) minimum applies here by the region of the person's employer: a series
 is met when its hours reach the requirement and its general-knowledge hours the minimum.
 Both give the evaluator's figures: ``credits/tests/test_validation_property.py`` draws
@@ -25,7 +27,7 @@ from decimal import Decimal
 from django.db import connection
 
 from accounts.api import ProfessionalSeries, Region
-from credits.rules import Profile, RuleBook
+from credits.rules import KIND_DEGREE_STUDY, KIND_INHOUSE_TRAINING, Profile, RuleBook
 from credits.selectors.records import person_profiles, rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
 from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
@@ -34,16 +36,45 @@ from credits.services.validation.store import delete_stale, merge_new_figures, s
 # and the per-person totals to disk); SET LOCAL: only this transaction.
 WORK_MEM = "64MB"
 
-# The one pass over the year's records; `special` marks groups with a record of a special kind.
+# The one pass over the year's records, as lean as the floor it is measured against: the hours
+# and general-knowledge (通识) hours of each (person, category, series), and whether a record of
+# a kind other than ordinary is among them (``special``). ``degree`` and ``moved`` are filled
+# by ``_KINDS_SQL`` for those few groups only.
 _AGG_SQL = """
 CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
 SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours,
        SUM(r.hours) FILTER (WHERE r.general_knowledge) AS general,
+       NULL::numeric AS degree, NULL::numeric AS moved,
        bool_or(r.kind <> '' OR r.activity_code <> '') AS special
 FROM credits_record r
 WHERE r.year = %s AND r.status = 'approved' {persons}
 GROUP BY r.person_id, r.category, r.series_id
 """
+
+# The groups with a record of a kind other than ordinary (``special``), computed again from
+# their persons' records (through the (person, year) index) with the kinds apart: ``hours`` and
+# ``general`` of the ordinary records (no kind, or in-house training with an approved plan),
+# counted where declared; ``degree`` (degree study) and ``moved`` (in-house training without
+# an approved plan), which count as elective wherever declared, degree study at most the
+# rule's cap a year (the evaluator caps a running total in record order, which for positive
+# hours is the capped sum). ``special`` now marks the groups this SQL leaves to the evaluator
+# (accounting activities, unknown kinds; degree study too when the rule excludes series).
+_ORDINARY = "(r.kind = '' OR (r.kind = 'inhouse_training' AND r.approved_plan))"
+_KINDS_SQL = f"""
+DELETE FROM validation_agg WHERE special;
+INSERT INTO validation_agg
+SELECT r.person_id, r.category, r.series_id,
+       SUM(r.hours) FILTER (WHERE {_ORDINARY}),
+       SUM(r.hours) FILTER (WHERE r.general_knowledge AND {_ORDINARY}),
+       SUM(r.hours) FILTER (WHERE r.kind = 'degree_study'),
+       SUM(r.hours) FILTER (WHERE r.kind = 'inhouse_training' AND r.approved_plan IS NOT TRUE),
+       bool_or(r.activity_code <> '' OR r.kind <> ALL(%(kinds)s))
+FROM credits_record r
+WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s)
+GROUP BY r.person_id, r.category, r.series_id
+HAVING bool_or(r.kind <> '' OR r.activity_code <> '')
+RETURNING person_id, special
+"""  # noqa: S608 - only our own SQL text is formatted in
 
 # Each person's series set (``key``) and requirement key (``rkey``): the set, and the profile
 # key of a person with confirmed profile facts (``validation_profile``), as text.
@@ -53,7 +84,7 @@ SELECT s.person_id, s.key, s.key::text {profile_key} AS rkey
 FROM (
     SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
     FROM accounts_person_series
-    WHERE person_id NOT IN (SELECT person_id FROM validation_agg WHERE special) {persons}
+    WHERE person_id <> ALL(%s::bigint[]) {persons}
     GROUP BY person_id
 ) s {profile_join}
 """
@@ -101,48 +132,68 @@ LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.serie
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
 # (all zero, as the evaluator path gives them). A person's totals come from one aggregation
-# over two kinds of rows: the public and elective groups of `validation_agg` that count (no
-# series, or one the person holds) and the person's rows of `validation_series_new`.
-_SUMMARY_NEW_SQL = """
+# over the groups of `validation_agg` that count for public, elective, moved and degree-study
+# hours (those without a series, which no professional record lacks, with no join; those of a
+# series the person holds) and the person's rows of `validation_series_new` for professional
+# hours. The sums run over whole tenths of an hour as integers (every figure has one decimal
+# place; a group of one person, category and series would need over 200 million hours to
+# overflow): a numeric sum's state is many times larger, and its hash of ~100,000 persons
+# spilled to disk.
+# Degree study is capped (the rule's cap) and, like all elective hours, counts only where a
+# scheme allows elective.
+_ELECTIVE = "COALESCE(t.elective, 0) + LEAST(COALESCE(t.degree, 0), %(cap)s)"
+_SUMMARY_NEW_SQL = f"""
 CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
 SELECT h.person_id, s.public AS public_required,
     CASE WHEN s.valid THEN COALESCE(t.public, 0) ELSE 0 END AS public_earned,
     s.elective AS elective_required,
-    CASE WHEN s.valid AND s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END
-        AS elective_earned,
+    CASE WHEN s.valid AND s.elective_allowed THEN {_ELECTIVE} ELSE 0 END AS elective_earned,
     COALESCE(t.required, 0) AS professional_required,
     COALESCE(t.earned, 0) AS professional_earned,
     s.valid AND COALESCE(t.public, 0) >= s.public
-        AND (CASE WHEN s.elective_allowed THEN COALESCE(t.elective, 0) ELSE 0 END) >= s.elective
+        AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective
         AND COALESCE(t.all_met, true) AS compliant
 FROM validation_held h
 JOIN validation_req s ON s.key = h.rkey
 LEFT JOIN (
-    SELECT person_id, SUM(public) AS public, SUM(elective) AS elective,
-        SUM(required) AS required, SUM(earned) AS earned, bool_and(met) AS all_met
+    SELECT person_id, SUM(public) / 10.0 AS public, SUM(elective) / 10.0 AS elective,
+        SUM(degree) / 10.0 AS degree, SUM(required) / 10.0 AS required,
+        SUM(earned) / 10.0 AS earned, bool_and(met) AS all_met
     FROM (
         SELECT a.person_id,
-            CASE WHEN a.category = 'public' THEN a.hours END AS public,
-            CASE WHEN a.category = 'elective' THEN a.hours END AS elective,
-            NULL::numeric AS required, NULL::numeric AS earned, NULL::boolean AS met
-        FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
-        WHERE a.category IN ('public', 'elective')
-            AND (a.series_id IS NULL OR a.series_id = ANY(h2.key))
+            CASE WHEN a.category = 'public' THEN (a.hours * 10)::int END AS public,
+            ((CASE WHEN a.category = 'elective' THEN COALESCE(a.hours, 0) ELSE 0 END
+                + COALESCE(a.moved, 0)) * 10)::int AS elective,
+            (a.degree * 10)::int AS degree,
+            NULL::int AS required, NULL::int AS earned, NULL::boolean AS met
+        FROM validation_agg a
+        WHERE a.series_id IS NULL
         UNION ALL
-        SELECT person_id, NULL, NULL, required, earned, met FROM validation_series_new
+        SELECT a.person_id,
+            CASE WHEN a.category = 'public' THEN (a.hours * 10)::int END,
+            ((CASE WHEN a.category = 'elective' THEN COALESCE(a.hours, 0) ELSE 0 END
+                + COALESCE(a.moved, 0)) * 10)::int,
+            (a.degree * 10)::int, NULL, NULL, NULL
+        FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
+        WHERE a.series_id IS NOT NULL
+            AND (a.category <> 'professional' OR a.degree IS NOT NULL OR a.moved IS NOT NULL)
+            AND a.series_id = ANY(h2.key)
+        UNION ALL
+        SELECT person_id, NULL, NULL, NULL, (required * 10)::int, (earned * 10)::int, met
+        FROM validation_series_new
     ) c
     GROUP BY person_id
 ) t ON t.person_id = h.person_id
 UNION ALL
 SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
-FROM {zero_candidates}
+FROM {{zero_candidates}}
     NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
-    AND y.person_id NOT IN (SELECT person_id FROM validation_agg WHERE special)
-"""
+    AND y.person_id <> ALL(%(evaluator)s::bigint[])
+"""  # noqa: S608 - only our own SQL text is formatted in
 # Who gets the zero summary when holding no series: the whole year's stored summaries, or
 # every listed person (as the evaluator path gives them).
-_ZERO_YEAR = "credits_yearsummary y WHERE y.year = %s AND"
-_ZERO_LISTED = "unnest(%s::bigint[]) AS y(person_id) WHERE"
+_ZERO_YEAR = "credits_yearsummary y WHERE y.year = %(year)s AND"
+_ZERO_LISTED = "unnest(%(ids)s::bigint[]) AS y(person_id) WHERE"
 
 
 def profile_key(profile: Profile) -> str:
@@ -176,6 +227,16 @@ def _general_minimums(
     return columns
 
 
+def _sql_kinds(rules: RuleBook) -> list[str]:
+    """The record kinds the set-based SQL counts itself (the others go to the evaluator):
+    ordinary, in-house training, and degree study unless the rule excludes series (the
+    exclusion depends on the record's series and every series held; none is seeded)."""
+    kinds = ["", KIND_INHOUSE_TRAINING]
+    if not rules.degree_study.excluded_series:
+        kinds.append(KIND_DEGREE_STUDY)
+    return kinds
+
+
 def refresh_whole_year_postgresql(
     *, year: int, today: date | None, person_ids: Sequence[int] | None = None
 ) -> int:
@@ -190,11 +251,19 @@ def refresh_whole_year_postgresql(
     id_of = {code: pk for pk, code in code_of.items()}
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # The temp tables' statistics (ANALYZE below) need only row counts and rough
+        # distributions for the planner's joins: a small sample is enough.
+        cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
         cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
-        special = {row[0] for row in cursor.fetchall()}
+        special = sorted(row[0] for row in cursor.fetchall())
+        if special:
+            cursor.execute(
+                _KINDS_SQL, {"persons": special, "kinds": _sql_kinds(rules), "year": year}
+            )
+            special = sorted({person_id for person_id, evaluator in cursor.fetchall() if evaluator})
         cursor.execute(
             _GENERAL_SQL.format(persons=restrict.replace("person_id", "e.person_id")),
             [*_general_minimums(year, rules, id_of), *ids],
@@ -219,7 +288,7 @@ def refresh_whole_year_postgresql(
                 profile_key=_PROFILE_KEY if profiles else "",
                 profile_join=_PROFILE_JOIN if profiles else "",
             ),
-            ids,
+            [special, *ids],
         )
         cursor.execute("SELECT DISTINCT key, rkey FROM validation_held")
         keys = [(list(row[0]), row[1]) for row in cursor.fetchall()]
@@ -237,7 +306,15 @@ def refresh_whole_year_postgresql(
         cursor.execute(_SERIES_NEW_SQL)
         cursor.execute("ANALYZE validation_series_new")
         zero = _ZERO_LISTED if listed else _ZERO_YEAR
-        cursor.execute(_SUMMARY_NEW_SQL.format(zero_candidates=zero), ids if listed else [year])
+        cursor.execute(
+            _SUMMARY_NEW_SQL.format(zero_candidates=zero),
+            {
+                "cap": rules.degree_study.cap_hours,
+                "year": year,
+                "ids": ids[0] if ids else None,
+                "evaluator": special,
+            },
+        )
         cursor.execute("ANALYZE validation_summary_new")
         merge_new_figures(cursor, year)
         cursor.execute("SELECT count(*) FROM validation_summary_new")
@@ -249,7 +326,7 @@ def refresh_whole_year_postgresql(
         )
     if special:
         counted += store_summaries(
-            year, summaries_compute(year=year, person_ids=sorted(special), today=today)
+            year, summaries_compute(year=year, person_ids=special, today=today)
         )
     delete_stale(year, person_ids)
     return counted
