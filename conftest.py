@@ -237,6 +237,26 @@ def _wait_until_idle(worker: RunningWorker, timeout: float = 60) -> None:
         client.close()
 
 
+# The session's worker once started in this process: a transactional test that does not ask for
+# it may still queue tasks it runs (after commit), on this process's test database.
+_STARTED: list[RunningWorker] = []
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a transactional test, wait until the session's worker (if one runs) is idle: its
+    transaction would otherwise deadlock with the database flush that ends the test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after
+    yield
+    if transactional and _STARTED:
+        _wait_until_idle(_STARTED[0])
+
+
 @pytest.fixture
 def celery_worker(celery_worker_session: RunningWorker, transactional_db: None) -> Iterator[Any]:
     """The session's real Celery worker, for one transactional test; yields the Celery app.
@@ -332,8 +352,11 @@ def celery_worker_session(
                 pytest.fail(
                     f"celery worker did not answer ping within 60 s:\n{log_tail()}", pytrace=False
                 )
-        yield RunningWorker(app=app, hostname=hostname, broker=redis_urls.broker)
+        running = RunningWorker(app=app, hostname=hostname, broker=redis_urls.broker)
+        _STARTED.append(running)
+        yield running
     finally:
+        _STARTED.clear()
         proc.terminate()
         try:
             proc.wait(timeout=20)
