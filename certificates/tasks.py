@@ -15,6 +15,10 @@ from certificates.services.bulk_print import (
 )
 
 RECONCILE_CHUNK = 200  # person-years per task
+# A change of many person-years (a whole-year validation) is sent as few messages of this
+# size, each split into RECONCILE_CHUNK tasks by a worker: the validation run, which sends
+# them after its commit, does not wait for hundreds of broker round trips.
+FANOUT_CHUNK = 20_000
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -28,6 +32,14 @@ def certificates_reconcile_task(pairs: list[list[int]]) -> None:
             # Another worker issued it between our look and our insert (the one-valid index
             # refused ours): look again, which now finds the valid certificate.
             certificate_reconcile(person_id=person_id, year=year)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def certificates_reconcile_fanout_task(pairs: list[list[int]]) -> None:
+    """Queue the reconciliation of many [person_id, year] pairs, RECONCILE_CHUNK a task
+    (a retry queues them again: reconciling is idempotent)."""
+    for start in range(0, len(pairs), RECONCILE_CHUNK):
+        certificates_reconcile_task.delay(pairs[start : start + RECONCILE_CHUNK])
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

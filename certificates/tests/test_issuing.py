@@ -237,3 +237,33 @@ def test_only_the_latest_hrss_revoked_certificate_can_be_issued_again(world: Wor
             actor=admin_of(world.hrss), certificate=first, reason="再发", organisation=world.hrss
         )
     assert Certificate.objects.filter(person=person, year=LAST_YEAR).count() == 2
+
+
+def test_many_changed_years_go_out_as_few_messages_and_every_pair_is_reconciled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A whole-year run changes thousands of person-years: the receiver (after credits'
+    commit) sends one fan-out message per FANOUT_CHUNK pairs; the fan-out task queues one
+    reconciliation per RECONCILE_CHUNK, covering every pair once."""
+    from certificates import tasks
+
+    monkeypatch.setattr(tasks, "FANOUT_CHUNK", 300)
+    monkeypatch.setattr("certificates.receivers.FANOUT_CHUNK", 300)
+    fanned: list[list[list[int]]] = []
+    reconciled: list[list[list[int]]] = []
+    monkeypatch.setattr(tasks.certificates_reconcile_fanout_task, "delay", fanned.append)
+    monkeypatch.setattr(tasks.certificates_reconcile_task, "delay", reconciled.append)
+    pairs = [(person_id, 2025) for person_id in range(1, 451)]
+
+    receiver(sender=object, pairs=pairs + pairs[:10])  # duplicates are sent once
+
+    assert [len(chunk) for chunk in fanned] == [300, 150] and reconciled == []
+    for chunk in fanned:
+        tasks.certificates_reconcile_fanout_task.run(chunk)
+    assert [len(chunk) for chunk in reconciled] == [200, 100, 150]
+    assert sorted(tuple(p) for chunk in reconciled for p in chunk) == sorted(pairs)
+
+    fanned.clear()
+    reconciled.clear()
+    receiver(sender=object, pairs=pairs[:3])  # one person's change: one task, no fan-out
+    assert fanned == [] and reconciled == [[[1, 2025], [2, 2025], [3, 2025]]]
