@@ -214,6 +214,9 @@ def _gunicorn(workdir: Path) -> Iterator[str]:
         **os.environ,
         "DJANGO_DEBUG": "false",
         "NUM_PROXIES": "1",  # each locust user is its own client (X-Forwarded-For)
+        # Persistent database connections, as production runs (.env.example): without them
+        # every request opens a PostgreSQL connection.
+        "DATABASE_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
