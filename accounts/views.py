@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -51,7 +51,7 @@ from accounts.security import security_event
 from accounts.throttle import registration_throttle, throttle_hit
 from accounts.validators import mask_id_number
 from portal import exports
-from portal.http import AuthedRequest
+from portal.http import AuthedRequest, stored_file_response
 from portal.pagination import paginate
 from portal.views import form_submit, post_action
 
@@ -848,20 +848,11 @@ def me_facts(request: AuthedRequest) -> HttpResponse:
 
 
 def _proof_response(fact: ProfileFact) -> FileResponse:
-    if not fact.proof:
-        raise Http404(_("No file was uploaded."))
-    try:
-        handle = fact.proof.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing.")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_response(
+        fact.proof,
         filename=fact.proof_name or "proof",
         content_type=fact.proof_content_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @access(PERSON_ONLY)

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from credits.models import Evidence
+from portal.http import stored_file_response
 
 # Only these types are shown inline (upload checks make every stored file one of them).
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
@@ -21,17 +22,12 @@ def evidence_file_response(evidence: Evidence, *, inline: bool = False) -> FileR
     served with its stored content type, ``nosniff`` and a sandboxing CSP."""
     if inline and evidence.content_type not in INLINE_TYPES:
         raise Http404(_("This file cannot be previewed."))
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing.")) from None
-    response = FileResponse(
-        handle,
+    response = stored_file_response(
+        evidence.file,
         as_attachment=not inline,
         filename=evidence.original_name or os.path.basename(str(evidence.file.name)),
         content_type=evidence.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     if inline:
         response["Content-Security-Policy"] = INLINE_CSP
         response["Cache-Control"] = "private, no-store"

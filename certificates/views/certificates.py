@@ -4,7 +4,7 @@ certificates, reissue and revocation.  Thin: parse, authorise, call one service,
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from certificates.selectors import certificates as selectors
 from certificates.services import certificate_reissue, certificate_revoke
 from certificates.services.verification import verification_file, verification_lookup
 from portal.client_ip import client_ip
-from portal.http import AuthedRequest
+from portal.http import AuthedRequest, stored_file_response
 from portal.pagination import paginate
 from portal.views import form_submit
 
@@ -45,11 +45,8 @@ def verify_throttled(request: HttpRequest) -> bool:
 
 
 def _pdf_response(certificate: Certificate) -> FileResponse:
-    if not certificate.pdf:
-        raise Http404
-    return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
+    return stored_file_response(
+        certificate.pdf,
         filename=f"certificate-{certificate.number}.pdf",
         content_type="application/pdf",
     )

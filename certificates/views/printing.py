@@ -3,7 +3,7 @@ Thin: parse, authorise, call one service, render."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from certificates.models import BulkPrintJob
 from certificates.permissions import get_print_job_for_org
 from certificates.selectors import printing as selectors
 from certificates.services.bulk_print import bulk_print_download_log, bulk_print_start
-from portal.http import AuthedRequest
+from portal.http import AuthedRequest, stored_file_response
 from portal.pagination import paginate
 from portal.views import form_submit
 
@@ -88,9 +88,8 @@ def org_print_job_download(
         )
     bulk_print_download_log(actor=request.user, job=job)
     content_type = "application/pdf" if job.format == BulkPrintJob.Format.PDF else "application/zip"
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
+    return stored_file_response(
+        job.file,
         filename=f"certificates-{job.year}-{job.pk}.{job.format}",
         content_type=content_type,
     )
