@@ -171,14 +171,18 @@ def _route(
     source: str,
     year: int,
     book: RuleBook,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
 ) -> CertificationRoute:
     """The record's certification route.  A record naming no series follows the person's
-    series: the employer reviews it if it reviews it for any series the person holds."""
-    codes: list[str | None] = (
-        [series.code]
-        if series is not None
-        else (list(person.series.order_by("code").values_list("code", flat=True)) or [None])
-    )
+    series (``held_series`` when the caller loaded them, by code): the employer reviews it if
+    it reviews it for any series the person holds."""
+    codes: list[str | None]
+    if series is not None:
+        codes = [series.code]
+    elif held_series is not None:
+        codes = [*sorted(held_series)] or [None]
+    else:
+        codes = [*person.series.order_by("code").values_list("code", flat=True)] or [None]
     routes = [
         route_for(book.routes, series=code, category=category, source=source, year=year)
         for code in codes
@@ -195,12 +199,19 @@ def _check_route(
     source: str,
     year: int,
     book: RuleBook,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
 ) -> None:
     """Refuse a record another body certifies unless that body pushes it in."""
-    if category not in Record.Category.values:
+    if category not in _CATEGORIES:
         return
     route = _route(
-        person=person, series=series, category=category, source=source, year=year, book=book
+        person=person,
+        series=series,
+        category=category,
+        source=source,
+        year=year,
+        book=book,
+        held_series=held_series,
     )
     if not route.elsewhere or source == Record.Source.SYNC_PARTNER:
         return
@@ -563,6 +574,7 @@ def _declared(
         source=source,
         year=year,
         book=book,
+        held_series=held_series,
     )
     dates_ok = _check_dates(
         errors,

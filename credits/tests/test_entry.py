@@ -639,3 +639,26 @@ def test_recent_imports_list_runs_a_fixed_number_of_queries(world: World) -> Non
     many = queries()
     assert many == few
     assert "sheet-" in client.get(url).content.decode()
+
+
+def test_checking_a_sheet_runs_the_same_queries_for_few_rows_and_many(world: World) -> None:
+    """The rows are checked with look-ups loaded once per sheet: rows without a series (whose
+    certification route follows the person's series) read no series row by row."""
+    from credits.services.entry import _check_rows, _context
+    from credits.sheets import sheet_rows
+
+    def queries(count: int) -> int:
+        rows = [
+            row(world.person, 类别="公需科目", 专业系列="", 学时=1, 内容=f"公需 {n}")
+            for n in range(count)
+        ]
+        parsed = sheet_rows("csv", csv_bytes(rows))
+        with CaptureQueriesContext(connection) as captured:
+            checked = _check_rows(
+                parsed, _context(world.employer.pk, parsed), today=dt.date(2024, 4, 1)
+            )
+        assert checked.error_count == 0 and len(checked.declared) == count
+        return len(captured)
+
+    queries(1)  # warm: the rule book's cache
+    assert queries(2) == queries(12)
