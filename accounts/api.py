@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accounts.audit import TargetType, register_actions, register_target
+from accounts.audit import readable as audit_readable
 from accounts.demo import DemoLogin, demo_load
 from accounts.forms import DecisionForm
 from accounts.home import Waiting, organisation_waiting_register, person_home_register
@@ -78,6 +79,7 @@ __all__ = [
     "access",
     "audit_log",
     "audit_log_many",
+    "audit_readable",
     "bound_now",
     "can",
     "confirmed_employer_id",

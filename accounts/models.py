@@ -584,6 +584,9 @@ class Notice(models.Model):
         BINDING_RETURNED = "binding_returned", _("Binding returned")
         FACT_CONFIRMED = "fact_confirmed", _("Profile fact confirmed")
         FACT_REJECTED = "fact_rejected", _("Profile fact rejected")
+        PLAN_APPROVED = "plan_approved", _("Course plan approved")
+        PLAN_REJECTED = "plan_rejected", _("Course plan rejected")
+        PLAN_RETURNED = "plan_returned", _("Course plan returned")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -654,5 +657,12 @@ NOTICE_TEXTS: dict[str, StrOrPromise] = {
     Notice.Kind.FACT_CONFIRMED: _("%(by)s confirmed your profile fact dated %(on)s."),
     Notice.Kind.FACT_REJECTED: _(
         "%(by)s rejected your profile fact dated %(on)s. Reason: %(reason)s"
+    ),
+    Notice.Kind.PLAN_APPROVED: _(
+        "%(by)s approved the course plan “%(title)s”; it is filed with %(office)s."
+    ),
+    Notice.Kind.PLAN_REJECTED: _("%(by)s rejected the course plan “%(title)s”. Reason: %(reason)s"),
+    Notice.Kind.PLAN_RETURNED: _(
+        "%(by)s returned the course plan “%(title)s” for changes. Reason: %(reason)s"
     ),
 }

@@ -1,0 +1,108 @@
+"""Every "get this object for this organisation" look-up of the courses app: a missing
+object and another organisation's object both end in 404 here, never in ad-hoc checks."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from accounts.api import Organisation
+from courses.models import (
+    CourseAttachment,
+    CoursePlan,
+    GuideCourse,
+    SubjectGuide,
+    TrainingClass,
+)
+
+# --- subject guides and course plans (s4-plans) -------------------------------------------------
+
+
+def get_guide_for_authority(authority: Organisation, guide_id: int) -> SubjectGuide:
+    """One of `authority`'s own guides."""
+    return get_object_or_404(
+        SubjectGuide.objects.select_related("series", "authority"), pk=guide_id, authority=authority
+    )
+
+
+def get_guide_course_for_authority(
+    authority: Organisation, guide_id: int, guide_course_id: int
+) -> GuideCourse:
+    return get_object_or_404(
+        GuideCourse.objects.select_related("guide"),
+        pk=guide_course_id,
+        guide_id=guide_id,
+        guide__authority=authority,
+    )
+
+
+def get_published_guide(guide_id: int) -> SubjectGuide:
+    """A published guide (anyone who files plans reads it); a draft is a 404."""
+    return get_object_or_404(
+        SubjectGuide.objects.select_related("series", "authority"),
+        pk=guide_id,
+        status=SubjectGuide.Status.PUBLISHED,
+    )
+
+
+def get_plan_for_filer(filer: Organisation, plan_id: int) -> CoursePlan:
+    """One of `filer`'s own plans."""
+    return get_object_or_404(
+        CoursePlan.objects.select_related(
+            "course", "course__guide", "series", "filer", "authority", "hrss_office"
+        ),
+        pk=plan_id,
+        filer=filer,
+    )
+
+
+def get_plan_class_for_filer(
+    filer: Organisation, plan_id: int, plan_class_id: int
+) -> TrainingClass:
+    return get_object_or_404(
+        TrainingClass.objects.select_related("plan", "plan__filer"),
+        pk=plan_class_id,
+        plan_id=plan_id,
+        plan__filer=filer,
+    )
+
+
+def get_plan_attachment(
+    organisation: Organisation, plan_id: int, plan_attachment_id: int
+) -> CourseAttachment:
+    """An attachment of a plan `organisation` filed, reviews, or has on file (HRSS)."""
+    attachment = get_object_or_404(
+        CourseAttachment.objects.select_related("plan"), pk=plan_attachment_id, plan_id=plan_id
+    )
+    plan = attachment.plan
+    if organisation.pk not in (plan.filer_id, plan.authority_id, plan.hrss_office_id):
+        raise_404()
+    return attachment
+
+
+def get_plan_for_reviewer(reviewer: Organisation, plan_id: int) -> CoursePlan:
+    """A plan sent to `reviewer` (pending or already decided by it)."""
+    return get_object_or_404(
+        CoursePlan.objects.select_related(
+            "course", "course__guide", "series", "filer", "authority", "hrss_office"
+        ),
+        pk=plan_id,
+        authority=reviewer,
+    )
+
+
+def get_plan_for_office(office: Organisation, plan_id: int) -> CoursePlan:
+    """An approved plan filed with the HRSS office."""
+    return get_object_or_404(
+        CoursePlan.objects.select_related(
+            "course", "course__guide", "series", "filer", "authority", "hrss_office"
+        ),
+        pk=plan_id,
+        hrss_office=office,
+        status="approved",
+    )
+
+
+def raise_404() -> None:
+    from django.http import Http404
+
+    raise Http404
