@@ -13,6 +13,7 @@ from courses.models import (
     SubjectGuide,
     TrainingClass,
 )
+from courses.selectors.guides import visible_published_guides
 
 # --- subject guides and course plans (s4-plans) -------------------------------------------------
 
@@ -35,12 +36,10 @@ def get_guide_course_for_authority(
     )
 
 
-def get_published_guide(guide_id: int) -> SubjectGuide:
-    """A published guide (anyone who files plans reads it); a draft is a 404."""
+def get_published_guide(filer: Organisation, guide_id: int) -> SubjectGuide:
+    """A published guide `filer` reads (of its region or above); a draft is a 404."""
     return get_object_or_404(
-        SubjectGuide.objects.select_related("series", "authority"),
-        pk=guide_id,
-        status=SubjectGuide.Status.PUBLISHED,
+        visible_published_guides(filer).select_related("series", "authority"), pk=guide_id
     )
 
 

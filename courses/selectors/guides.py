@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from accounts.api import Organisation, ProfessionalSeries
+from accounts.api import Organisation, ProfessionalSeries, Region
 from courses.models import GuideCourse, SubjectGuide
 
 
@@ -27,9 +27,30 @@ def authority_guide_courses(authority: Organisation) -> QuerySet[GuideCourse]:
     )
 
 
-def published_guides(*, year: int | None = None, series_code: str = "") -> QuerySet[SubjectGuide]:
-    """Published guides of every authority (what filers pick their courses from)."""
-    guides = SubjectGuide.objects.filter(status=SubjectGuide.Status.PUBLISHED)
+def _regions_up(region: Region) -> list[int]:
+    """`region` and every region above it (a district, its city, the province)."""
+    ids: list[int] = []
+    current: Region | None = region
+    while current is not None:
+        ids.append(current.pk)
+        current = current.parent
+    return ids
+
+
+def visible_published_guides(filer: Organisation) -> QuerySet[SubjectGuide]:
+    """Published guides of the authorities of `filer`'s region and the regions above it (a
+    guide applies where its authority governs: a Guangzhou filer reads the provincial and the
+    Guangzhou guides, not Shenzhen's)."""
+    return SubjectGuide.objects.filter(
+        status=SubjectGuide.Status.PUBLISHED, authority__region_id__in=_regions_up(filer.region)
+    )
+
+
+def published_guides(
+    filer: Organisation, *, year: int | None = None, series_code: str = ""
+) -> QuerySet[SubjectGuide]:
+    """The published guides `filer` reads (what it picks its plans' courses from)."""
+    guides = visible_published_guides(filer)
     if year:
         guides = guides.filter(year=year)
     if series_code:
@@ -44,7 +65,7 @@ def published_guides(*, year: int | None = None, series_code: str = "") -> Query
 def published_courses(filer: Organisation) -> QuerySet[GuideCourse]:
     """The courses `filer` may pick for a plan: those of published guides of the series it
     may plan in (an institution: its qualified series; an authority: its own series)."""
-    courses = GuideCourse.objects.filter(guide__status=SubjectGuide.Status.PUBLISHED)
+    courses = GuideCourse.objects.filter(guide__in=visible_published_guides(filer))
     if filer.kind == Organisation.Kind.INSTITUTION:
         courses = courses.filter(
             guide__series__in=ProfessionalSeries.objects.filter(

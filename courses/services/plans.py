@@ -37,9 +37,9 @@ from courses.models import (
     GuideCourse,
     Instructor,
     ReviewStatus,
-    SubjectGuide,
     TrainingClass,
 )
+from courses.selectors.guides import visible_published_guides
 from courses.selectors.integrity import organisation_active_violation
 from courses.selectors.qualifications import qualification_held
 from portal.uploads import validate_evidence
@@ -199,10 +199,9 @@ def _check_editable(plan: CoursePlan) -> None:
         )
 
 
-def _check_course(course: GuideCourse) -> None:
-    if not SubjectGuide.objects.filter(
-        pk=course.guide_id, status=SubjectGuide.Status.PUBLISHED
-    ).exists():
+def _check_course(course: GuideCourse, filer: Organisation) -> None:
+    """The course is in a published guide `filer` reads (of its region or above)."""
+    if not visible_published_guides(filer).filter(pk=course.guide_id).exists():
         raise ValidationError({"course": _("Pick a course of a published subject guide.")})
 
 
@@ -222,7 +221,7 @@ def plan_create(
     guide's).
 
     Caller checks: `actor` may act for `filer`."""
-    _check_course(course)
+    _check_course(course, filer)
     reason = filer_may_plan(filer, course.guide.series_id)
     if reason:
         raise ValidationError(reason)
@@ -249,7 +248,7 @@ def plan_update(
     Caller checks: `actor` may act for the plan's filer."""
     plan = _locked(plan)
     _check_editable(plan)
-    _check_course(course)
+    _check_course(course, plan.filer)
     reason = filer_may_plan(plan.filer, course.guide.series_id)
     if reason:
         raise ValidationError(reason)

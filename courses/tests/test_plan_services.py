@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import translation
 
 from accounts.models import AuditEntry, Decision, Level, Notice, Organisation, ProfessionalSeries
 from accounts.services import organisation_review
-from courses.models import ReviewStatus, SubjectGuide, TrainingClass, Violation
+from courses.models import CoursePlan, ReviewStatus, SubjectGuide, TrainingClass, Violation
 from courses.services import guides, plans
 from courses.tests.plan_helpers import guide_course_published, instructor, plan_with_class, qualify
 from tests.factories import World, admin_of, authority_create
@@ -31,8 +32,8 @@ def _english() -> Iterator[None]:
 TODAY = date(2026, 3, 2)
 
 
-def _submit(plan: object, today: date = TODAY) -> object:
-    return plans.plan_submit(actor=admin_of(plan.filer), plan=plan, today=today)  # type: ignore[attr-defined]
+def _submit(plan: CoursePlan, today: date = TODAY) -> CoursePlan:
+    return plans.plan_submit(actor=admin_of(plan.filer), plan=plan, today=today)
 
 
 # --- Guides -----------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def test_an_employer_files_an_in_house_plan_without_a_qualification(world: World
 def test_only_enabled_instructors_of_the_filer_teach(world: World, other_world: World) -> None:
     course = guide_course_published(world.authority)
     plan, training_class = plan_with_class(world.employer, course, today=TODAY)
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "actor": admin_of(world.employer),
         "plan": plan,
         "training_class": training_class,
@@ -117,12 +118,12 @@ def test_only_enabled_instructors_of_the_filer_teach(world: World, other_world: 
     }
     for teacher in (instructor(other_world.employer), instructor(world.employer, enabled=False)):
         with pytest.raises(ValidationError, match="enabled instructors"):
-            plans.plan_class_save(**kwargs, instructors=[teacher])  # type: ignore[arg-type]
+            plans.plan_class_save(**kwargs, instructors=[teacher])
     mine = instructor(world.employer)
-    saved = plans.plan_class_save(**kwargs, instructors=[mine])  # type: ignore[arg-type]
+    saved = plans.plan_class_save(**kwargs, instructors=[mine])
     assert list(saved.instructors.all()) == [mine]
     with pytest.raises(ValidationError, match="location"):
-        plans.plan_class_save(**{**kwargs, "location": ""})  # type: ignore[arg-type]
+        plans.plan_class_save(**{**kwargs, "location": ""})
 
 
 # --- Submission: classes, window, integrity, routing ------------------------------------------
@@ -219,28 +220,41 @@ def test_an_authority_own_plan_goes_to_its_parent_or_provincial_hrss(world: Worl
     assert _submit(own).authority == world.authority.parent
     province = world.authority.parent
     assert province is not None
-    provincial, _ = plan_with_class(province, course, today=TODAY)
+    provincial_course = guide_course_published(province, name="省级课程")
+    provincial, _ = plan_with_class(province, provincial_course, today=TODAY)
     reviewer = _submit(provincial).authority
     assert reviewer is not None
     assert (reviewer.kind, reviewer.level) == ("hrss", Level.PROVINCE)
 
 
-def test_no_fitting_authority_is_refused_with_a_clear_message(
-    world: World, other_world: World
-) -> None:
-    accounting = ProfessionalSeries.objects.get(code="accounting")
-    other_world.authority.series.add(accounting)
-    course = guide_course_published(other_world.authority, series="accounting", name="政府会计")
-    plan, _ = plan_with_class(world.employer, course, today=TODAY)
+def test_no_fitting_authority_is_refused_with_a_clear_message(world: World) -> None:
+    """A district authority's own plan whose parent (the city authority) is no longer
+    approved: nobody reviews it."""
+    district = organisation_review(
+        reviewer=admin_of(world.authority),
+        reviewer_organisation=world.authority,
+        organisation=world.pending_authority,
+        decision=Decision.APPROVE,
+    )
+    course = guide_course_published(world.authority)
+    plan, _ = plan_with_class(district, course, today=TODAY)
+    Organisation.objects.filter(pk=world.authority.pk).update(status="returned")
     with pytest.raises(ValidationError, match="No approved authority governing"):
         _submit(plan)
+    plan.refresh_from_db()
     assert plan.status == "draft"
+
+
+def test_a_course_of_another_city_guide_cannot_be_picked(world: World, other_world: World) -> None:
+    course = guide_course_published(other_world.authority)
+    with pytest.raises(ValidationError, match="published subject guide"):
+        plans.plan_create(actor=admin_of(world.employer), filer=world.employer, course=course)
 
 
 # --- Review ------------------------------------------------------------------------------------
 
 
-def _pending(world: World, name: str = "装配式建筑施工技术") -> object:
+def _pending(world: World, name: str = "装配式建筑施工技术") -> CoursePlan:
     course = guide_course_published(world.authority, name=name)
     qualify(world.institution)
     plan, _ = plan_with_class(world.institution, course, today=TODAY)
@@ -254,18 +268,18 @@ def test_approval_files_the_plan_with_the_hrss_office_of_the_reviewer_level(
     result = plans.plans_review(
         reviewer=admin_of(world.authority),
         reviewer_organisation=world.authority,
-        plan_ids=[plan.pk],  # type: ignore[attr-defined]
+        plan_ids=[plan.pk],
         decision=Decision.APPROVE,
     )
-    plan.refresh_from_db()  # type: ignore[attr-defined]
+    plan.refresh_from_db()
     assert (result.decided, result.skipped) == (1, 0)
-    assert plan.status == "approved" and plan.hrss_office == world.hrss  # type: ignore[attr-defined]
+    assert plan.status == "approved" and plan.hrss_office == world.hrss
     notice = Notice.objects.get(recipient=admin_of(world.institution))
     assert notice.kind == Notice.Kind.PLAN_APPROVED and world.hrss.name in notice.text
     assert AuditEntry.objects.filter(
         action="plan.approve",
         target_id=str(plan.pk),
-        to_state="approved",  # type: ignore[attr-defined]
+        to_state="approved",
     ).exists()
 
 
@@ -275,18 +289,18 @@ def test_a_returned_plan_is_edited_and_submitted_again(world: World) -> None:
         plans.plans_review(
             reviewer=admin_of(world.authority),
             reviewer_organisation=world.authority,
-            plan_ids=[plan.pk],  # type: ignore[attr-defined]
+            plan_ids=[plan.pk],
             decision=Decision.RETURN,
         )
     plans.plans_review(
         reviewer=admin_of(world.authority),
         reviewer_organisation=world.authority,
-        plan_ids=[plan.pk],  # type: ignore[attr-defined]
+        plan_ids=[plan.pk],
         decision=Decision.RETURN,
         reason="请补充师资",
     )
-    plan.refresh_from_db()  # type: ignore[attr-defined]
-    assert plan.is_editable and plan.reviewer_reason == "请补充师资"  # type: ignore[attr-defined]
+    plan.refresh_from_db()
+    assert plan.is_editable and plan.reviewer_reason == "请补充师资"
     assert Notice.objects.filter(kind=Notice.Kind.PLAN_RETURNED).count() == 1
     assert _submit(plan).status == "pending"
 
@@ -296,8 +310,8 @@ def test_a_pending_plan_cannot_be_edited(world: World) -> None:
     with pytest.raises(ValidationError, match="only a draft or returned plan"):
         plans.plan_update(
             actor=admin_of(world.institution),
-            plan=plan,  # type: ignore[arg-type]
-            course=plan.course,  # type: ignore[attr-defined]
+            plan=plan,
+            course=plan.course,
         )
 
 
@@ -309,13 +323,13 @@ def test_batch_review_skips_plans_that_are_not_the_reviewer_s(
     result = plans.plans_review(
         reviewer=admin_of(world.authority),
         reviewer_organisation=world.authority,
-        plan_ids=[p.pk for p in [*mine, theirs]],  # type: ignore[attr-defined]
+        plan_ids=[p.pk for p in [*mine, theirs]],
         decision=Decision.REJECT,
         reason="不符合指南",
     )
     assert (result.decided, result.skipped) == (2, 1)
-    theirs.refresh_from_db()  # type: ignore[attr-defined]
-    assert theirs.status == "pending"  # type: ignore[attr-defined]
+    theirs.refresh_from_db()
+    assert theirs.status == "pending"
 
 
 def test_approval_is_refused_when_no_hrss_office_can_file_it(world: World) -> None:
@@ -325,7 +339,7 @@ def test_approval_is_refused_when_no_hrss_office_can_file_it(world: World) -> No
         plans.plans_review(
             reviewer=admin_of(world.authority),
             reviewer_organisation=world.authority,
-            plan_ids=[plan.pk],  # type: ignore[attr-defined]
+            plan_ids=[plan.pk],
             decision=Decision.APPROVE,
         )
 
@@ -337,4 +351,4 @@ def test_a_new_authority_without_the_series_is_not_a_reviewer(world: World) -> N
     other.series.set(ProfessionalSeries.objects.filter(code="accounting"))
     Organisation.objects.filter(pk=other.pk).update(status="approved")
     plan = _pending(world)
-    assert plan.authority == world.authority  # type: ignore[attr-defined]
+    assert plan.authority == world.authority

@@ -146,7 +146,7 @@ def published_guide_list(request: AuthedRequest, organisation: Organisation) -> 
             "organisation": organisation,
             "filter_form": form,
             "query": query.urlencode(),
-            "page": paginate(request, selectors.published_guides(**form.filters())),
+            "page": paginate(request, selectors.published_guides(organisation, **form.filters())),
         },
     )
 
@@ -155,7 +155,7 @@ def published_guide_list(request: AuthedRequest, organisation: Organisation) -> 
 def published_guide_detail(
     request: AuthedRequest, organisation: Organisation, guide_id: int
 ) -> HttpResponse:
-    guide = get_published_guide(guide_id)
+    guide = get_published_guide(organisation, guide_id)
     return render(
         request,
         "courses/guides/published_detail.html",
