@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.api import Decision, Organisation, ProfessionalSeries, User
+from accounts.api import Decision, Organisation, User
 from courses.models import (
     CoursePlan,
     GuideCourse,
