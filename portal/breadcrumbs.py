@@ -95,6 +95,13 @@ BREADCRUMBS: dict[str, Crumb] = {
     # The record's URL names its recheck item, not the sample, so its parent is the list.
     "credits:recheck_record": Crumb(_("Details"), "credits:recheck_samples"),
     "accounts:notices": Crumb(_("Notices"), HOME),
+    # online public-subject study
+    "courses:online_courses": Crumb(_("Online public courses"), HOME),
+    "courses:online_course": Crumb(_("Course"), "courses:online_courses"),
+    "courses:online_study": Crumb(_("My course"), "courses:online_courses"),
+    "courses:online_lesson": Crumb(_("Lesson"), "courses:online_study"),
+    "courses:online_attempt": Crumb(_("Exam"), "courses:online_study"),
+    "courses:public_subjects": Crumb(_("Public subjects"), HOME),
 }
 
 # URL names that never render a page of their own (API URLs, under api/, need no entry).
@@ -141,6 +148,13 @@ NOT_PAGES = frozenset(
         "accounts:me_fact_proof",
         "accounts:fact_decide",
         "accounts:fact_proof",
+        # online public-subject study
+        "courses:online_year",
+        "courses:online_lesson_start",
+        "courses:online_lesson_beat",
+        "courses:online_lesson_video",
+        "courses:online_exam_start",
+        "courses:public_subject_publish",
     }
 )
 
