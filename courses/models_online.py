@@ -188,7 +188,7 @@ class Enrolment(models.Model):
         verbose_name=_("course"),
     )
     year = models.PositiveSmallIntegerField(_("course year"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     # The approved public record the passed exam created (credits.api.public_course_record).
     record_id = models.BigIntegerField(_("record"), null=True, blank=True, unique=True)

@@ -163,7 +163,9 @@ def enrolment_create(
     _check_year(course, year, today)
     if Enrolment.objects.filter(person=person, course=course).exists():
         raise ValidationError(_("You are already studying this course."), code="enrolled")
-    enrolment = Enrolment.objects.create(person=person, course=course, year=year)
+    enrolment = Enrolment.objects.create(
+        person=person, course=course, year=year, created_at=_now(now)
+    )
     audit_log(actor=person.user, action="online.enrol", target=enrolment, to_state=str(year))
     return enrolment
 
