@@ -18,7 +18,7 @@ SAMPLE_VIDEO = Path(settings.BASE_DIR) / "static" / "courses" / "sample-lesson.w
 def subject_make(*, office: Organisation, year: int, title: str = "", published: bool = True) -> PublicSubject:
     subject, _ = PublicSubject.objects.get_or_create(
         year=year,
-        title=title or f"公需科目 {year}",
+        title=title or f"公需科目 {year}（{office.pk}）",
         defaults={"office": office, "hours": Decimal(30), "published": published},
     )
     return subject
