@@ -17,9 +17,7 @@ urlpatterns = [
     path(online_lesson + "beat/", online.online_lesson_beat, name="online_lesson_beat"),
     path(online_lesson + "video", online.online_lesson_video, name="online_lesson_video"),
     path(online_study + "exam/", online.online_exam_start, name="online_exam_start"),
-    path(
-        online_study + "exam/<int:attempt_id>/", online.online_attempt, name="online_attempt"
-    ),
+    path(online_study + "exam/<int:attempt_id>/", online.online_attempt, name="online_attempt"),
     path(
         "orgs/<int:organisation_id>/public-subjects/",
         online.public_subjects,

@@ -200,9 +200,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "enrolment_id": lambda world, policy, role: _online_enrolment(world).pk,
     "lesson_id": lambda world, policy, role: _online_enrolment(world).course.lessons.get().pk,
     "attempt_id": lambda world, policy, role: _online_enrolment(world).attempts.get().pk,
-    "subject_id": lambda world, policy, role: (
-        _online_enrolment(world).course.subjects.get().pk
-    ),
+    "subject_id": lambda world, policy, role: _online_enrolment(world).course.subjects.get().pk,
     # Not an object: a published online course is the catalogue every person may open.
     "course_id": lambda world, policy, role: _online_enrolment(world).course_id,
     # Not an object: any year the person may look at (their own figures for that year).

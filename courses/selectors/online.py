@@ -64,9 +64,7 @@ class LessonRow:
 
 def enrolment_lessons(enrolment: Enrolment) -> list[LessonRow]:
     """Each lesson of the course with the person's credited time (two queries)."""
-    progress = {
-        p.lesson_id: p for p in LessonProgress.objects.filter(enrolment=enrolment)
-    }
+    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(enrolment=enrolment)}
     rows = []
     for lesson in Lesson.objects.filter(course_id=enrolment.course_id).order_by("position", "pk"):
         row = progress.get(lesson.pk)

@@ -38,7 +38,6 @@ from courses.models_online import (
 )
 from credits import api as credits_api
 
-
 # The institution shown on the public records passed courses create (data, as in the seeds).
 PLATFORM_NAME = "广东省专业技术人员继续教育管理系统（公需课学习平台）"
 
@@ -380,7 +379,9 @@ def lesson_answer(
         progress.answered = sorted(answered)
         progress.save(update_fields=["answered"])
     _complete_if_done(person=person, enrolment=locked, lesson=lesson, progress=progress, now=now)
-    return AnswerResult(correct=correct, wrong=wrong, lesson_complete=progress.completed_at is not None)
+    return AnswerResult(
+        correct=correct, wrong=wrong, lesson_complete=progress.completed_at is not None
+    )
 
 
 # --- the exam ----------------------------------------------------------------------------------
@@ -455,7 +456,9 @@ def exam_submit(
     _check_window(enrolment.year, today)
     questions = {q.pk: q for q in Question.objects.filter(pk__in=locked.question_ids)}
     correct = sum(
-        1 for pk in locked.question_ids if pk in questions and answers.get(pk) == questions[pk].answer
+        1
+        for pk in locked.question_ids
+        if pk in questions and answers.get(pk) == questions[pk].answer
     )
     total = len(locked.question_ids)
     locked.correct = correct

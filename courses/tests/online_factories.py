@@ -15,7 +15,9 @@ from courses.models_online import Lesson, OnlineCourse, PublicSubject, Question
 SAMPLE_VIDEO = Path(settings.BASE_DIR) / "static" / "courses" / "sample-lesson.webm"
 
 
-def subject_make(*, office: Organisation, year: int, title: str = "", published: bool = True) -> PublicSubject:
+def subject_make(
+    *, office: Organisation, year: int, title: str = "", published: bool = True
+) -> PublicSubject:
     subject, _ = PublicSubject.objects.get_or_create(
         year=year,
         title=title or f"公需科目 {year}（{office.pk}）",

@@ -73,7 +73,9 @@ def credited(enrolment: Enrolment, lesson: Lesson) -> float:
 
 def watch(world: World, enrolment: Enrolment, lesson: Lesson, start: datetime) -> datetime:
     """Study the whole lesson honestly (a heartbeat every 5 s) and answer its questions."""
-    state = services.lesson_start(person=world.person, enrolment=enrolment, lesson=lesson, now=start)
+    state = services.lesson_start(
+        person=world.person, enrolment=enrolment, lesson=lesson, now=start
+    )
     seconds = 0
     while seconds < lesson.duration_seconds:
         seconds = min(seconds + 5, lesson.duration_seconds)
@@ -120,19 +122,31 @@ def test_time_is_credited_as_the_server_sees_it_pass(world: World, enrolment: En
         person=world.person, enrolment=enrolment, lesson=lesson, now=at(T0)
     )
     services.lesson_beat(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        token=state.token, position=5, now=at(T0, 5),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=state.token,
+        position=5,
+        now=at(T0, 5),
     )
     assert credited(enrolment, lesson) == 5
     # A beat 1 s later claiming 8 s earns 1 s at most, however far the player says it is.
     services.lesson_beat(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        token=state.token, position=8, now=at(T0, 6),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=state.token,
+        position=8,
+        now=at(T0, 6),
     )
     assert credited(enrolment, lesson) == 6
     final = services.lesson_beat(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        token=state.token, position=10, now=at(T0, 10),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=state.token,
+        position=10,
+        now=at(T0, 10),
     )
     assert credited(enrolment, lesson) == 10
     # Watched, but the lesson's question is not answered yet.
@@ -150,8 +164,12 @@ def test_one_heartbeat_earns_at_most_the_interval(
     )
     # The tab sat paused for a minute: the beat after it earns one interval, not 60 s.
     services.lesson_beat(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        token=state.token, position=9, now=at(T0, 60),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=state.token,
+        position=9,
+        now=at(T0, 60),
     )
     assert credited(enrolment, lesson) == 3
 
@@ -166,8 +184,12 @@ def test_a_forged_position_ahead_of_the_elapsed_time_is_refused(
     )
     with pytest.raises(services.StudyRefused) as refused:
         services.lesson_beat(
-            person=world.person, enrolment=enrolment, lesson=lesson,
-            token=state.token, position=600, now=at(T0, 1),
+            person=world.person,
+            enrolment=enrolment,
+            lesson=lesson,
+            token=state.token,
+            position=600,
+            now=at(T0, 1),
         )
     assert refused.value.code == "ahead"
     assert credited(enrolment, lesson) == 0
@@ -180,14 +202,22 @@ def test_seeking_ahead_is_refused_and_earns_nothing(world: World, enrolment: Enr
         person=world.person, enrolment=enrolment, lesson=lesson, now=at(T0)
     )
     services.lesson_beat(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        token=state.token, position=3, now=at(T0, 3),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=state.token,
+        position=3,
+        now=at(T0, 3),
     )
     # Dragged from 3 s to 9 s within a second.
     with pytest.raises(services.StudyRefused):
         services.lesson_beat(
-            person=world.person, enrolment=enrolment, lesson=lesson,
-            token=state.token, position=9, now=at(T0, 4),
+            person=world.person,
+            enrolment=enrolment,
+            lesson=lesson,
+            token=state.token,
+            position=9,
+            now=at(T0, 4),
         )
     assert credited(enrolment, lesson) == 3
 
@@ -206,13 +236,21 @@ def test_a_second_tab_replaces_the_first_which_earns_nothing(
     assert first.token != second.token
     with pytest.raises(services.StudyRefused) as refused:
         services.lesson_beat(
-            person=world.person, enrolment=enrolment, lesson=lesson,
-            token=first.token, position=5, now=at(T0, 5),
+            person=world.person,
+            enrolment=enrolment,
+            lesson=lesson,
+            token=first.token,
+            position=5,
+            now=at(T0, 5),
         )
     assert refused.value.code == "stale_session"
     services.lesson_beat(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        token=second.token, position=4, now=at(T0, 5),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=second.token,
+        position=4,
+        now=at(T0, 5),
     )
     assert credited(enrolment, lesson) == 4
 
@@ -226,8 +264,12 @@ def test_studying_two_lessons_at_once_earns_only_in_the_newest(
     services.lesson_start(person=world.person, enrolment=enrolment, lesson=two, now=at(T0))
     with pytest.raises(services.StudyRefused):
         services.lesson_beat(
-            person=world.person, enrolment=enrolment, lesson=one,
-            token=first.token, position=5, now=at(T0, 5),
+            person=world.person,
+            enrolment=enrolment,
+            lesson=one,
+            token=first.token,
+            position=5,
+            now=at(T0, 5),
         )
     assert credited(enrolment, one) == 0
 
@@ -239,8 +281,12 @@ def test_a_heartbeat_without_a_started_lesson_is_refused(
     lesson = first_lesson(enrolment.course)
     with pytest.raises(services.StudyRefused) as refused:
         services.lesson_beat(
-            person=world.person, enrolment=enrolment, lesson=lesson,
-            token="00000000-0000-0000-0000-000000000000", position=1, now=at(T0, 1),
+            person=world.person,
+            enrolment=enrolment,
+            lesson=lesson,
+            token="00000000-0000-0000-0000-000000000000",
+            position=1,
+            now=at(T0, 1),
         )
     assert refused.value.code == "not_started"
 
@@ -264,23 +310,36 @@ def test_a_lesson_completes_with_its_time_and_its_questions_and_is_audited(
     )
     for second in (5, 10):
         services.lesson_beat(
-            person=world.person, enrolment=enrolment, lesson=lesson,
-            token=state.token, position=second, now=at(T0, second),
+            person=world.person,
+            enrolment=enrolment,
+            lesson=lesson,
+            token=state.token,
+            position=second,
+            now=at(T0, second),
         )
     question = lesson.questions.get()
     wrong = services.lesson_answer(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        answers={question.pk: 0}, now=at(T0, 11),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        answers={question.pk: 0},
+        now=at(T0, 11),
     )
     assert (wrong.wrong, wrong.lesson_complete) == (1, False)
     right = services.lesson_answer(
-        person=world.person, enrolment=enrolment, lesson=lesson,
-        answers={question.pk: 1}, now=at(T0, 12),
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        answers={question.pk: 1},
+        now=at(T0, 12),
     )
     assert right.lesson_complete
-    assert AuditEntry.objects.filter(
-        action="online.lesson_complete", target_id=str(enrolment.pk)
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="online.lesson_complete", target_id=str(enrolment.pk)
+        ).count()
+        == 1
+    )
 
 
 # --- year ---------------------------------------------------------------------------------------
@@ -306,9 +365,7 @@ def test_the_year_can_change_while_studying_and_locks_once_complete(
     )
     assert changed.year == 2022
     assert AuditEntry.objects.filter(action="online.year_change").exists()
-    services.enrolment_year_change(
-        person=world.person, enrolment=enrolment, year=2023, now=at(T0)
-    )
+    services.enrolment_year_change(person=world.person, enrolment=enrolment, year=2023, now=at(T0))
     start = watch_all(world, enrolment, at(T0))
     attempt = services.exam_start(person=world.person, enrolment=enrolment, now=start)
     services.exam_submit(
@@ -338,7 +395,9 @@ def test_the_exam_opens_only_after_every_lesson(world: World, enrolment: Enrolme
 
 @pytest.mark.django_db
 def test_a_failed_exam_can_be_retaken_with_a_new_draw_and_the_server_grades(
-    world: World, enrolment: Enrolment, eager_celery: None,
+    world: World,
+    enrolment: Enrolment,
+    eager_celery: None,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     start = watch_all(world, enrolment, at(T0))
@@ -372,7 +431,10 @@ def test_a_failed_exam_can_be_retaken_with_a_new_draw_and_the_server_grades(
     assert (passed.passed, passed.score) == (True, 100)
     record = Record.objects.get(person=world.person, source="public_course")
     assert (record.status, record.category, record.year, record.hours) == (
-        "approved", "public", 2023, Decimal(6),
+        "approved",
+        "public",
+        2023,
+        Decimal(6),
     )
     assert record.employer_id is None and record.decided_at is not None
     assert (record.start_date.isoformat(), record.end_date.isoformat()) == (T0, T0)
@@ -428,7 +490,9 @@ def test_a_course_passed_after_31_december_counts_while_the_window_is_open(
     )
     record = Record.objects.get(person=world.person, source="public_course")
     assert (record.year, record.start_date.isoformat(), record.end_date.isoformat()) == (
-        2023, "2023-12-20", "2024-03-01",
+        2023,
+        "2023-12-20",
+        "2024-03-01",
     )
 
 
@@ -442,16 +506,16 @@ def test_nothing_counts_for_a_year_whose_window_closed(world: World, course: Onl
     closed = at("2024-05-01")
     with pytest.raises(ValidationError, match="closed on 2024-04-30"):
         services.exam_submit(
-            person=world.person, attempt=attempt, answers=answer_all(attempt, right=True),
+            person=world.person,
+            attempt=attempt,
+            answers=answer_all(attempt, right=True),
             now=closed,
         )
     attempt.refresh_from_db()
     assert attempt.is_open
     assert not Record.objects.filter(person=world.person, source="public_course").exists()
     with pytest.raises(ValidationError, match="closed on 2024-04-30"):
-        services.enrolment_create(
-            person=person_create(), course=course, year=2023, now=closed
-        )
+        services.enrolment_create(person=person_create(), course=course, year=2023, now=closed)
 
 
 @pytest.mark.django_db

@@ -73,9 +73,7 @@ def test_a_person_chooses_the_year_and_enrols_from_the_course_page(
     assert "The exam opens once every lesson is complete." in study.content.decode()
 
 
-def test_other_persons_cannot_see_or_post_to_my_study(
-    world: World, enrolment: Enrolment
-) -> None:
+def test_other_persons_cannot_see_or_post_to_my_study(world: World, enrolment: Enrolment) -> None:
     intruder = client_for(person_create().user)
     attempt = ExamAttempt.objects.create(
         enrolment=enrolment, number=1, question_ids=[], started_at=timezone.now()
@@ -98,9 +96,11 @@ def test_other_persons_cannot_see_or_post_to_my_study(
     ]
     for url in posts:
         assert intruder.post(url, {"position": 1, "year": YEAR}).status_code == 404, url
-    assert not AuditEntry.objects.filter(actor__isnull=False, action__startswith="online.").exclude(
-        action="online.enrol"
-    ).exists()
+    assert (
+        not AuditEntry.objects.filter(actor__isnull=False, action__startswith="online.")
+        .exclude(action="online.enrol")
+        .exists()
+    )
 
 
 def test_the_heartbeat_api_counts_server_time_and_refuses_forgeries(
@@ -113,7 +113,9 @@ def test_the_heartbeat_api_counts_server_time_and_refuses_forgeries(
         assert started.status_code == 200
         token = started.json()["token"]
         clock.shift(timedelta(seconds=2))
-        beat = client.post(lesson_url("online_lesson_beat", enrolment), {"token": token, "position": 2})
+        beat = client.post(
+            lesson_url("online_lesson_beat", enrolment), {"token": token, "position": 2}
+        )
         assert beat.status_code == 200 and beat.json()["credited"] == 2
         # A forged request: 4 s of video claimed one second later.
         clock.shift(timedelta(seconds=1))

@@ -65,7 +65,9 @@ def online_course(request: AuthedRequest, course_id: int) -> HttpResponse:
         request,
         form,
         lambda data: services.enrolment_create(person=person, course=course, year=data["year"]),
-        success=_("You can start studying. The course year can change until the course is complete."),
+        success=_(
+            "You can start studying. The course year can change until the course is complete."
+        ),
         to=lambda enrolment: _study_url(enrolment.pk),
     )
     if done is not None:
@@ -276,7 +278,10 @@ def online_attempt(request: AuthedRequest, enrolment_id: int, attempt_id: int) -
         else:
             messages.error(
                 request,
-                _("You scored %(score)d%%; the pass mark is %(mark)d%%. You can take the exam again.")
+                _(
+                    "You scored %(score)d%%; the pass mark is %(mark)d%%. "
+                    "You can take the exam again."
+                )
                 % {"score": graded.score, "mark": enrolment.course.pass_mark},
             )
         return redirect(_study_url(enrolment.pk))
@@ -325,6 +330,8 @@ def public_subject_publish(
         lambda: services.subject_publish(
             actor=request.user, office=organisation, subject=subject, published=publish
         ),
-        success=_("The public subject was published.") if publish else _("The public subject was withdrawn."),
+        success=_("The public subject was published.")
+        if publish
+        else _("The public subject was withdrawn."),
         to=reverse("courses:public_subjects", args=[organisation.pk]),
     )
