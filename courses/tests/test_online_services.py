@@ -175,6 +175,24 @@ def test_one_heartbeat_earns_at_most_the_interval(
 
 
 @pytest.mark.django_db
+def test_never_more_than_the_player_says_it_played(world: World, enrolment: Enrolment) -> None:
+    lesson = first_lesson(enrolment.course)
+    state = services.lesson_start(
+        person=world.person, enrolment=enrolment, lesson=lesson, now=at(T0)
+    )
+    # Five seconds passed but the player was buffering: it played two.
+    services.lesson_beat(
+        person=world.person,
+        enrolment=enrolment,
+        lesson=lesson,
+        token=state.token,
+        position=2,
+        now=at(T0, 5),
+    )
+    assert credited(enrolment, lesson) == 2
+
+
+@pytest.mark.django_db
 def test_a_forged_position_ahead_of_the_elapsed_time_is_refused(
     world: World, enrolment: Enrolment
 ) -> None:

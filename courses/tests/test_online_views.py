@@ -216,4 +216,6 @@ def test_list_pages_run_a_fixed_number_of_queries(world: World) -> None:
     add(6, 2)
     many = (_queries(person_client, catalogue), _queries(hrss_client, subjects))
     assert few == many
+    html = person_client.get(catalogue).content.decode()
+    assert html.count(f"{YEAR - 1} · ") == 8  # every course lists its subjects' years
     assert max(many) <= 18
