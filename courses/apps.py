@@ -13,3 +13,7 @@ class CoursesConfig(AppConfig):
         audit.register()
         # --- subject guides and course plans (s4-plans) ---
         organisation_waiting_register("courses.plans", home_plans.organisation_waiting)
+        # Online public-subject study (courses.models_online).
+        from courses import audit_online
+
+        audit_online.register()

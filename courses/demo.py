@@ -9,3 +9,7 @@ def demo_extra_load() -> None:
     from courses.demo_plans import demo_plans_load
 
     demo_plans_load()
+    # --- online public-subject study (s4-online) ---
+    from courses.demo_online import demo_online_load
+
+    demo_online_load()

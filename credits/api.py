@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,6 +24,7 @@ from credits.rules import (
 from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import validation
+from credits.services.public_course import public_course_record_create
 from credits.services.records import RecordDraft, record_create
 from credits.signals import year_summary_changed
 
@@ -39,6 +41,7 @@ __all__ = [
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
+    "public_course_record",
     "record_create",
     "region_codes",
     "summaries_refresh_now",
@@ -157,3 +160,35 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
 def summaries_refresh_now(*, person_id: int, year: int) -> YearSummary | None:
     """Recompute one person-year synchronously (the "recount" button); the stored row."""
     return validation.summary_refresh_one(person_id=person_id, year=year)
+
+
+# --- online public-subject study (courses app) -----------------------------------------------
+
+
+def public_course_record(
+    *,
+    person: Person,
+    year: int,
+    title: str,
+    hours: Decimal,
+    start_date: date,
+    end_date: date,
+    institution_name: str = "",
+    today: date | None = None,
+) -> tuple[Record, bool]:
+    """The approved public record of ``year`` for a passed online public course (source
+    ``public_course``, certified automatically by its route, no employer review), and whether
+    it was created by this call.  Idempotent: one open public-course record per person, year
+    and ``title``; calling again returns the existing one with ``False``.  Every declaration
+    rule applies (public-subject study window of ``year``, route, dates): a refusal raises
+    ``ValidationError``.  The year's summary is refreshed after commit."""
+    return public_course_record_create(
+        person=person,
+        year=year,
+        title=title,
+        hours=hours,
+        start_date=start_date,
+        end_date=end_date,
+        institution_name=institution_name,
+        today=today,
+    )

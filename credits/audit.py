@@ -32,6 +32,10 @@ def register() -> None:
                 "%(actor)s entered %(target)s for the professional from an uploaded sheet; "
                 "it went to the employer's review"
             ),
+            "record.certify_automatic": _(
+                "%(target)s was certified automatically: the professional passed the online "
+                "public course"
+            ),
             "import.upload": _("%(actor)s uploaded %(target)s"),
             "import.finish": _("%(target)s was imported"),
             "import.reject": _("%(target)s was refused: rows with errors, nothing saved"),
