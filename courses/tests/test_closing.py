@@ -101,10 +101,10 @@ def test_the_person_sees_the_class_hours_pending_until_the_employer_decides(
     client = Client()
     client.force_login(world.person.user)
     body = client.get(reverse("courses:my_enrolments")).content.decode()
-    assert "12.0 hours pending" in body
+    assert "12.0 学时待审核" in body  # the page speaks Chinese by default
     Record.objects.filter(source="institution_class").update(status="approved")
     body = client.get(reverse("courses:my_enrolments")).content.decode()
-    assert "12.0 hours approved" in body
+    assert "12.0 学时已审核通过" in body
 
 
 @pytest.mark.django_db
