@@ -160,7 +160,6 @@ def test_an_employer_plan_class_counts_professional_a_declared_inhouse_one_elect
     of an employer's approved plan as professional, and a self-declared in-house record as
     elective, as the evaluator does."""
     from credits.api import summaries_refresh_now, year_explanation
-
     from tests.factories import bind
 
     person = person_create()
