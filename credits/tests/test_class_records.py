@@ -194,3 +194,37 @@ def test_an_employer_plan_class_counts_professional_a_declared_inhouse_one_elect
         {"engineering": Decimal(10)},
         Decimal(6),
     )
+
+
+def test_the_data_migration_clears_ticked_boxes_on_open_records_only(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("credits.migrations.0014_s4_classes")
+    rows = {
+        status: record_make(world.person, world.employer, title=f"内部培训 {status}", status=status)
+        for status in ("draft", "submitted", "returned", "approved", "rejected")
+    }
+    Record.objects.filter(pk__in=[r.pk for r in rows.values()]).update(
+        kind=Record.Kind.INHOUSE_TRAINING, approved_plan=True
+    )
+    from_class = class_record_submit(
+        person=world.person, data=_data(employer_plan=True), actor=None
+    )
+
+    migration.clear_ticked(apps, None)
+
+    got = dict(
+        Record.objects.filter(pk__in=[r.pk for r in rows.values()]).values_list(
+            "status", "approved_plan"
+        )
+    )
+    assert got == {
+        "draft": False,
+        "submitted": False,
+        "returned": False,
+        "approved": True,
+        "rejected": True,
+    }
+    assert Record.objects.get(pk=from_class).approved_plan is True
