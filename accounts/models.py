@@ -587,6 +587,8 @@ class Notice(models.Model):
         PLAN_APPROVED = "plan_approved", _("Course plan approved")
         PLAN_REJECTED = "plan_rejected", _("Course plan rejected")
         PLAN_RETURNED = "plan_returned", _("Course plan returned")
+        CLASS_CANCELLED = "class_cancelled", _("Class cancelled")
+        ENROLMENT_CANCELLED = "enrolment_cancelled", _("Enrolment cancelled")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -665,4 +667,8 @@ NOTICE_TEXTS: dict[str, StrOrPromise] = {
     Notice.Kind.PLAN_RETURNED: _(
         "%(by)s returned the course plan “%(title)s” for changes. Reason: %(reason)s"
     ),
+    Notice.Kind.CLASS_CANCELLED: _(
+        "%(by)s cancelled the class “%(title)s” you enrolled in. Reason: %(reason)s"
+    ),
+    Notice.Kind.ENROLMENT_CANCELLED: _("%(by)s cancelled your enrolment in the class “%(title)s”."),
 }

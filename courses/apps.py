@@ -7,13 +7,14 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.api import organisation_waiting_register
-        from courses import audit
+        from courses import (
+            audit,
+            audit_online,
+            tasks,  # noqa: F401 (services queue the tasks by name)
+        )
         from courses.selectors import home_plans
 
         audit.register()
+        audit_online.register()
         # --- subject guides and course plans (s4-plans) ---
         organisation_waiting_register("courses.plans", home_plans.organisation_waiting)
-        # Online public-subject study (courses.models_online).
-        from courses import audit_online
-
-        audit_online.register()

@@ -9,6 +9,10 @@ def demo_extra_load() -> None:
     from courses.demo_plans import demo_plans_load
 
     demo_plans_load()
+    # --- classes and enrolment (s4-classes) ---
+    from courses.demo_classes import demo_classes_load
+
+    demo_classes_load()
     # --- online public-subject study (s4-online) ---
     from courses.demo_online import demo_online_load
 

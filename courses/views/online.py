@@ -33,8 +33,8 @@ from portal.http import AuthedRequest, stored_file_response
 from portal.views import form_submit, post_action
 
 
-def _study_url(enrolment_id: int) -> str:
-    return reverse("courses:online_study", args=[enrolment_id])
+def _study_url(study_id: int) -> str:
+    return reverse("courses:online_study", args=[study_id])
 
 
 @access(PERSON_ONLY)
@@ -85,9 +85,9 @@ def online_course(request: AuthedRequest, course_id: int) -> HttpResponse:
 
 
 @access(PERSON_ONLY)
-def online_study(request: AuthedRequest, enrolment_id: int) -> HttpResponse:
+def online_study(request: AuthedRequest, study_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     lessons = selectors.enrolment_lessons(enrolment)
     return render(
         request,
@@ -109,9 +109,9 @@ def online_study(request: AuthedRequest, enrolment_id: int) -> HttpResponse:
 
 @access(PERSON_ONLY)
 @require_POST
-def online_year(request: AuthedRequest, enrolment_id: int) -> HttpResponse:
+def online_year(request: AuthedRequest, study_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     form = YearForm(request.POST, years=services.course_years(enrolment.course))
 
     def call() -> object:
@@ -127,9 +127,9 @@ def online_year(request: AuthedRequest, enrolment_id: int) -> HttpResponse:
 
 
 @access(PERSON_ONLY)
-def online_lesson(request: AuthedRequest, enrolment_id: int, lesson_id: int) -> HttpResponse:
+def online_lesson(request: AuthedRequest, study_id: int, lesson_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     lesson = get_lesson_of(enrolment, lesson_id)
     questions = selectors.lesson_questions(lesson)
     form = AnswersForm(request.POST or None, questions=questions)
@@ -177,11 +177,9 @@ def _state_json(state: services.StudyState) -> JsonResponse:
 
 @access(PERSON_ONLY)
 @require_POST
-def online_lesson_start(
-    request: AuthedRequest, enrolment_id: int, lesson_id: int
-) -> HttpResponseBase:
+def online_lesson_start(request: AuthedRequest, study_id: int, lesson_id: int) -> HttpResponseBase:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     lesson = get_lesson_of(enrolment, lesson_id)
     try:
         state = services.lesson_start(person=person, enrolment=enrolment, lesson=lesson)
@@ -192,11 +190,9 @@ def online_lesson_start(
 
 @access(PERSON_ONLY)
 @require_POST
-def online_lesson_beat(
-    request: AuthedRequest, enrolment_id: int, lesson_id: int
-) -> HttpResponseBase:
+def online_lesson_beat(request: AuthedRequest, study_id: int, lesson_id: int) -> HttpResponseBase:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     lesson = get_lesson_of(enrolment, lesson_id)
     try:
         position = float(request.POST.get("position", ""))
@@ -226,11 +222,9 @@ def online_lesson_beat(
 
 
 @access(PERSON_ONLY)
-def online_lesson_video(
-    request: AuthedRequest, enrolment_id: int, lesson_id: int
-) -> HttpResponseBase:
+def online_lesson_video(request: AuthedRequest, study_id: int, lesson_id: int) -> HttpResponseBase:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     lesson = get_lesson_of(enrolment, lesson_id)
     return stored_file_response(
         lesson.video,
@@ -242,21 +236,21 @@ def online_lesson_video(
 
 @access(PERSON_ONLY)
 @require_POST
-def online_exam_start(request: AuthedRequest, enrolment_id: int) -> HttpResponse:
+def online_exam_start(request: AuthedRequest, study_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     try:
         attempt = services.exam_start(person=person, enrolment=enrolment)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_study_url(enrolment.pk))
-    return redirect("courses:online_attempt", enrolment_id=enrolment.pk, attempt_id=attempt.pk)
+    return redirect("courses:online_attempt", study_id=enrolment.pk, attempt_id=attempt.pk)
 
 
 @access(PERSON_ONLY)
-def online_attempt(request: AuthedRequest, enrolment_id: int, attempt_id: int) -> HttpResponse:
+def online_attempt(request: AuthedRequest, study_id: int, attempt_id: int) -> HttpResponse:
     person = get_person_for_user(request.user)
-    enrolment = get_own_enrolment(person, enrolment_id)
+    enrolment = get_own_enrolment(person, study_id)
     attempt = get_attempt_of(enrolment, attempt_id)
     questions = selectors.attempt_questions(attempt)
     form = AnswersForm(request.POST or None, questions=questions)

@@ -223,6 +223,8 @@ CERTIFICATE_BULK_LINK_HOURS = env_int("CERTIFICATE_BULK_LINK_HOURS", 24)
 # the tolerance (network jitter), or the heartbeat is refused.
 ONLINE_HEARTBEAT_SECONDS = env_int("ONLINE_HEARTBEAT_SECONDS", 10)
 ONLINE_POSITION_TOLERANCE_SECONDS = env_int("ONLINE_POSITION_TOLERANCE_SECONDS", 2)
+# The public class search API (courses.apis.classes), per client address.
+CLASS_SEARCH_RATE = env_str("CLASS_SEARCH_RATE", "120/minute")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -235,6 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "compliance": "60/minute",
         "certificate_verify": CERTIFICATE_VERIFY_RATE,
+        "class_search": CLASS_SEARCH_RATE,
     },
     # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
