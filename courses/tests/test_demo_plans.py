@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.api import demo_load
-from courses.demo import demo_extra_load
+from courses.demo_plans import demo_plans_load
 from courses.models import CoursePlan, SubjectGuide
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,8 @@ def test_demo_plans_load_once(django_user_model: object) -> None:
 
     catalogues_ensure()
     demo_load()
-    demo_extra_load()
-    demo_extra_load()  # idempotent
+    demo_plans_load()
+    demo_plans_load()  # idempotent
     assert SubjectGuide.objects.filter(status="published").count() == 1
     statuses = sorted(CoursePlan.objects.values_list("filer__kind", "status"))
     assert statuses == [
