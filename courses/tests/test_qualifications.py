@@ -218,14 +218,14 @@ def test_no_authority_or_several_for_the_series_give_a_clear_message(world: Worl
     second = authority_create(
         region=world.institution.region, level=Level.CITY, parent=world.authority.parent
     )
-    province_hrss = Organisation.objects.get(kind="hrss", level="province")
+    parent = world.authority.parent
+    assert parent is not None  # the provincial authority reviews a city one
     account_services.organisation_review(
-        reviewer=admin_of(second.parent),
-        reviewer_organisation=second.parent,
+        reviewer=admin_of(parent),
+        reviewer_organisation=parent,
         organisation=second,
         decision=Decision.APPROVE,
     )
-    assert province_hrss  # (the parent authority reviews a city one)
     with pytest.raises(ValidationError, match="Several industry authorities"):
         qualification_apply(
             actor=actor, institution=world.institution, series=engineering(), files=[pdf()]
