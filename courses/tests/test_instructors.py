@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEntry
 from courses.models import Instructor
@@ -20,6 +23,12 @@ from courses.tests.orgs_helpers import class_with
 from tests.factories import World, admin_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 def _add(world: World, kind: str = "institution", name: str = "王老师") -> Instructor:
