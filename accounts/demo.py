@@ -228,7 +228,7 @@ def _demo_institutions(
         contact_name="何老师",
         contact_phone="13800000006",
     )
-    education = services.authority_register(
+    education: Organisation = services.authority_register(
         username="edu_province",
         password=login("Authority (province, education)", "edu_province"),
         name="广东省教育厅",
