@@ -10,11 +10,14 @@ class CoursesConfig(AppConfig):
         from courses import (
             audit,
             audit_online,
+            home,
             tasks,  # noqa: F401 (services queue the tasks by name)
         )
         from courses.selectors import home_plans
 
         audit.register()
         audit_online.register()
+        # --- institutions, qualifications (s4-orgs) ---
+        home.register()
         # --- subject guides and course plans (s4-plans) ---
         organisation_waiting_register("courses.plans", home_plans.organisation_waiting)

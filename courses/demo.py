@@ -5,6 +5,10 @@ from __future__ import annotations
 
 
 def demo_extra_load() -> None:
+    # --- institutions, qualifications, instructors, integrity (s4-orgs) ---
+    from courses.demo_orgs import demo_orgs_load
+
+    demo_orgs_load()
     # --- subject guides and course plans (s4-plans) ---
     from courses.demo_plans import demo_plans_load
 
