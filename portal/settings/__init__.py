@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "credits",
     "courses",
     "certificates",
+    "partners",
 ]
 
 MIDDLEWARE = [
