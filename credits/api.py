@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,6 +20,7 @@ from credits.rules import (
     Windows,
     evaluate,
 )
+from credits.selectors import changes
 from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import validation
@@ -38,7 +39,9 @@ __all__ = [
     "certification_route",
     "compliant_person_ids",
     "evaluate_year",
+    "external_records_of_person",
     "person_records_needing_attention",
+    "record_changes",
     "record_create",
     "region_codes",
     "summaries_refresh_now",
@@ -157,3 +160,26 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
 def summaries_refresh_now(*, person_id: int, year: int) -> YearSummary | None:
     """Recompute one person-year synchronously (the "recount" button); the stored row."""
     return validation.summary_refresh_one(person_id=person_id, year=year)
+
+
+# --- the sync partners' changes feed (partners app, decision 0017) -----------------------------
+
+
+def record_changes(
+    *,
+    source: str,
+    after: tuple[int, int] | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[Record]:
+    """Up to ``limit`` records pushed by ``source`` (``Record.external_source``) in the order
+    of their last change, after the position ``after`` (the ``(change_xid, change_seq)`` of
+    the last record read), changed at or after ``since``; person, series and revoking office
+    loaded. Reading on from the last record's position never skips nor repeats a change,
+    whatever commits meanwhile (``credits.selectors.changes``)."""
+    return changes.record_changes(source=source, after=after, since=since, limit=limit)
+
+
+def external_records_of_person(*, source: str, person_id: int) -> bool:
+    """Whether ``source`` pushed any record (in any state) of the person."""
+    return changes.source_holds_person(source=source, person_id=person_id)

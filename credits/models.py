@@ -574,6 +574,13 @@ class Record(models.Model):
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The partners' changes feed (credits.selectors.changes, decision 0017): written by a
+    # database trigger on every insert and update of a record with an external source (also
+    # by QuerySet.update()), never by Django. On PostgreSQL ``change_xid`` is the writing
+    # transaction's id and ``change_seq`` a sequence value; on SQLite ``change_xid`` is 0.
+    change_xid = models.BigIntegerField(null=True, blank=True, editable=False)
+    change_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-year", "-start_date", "-pk"]
@@ -649,6 +656,12 @@ class Record(models.Model):
             models.Index(
                 fields=["external_source", "updated_at", "id"],
                 name="credits_rec_external_changes",
+                condition=~Q(external_source=""),
+            ),
+            # The changes feed's order (decision 0017).
+            models.Index(
+                fields=["external_source", "change_xid", "change_seq"],
+                name="credits_rec_change_feed",
                 condition=~Q(external_source=""),
             ),
         ]
