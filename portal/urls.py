@@ -4,10 +4,9 @@ patterns are covered by the namespace declaration below and checked by the URL m
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView
-
 from accounts import views as account_views
 from accounts.permissions import PUBLIC, STAFF_SITE, access
+from portal import api_docs
 
 # Namespaces whose every pattern is governed by one policy declared here.
 NAMESPACE_POLICIES = {"admin": STAFF_SITE}
@@ -26,5 +25,7 @@ urlpatterns = [
     path("", include("credits.urls")),
     path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/schema/", access(PUBLIC)(SpectacularAPIView.as_view()), name="api_schema"),
+    path("api/v1/schema/", access(PUBLIC)(api_docs.schema), name="api_schema"),
+    path("api/v1/docs/", access(PUBLIC)(api_docs.swagger_ui), name="api_docs"),
+    path("api/v1/redoc/", access(PUBLIC)(api_docs.redoc), name="api_redoc"),
 ]

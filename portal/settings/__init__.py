@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files, no CDN
     "guardian",
     "axes",
     "django_htmx",
@@ -233,7 +234,22 @@ REST_FRAMEWORK = {
     # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Guangdong CE portal API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guangdong CE portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The portal's machine interface: the public compliance calculator and certificate "
+        "verification, and the sync API of the platforms that certify hours and push them "
+        "(`Authorization: Bearer <key>`; keys come from HRSS). Errors of the sync API are "
+        "`application/problem+json` (RFC 9457)."
+    ),
+    # Swagger UI (/api/v1/docs/) and ReDoc (/api/v1/redoc/) load their files from this site.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
