@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 
 from django.db.models import QuerySet
@@ -24,13 +24,19 @@ from credits.selectors import changes
 from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import validation
+from credits.services.partner_sync import OUTCOMES as PARTNER_OUTCOMES
+from credits.services.partner_sync import PartnerPush, PartnerReceipt
+from credits.services.partner_sync import partner_records_push as _partner_records_push
 from credits.services.records import RecordDraft, record_create
 from credits.signals import year_summary_changed
 
 __all__ = [
+    "PARTNER_OUTCOMES",
     "CertificationRoute",
     "EvaluationError",
     "EvaluationResult",
+    "PartnerPush",
+    "PartnerReceipt",
     "Profile",
     "RecordDraft",
     "RecordInput",
@@ -40,6 +46,7 @@ __all__ = [
     "compliant_person_ids",
     "evaluate_year",
     "external_records_of_person",
+    "partner_records_push",
     "person_records_needing_attention",
     "record_changes",
     "record_create",
@@ -183,3 +190,36 @@ def record_changes(
 def external_records_of_person(*, source: str, person_id: int) -> bool:
     """Whether ``source`` pushed any record (in any state) of the person."""
     return changes.source_holds_person(source=source, person_id=person_id)
+
+
+# --- records pushed by sync partners (partners app; docs/decisions/0016-partner-sync.md) ----
+
+
+def partner_records_push(
+    *,
+    source: str,
+    sender: str,
+    pushes: Sequence[PartnerPush],
+    series_scope: Collection[str],
+    category_scope: Collection[str],
+    today: date | None = None,
+) -> list[PartnerReceipt]:
+    """Create, update or withdraw a sync partner's records, each on its own: one
+    ``PartnerReceipt`` per ``PartnerPush`` in order (``outcome`` one of
+    ``PARTNER_OUTCOMES``: accepted, updated, unchanged, withdrawn, rejected + ``errors``).
+
+    ``source`` names the partner in ``Record.external_source`` (e.g. ``"partner:7"``),
+    ``sender`` is its name for the audit log; ``series_scope`` (series codes) and
+    ``category_scope`` (``Record.Category`` values) are what it may push.  Every declaration
+    rule applies; accepted records are approved at once (certified by the partner, source
+    ``sync_partner``); the person-years touched are recomputed after commit, and
+    certificates follow.  A fixed number of queries per call: pass chunks of at most a few
+    thousand pushes (their records stay locked until the call's transaction ends)."""
+    return _partner_records_push(
+        source=source,
+        sender=sender,
+        pushes=pushes,
+        series_scope=series_scope,
+        category_scope=category_scope,
+        today=today,
+    )
