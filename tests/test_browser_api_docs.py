@@ -34,9 +34,11 @@ def _open(page: Page, url: str) -> tuple[list[str], list[str]]:
     )
     page.on(
         "request",
-        lambda r: hosts.append(r.url)
-        if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != own
-        else None,
+        lambda r: (
+            hosts.append(r.url)
+            if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != own
+            else None
+        ),
     )
     response = page.goto(url)
     assert response is not None and response.status == 200
