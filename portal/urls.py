@@ -4,6 +4,7 @@ patterns are covered by the namespace declaration below and checked by the URL m
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+
 from accounts import views as account_views
 from accounts.permissions import PUBLIC, STAFF_SITE, access
 from portal import api_docs

@@ -195,7 +195,7 @@ def test_person_year_for_a_partner_holding_records_of_the_person(client: Client)
 def test_person_year_is_the_same_404_for_strangers_and_unknown_persons(client: Client) -> None:
     catalogues_ensure()
     partner, secret = partner_with_key()
-    other, other_secret = partner_with_key("好医生")
+    _other, other_secret = partner_with_key("好医生")
     person, stranger = person_create(), person_create()
     push(partner, person, "A-1")
 
