@@ -10,7 +10,7 @@ app_name = "partners_read"
 urlpatterns = [
     path("api/v1/sync/records", access(PUBLIC)(RecordFeedApi.as_view()), name="api_records"),
     path(
-        "api/v1/persons/<str:id_number>/years/<int:year>",
+        "api/v1/persons/<path:id_number>/years/<str:year>",
         access(PUBLIC)(PersonYearApi.as_view()),
         name="api_person_year",
     ),

@@ -58,10 +58,11 @@ def problem(
     return Response(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
-def problem_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the problem answers of ``statuses``, each with an example."""
+def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
+    """Schema entries for the problem answers of ``statuses`` (``application/problem+json``),
+    each with an example."""
     return {
-        status: OpenApiResponse(
+        (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
             ProblemSerializer,
             description=TITLES.get(status, ""),
             examples=[

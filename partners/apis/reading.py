@@ -32,7 +32,13 @@ from credits.api import (
     record_changes,
     year_explanation,
 )
-from partners.apis.read_base import PartnerApiView, ProblemSerializer, problem, problem_responses
+from partners.apis.read_base import (
+    PROBLEM_CONTENT_TYPE,
+    PartnerApiView,
+    ProblemSerializer,
+    problem,
+    problem_responses,
+)
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -189,7 +195,7 @@ class RecordFeedMixin:
             ),
         ],
         responses={
-            200: OpenApiResponse(
+            (200, "application/json"): OpenApiResponse(
                 FeedPageSerializer,
                 examples=[OpenApiExample("A revoked record", FEED_EXAMPLE)],
             ),
@@ -319,11 +325,11 @@ class PersonYearApi(PartnerApiView):
             "gets 404 with the same body whether the person exists or not."
         ),
         responses={
-            200: OpenApiResponse(
+            (200, "application/json"): OpenApiResponse(
                 PersonYearSerializer,
                 examples=[OpenApiExample("Short of professional hours", PERSON_YEAR_EXAMPLE)],
             ),
-            404: OpenApiResponse(
+            (404, PROBLEM_CONTENT_TYPE): OpenApiResponse(
                 ProblemSerializer,
                 examples=[
                     OpenApiExample(
@@ -339,27 +345,35 @@ class PersonYearApi(PartnerApiView):
             ),
             **problem_responses(401, 422, 429),
         },
+        parameters=[
+            OpenApiParameter("id_number", str, OpenApiParameter.PATH),
+            OpenApiParameter("year", int, OpenApiParameter.PATH),
+        ],
         tags=["persons"],
     )
-    def get(self, request: Request, id_number: str, year: int) -> Response:
+    def get(self, request: Request, id_number: str, year: str) -> Response:
         partner = request.auth.partner
-        person = Person.objects.filter(id_number=normalise_id_number(id_number)).first()
-        if person is None or not external_records_of_person(
-            source=partner.sync_source, person_id=person.pk
+        # (The URL takes any text, so that every answer is this API's problem+json.)
+        number = normalise_id_number(id_number)
+        person = Person.objects.filter(id_number=number).first() if len(number) == 18 else None
+        if (
+            not (year.isdigit() and len(year) == 4)
+            or person is None
+            or not external_records_of_person(source=partner.sync_source, person_id=person.pk)
         ):
             return problem(404, "Not found", NOT_FOUND_DETAIL)
         try:
-            result = year_explanation(person=person, year=year)
+            result = year_explanation(person=person, year=int(year))
         except EvaluationError as exc:
             return problem(422, "This year cannot be evaluated", errors=dict(exc.errors))
         body = {
             "id_number": person.id_number,
             "name": person.real_name,
-            "year": year,
+            "year": int(year),
             "compliant": result.compliant,
             "required": result.required.to_json_dict(),
             "earned": result.earned.to_json_dict(),
             "shortfall": result.shortfall.to_json_dict(),
-            "certificate": _year_certificate(person, year),
+            "certificate": _year_certificate(person, int(year)),
         }
         return Response(body)
