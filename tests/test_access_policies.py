@@ -178,12 +178,14 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "print_job_id": _print_job_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
+    # Not an object: the partner API names a person by ID number (its key decides, 401 here).
+    "id_number": lambda world, policy, role: world.person.id_number,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's
     # token generator, public by design; a wrong pair shows "invalid link").
     "uidb64": lambda world, policy, role: "MQ",
     "token": lambda world, policy, role: "set-password",
 }
-NOT_OBJECTS = frozenset({"year", "uidb64", "token"})
+NOT_OBJECTS = frozenset({"year", "uidb64", "token", "id_number"})
 
 
 def test_every_url_keyword_is_known_to_this_test() -> None:
