@@ -105,6 +105,8 @@ NOT_PAGES = frozenset(
         "accounts:logout",
         "accounts:switch_role",
         "certificates:api_verify",
+        "partners:sync_records",
+        "partners:sync_job",
         "certificates:my_certificate_pdf",
         "certificates:org_certificate_pdf",
         "certificates:org_print_job_download",
