@@ -50,7 +50,7 @@ def _show_key(request: HttpRequest, issued: IssuedKey) -> None:
 class KeyInline(admin.TabularInline):
     model = PartnerKey
     fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = fields
+    readonly_fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
     extra = 0
     can_delete = False
     show_change_link = True
@@ -108,7 +108,14 @@ class PartnerKeyAdmin(admin.ModelAdmin):
     list_filter = ["partner"]
     search_fields = ["prefix", "partner__name"]
     fields = ["partner", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = fields
+    readonly_fields = [
+        "partner",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     actions = ["rotate", "revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

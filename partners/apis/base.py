@@ -131,7 +131,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
         return f'{self.keyword} realm="partner-sync"'
 
 
-class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
     target_class = PartnerKeyAuthentication
     name = "partnerKey"
 
@@ -199,7 +199,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Htt
     headers: dict[str, str] = {}
     status = exc.status_code
     errors = None
-    detail = exc.detail
+    detail: Any = exc.detail
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
         errors = {
             str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
@@ -216,7 +216,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Htt
         if isinstance(exc, exceptions.NotAuthenticated):
             detail = _("Send your API key: Authorization: Bearer <key>.")
     if isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1) if exc.wait is not None else 1
+        wait = int(getattr(exc, "wait", None) or 1)
         headers["Retry-After"] = str(max(wait, 1))
         detail = _("Too many requests with this key: try again in %(seconds)d seconds.") % {
             "seconds": max(wait, 1)
@@ -240,10 +240,10 @@ class PartnerApiView(APIView):
         assert isinstance(self.request.auth, PartnerKey)
         return self.request.auth.partner
 
-    def finalize_response(
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         key = getattr(request._request, "partner_key_seen", None)
         if isinstance(key, PartnerKey):
             key_use_log(

@@ -114,7 +114,7 @@ class ReceiptSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     outcome = serializers.ChoiceField(choices=OUTCOMES)
     record = serializers.IntegerField(allow_null=True, help_text="The portal's record id.")
-    errors = ErrorsField(help_text="Why a record was rejected, by field.")
+    errors = ErrorsField(help_text="Why a record was rejected, by field.")  # type: ignore[assignment]
 
 
 class PushResultSerializer(serializers.Serializer):
@@ -164,7 +164,9 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = ErrorsField(required=False, help_text="Field errors, by JSON path.")
+    errors = ErrorsField(  # type: ignore[assignment]
+        required=False, help_text="Field errors, by JSON path."
+    )
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
