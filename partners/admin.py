@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credits.api import RecordCategory
@@ -47,29 +48,39 @@ def _show_key(request: HttpRequest, issued: IssuedKey) -> None:
     )
 
 
-class KeyInline(admin.TabularInline):
-    model = PartnerKey
-    fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
     form = PartnerForm
     list_display = ["name", "kind", "active", "created_at"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
-    inlines = [KeyInline]
     actions = ["new_key"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["name", "kind"] if obj is not None else []
+        return ["name", "kind", "key_list"] if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["name", "kind", "series", "categories", "active"]
+        return [*fields, "key_list"] if obj is not None else fields
+
+    @admin.display(description=_("API keys"))
+    def key_list(self, obj: Partner) -> str:
+        """Prefixes and states only: a key is shown once, when it is created."""
+        now = timezone.now()
+        lines = []
+        for key in obj.keys.order_by("created_at", "pk"):
+            if key.revoked_at is not None:
+                state = _("revoked")
+            elif key.expires_at is not None and key.expires_at <= now:
+                state = _("expired")
+            elif key.expires_at is not None:
+                state = _("valid until %(at)s") % {
+                    "at": timezone.localtime(key.expires_at).strftime("%Y-%m-%d %H:%M")
+                }
+            else:
+                state = _("valid")
+            lines.append(f"{key.prefix}… ({state})")
+        return "; ".join(lines) or "—"
 
     def save_model(self, request: HttpRequest, obj: Partner, form: Any, change: bool) -> None:
         series = [s.code for s in form.cleaned_data["series"]]

@@ -151,15 +151,20 @@ def test_each_bad_record_is_rejected_with_its_reason_and_the_others_saved(nurse:
         push(None, "unknown-person"),
         push(engineer, "series-not-held", series_code="health"),
         push(engineer, "outside-scope", series_code="engineering"),
-        push(nurse, "window-closed", year=2017, start_date=dt.date(2017, 5, 1),
-             end_date=dt.date(2017, 5, 1)),
+        push(
+            nurse,
+            "window-closed",
+            year=2017,
+            start_date=dt.date(2017, 5, 1),
+            end_date=dt.date(2017, 5, 1),
+        ),
         push(nurse, "bad-amount", amount=Decimal(-3)),
         push(nurse, "too-many-hours", amount=Decimal(30)),
         push(nurse, "ok-2", title="Second course"),
         push(nurse, "ok-1", title="Same id again"),
         push(nurse, "public-not-allowed", category="public", series_code=None, title="Public"),
         category_scope={"professional", "elective"},
-    )  # fmt: skip
+    )
     outcomes = {i: (r.outcome, sorted(r.errors)) for i, r in enumerate(receipts)}
     assert outcomes == {
         0: ("accepted", []),

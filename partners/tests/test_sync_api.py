@@ -41,8 +41,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 def test_a_mixed_push_gets_a_receipt_per_record(pusher: Pusher, nurse: Any) -> None:
     engineer = person_create(series=("engineering",))
-    first = pusher.post({"records": [record(nurse, "upd"), record(nurse, "same"),
-                                     record(nurse, "gone")]})  # fmt: skip
+    first = pusher.post(
+        {"records": [record(nurse, "upd"), record(nurse, "same"), record(nurse, "gone")]}
+    )
     assert first.status_code == 200
     records = [
         record(nurse, "new"),  # accepted
@@ -59,11 +60,17 @@ def test_a_mixed_push_gets_a_receipt_per_record(pusher: Pusher, nurse: Any) -> N
     response = pusher.post({"records": records})
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     body = json.loads(response.content)
-    assert {k: body[k] for k in ("received", "accepted", "updated", "unchanged", "withdrawn",
-                                 "rejected")} == {
-        "received": 10, "accepted": 1, "updated": 1, "unchanged": 1, "withdrawn": 1,
+    assert {
+        k: body[k]
+        for k in ("received", "accepted", "updated", "unchanged", "withdrawn", "rejected")
+    } == {
+        "received": 10,
+        "accepted": 1,
+        "updated": 1,
+        "unchanged": 1,
+        "withdrawn": 1,
         "rejected": 6,
-    }  # fmt: skip
+    }
     receipts = body["receipts"]
     assert [r["index"] for r in receipts] == list(range(10))
     assert [(r["external_id"], r["outcome"], sorted(r["errors"])) for r in receipts] == [
@@ -93,8 +100,9 @@ def test_a_mixed_push_gets_a_receipt_per_record(pusher: Pusher, nurse: Any) -> N
 def test_key_uses_are_logged_with_the_prefix(pusher: Pusher, nurse: Any) -> None:
     pusher.post({"records": [record(nurse, "a")]})
     pusher.post({"records": "nope"})
-    uses = list(KeyUse.objects.order_by("pk").values_list("key_prefix", "method", "path",
-                                                            "status_code"))  # fmt: skip
+    uses = list(
+        KeyUse.objects.order_by("pk").values_list("key_prefix", "method", "path", "status_code")
+    )
     prefix = pusher.key[:12]
     assert uses == [(prefix, "POST", URL, 200), (prefix, "POST", URL, 400)]
     assert PartnerKey.objects.get(prefix=prefix).last_used_at is not None
@@ -163,8 +171,9 @@ def test_two_concurrent_requests_with_one_key_run_once(pusher: Pusher, nurse: An
     def send() -> None:
         try:
             barrier.wait()
-            answers.append(Pusher(pusher.partner, pusher.key, Client()).post(body,
-                           idempotency_key="same"))  # fmt: skip
+            answers.append(
+                Pusher(pusher.partner, pusher.key, Client()).post(body, idempotency_key="same")
+            )
         finally:
             connection.close()
 
@@ -296,8 +305,9 @@ def test_one_wrong_type_refuses_the_whole_request(pusher: Pusher, nurse: Any) ->
     assert not Record.objects.exists()
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "application/xml"])  # fmt: skip
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
 def test_a_body_that_is_not_json_is_415(pusher: Pusher, nurse: Any, content_type: str) -> None:
     assert_problem(pusher.post({"records": []}, content_type=content_type), 415)
 
