@@ -30,6 +30,14 @@ from credits.services.partner_sync import partner_records_push as _partner_recor
 from credits.services.records import RecordDraft, record_create
 from credits.signals import year_summary_changed
 
+# The choices of a record's fields, for other apps' inputs (the partner sync API).
+RecordAssessment = Record.Assessment
+RecordCategory = Record.Category
+RecordForm = Record.Form
+RecordKind = Record.Kind
+RecordStatus = Record.Status
+RecordUnit = Record.Unit
+
 __all__ = [
     "PARTNER_OUTCOMES",
     "CertificationRoute",
@@ -38,8 +46,14 @@ __all__ = [
     "PartnerPush",
     "PartnerReceipt",
     "Profile",
+    "RecordAssessment",
+    "RecordCategory",
     "RecordDraft",
+    "RecordForm",
     "RecordInput",
+    "RecordKind",
+    "RecordStatus",
+    "RecordUnit",
     "Windows",
     "YearSummary",
     "certification_route",

@@ -11,9 +11,13 @@ def register() -> None:
     register_actions(
         {
             "partner.create": _("%(actor)s registered the sync partner %(target)s"),
+            "partner.update": _("%(actor)s changed what %(target)s may push"),
             "partner.key_create": _("%(actor)s created an API key for %(target)s"),
             "partner.key_rotate": _("%(actor)s rotated an API key of %(target)s"),
             "partner.key_revoke": _("%(actor)s revoked an API key of %(target)s"),
         }
     )
-    register_target("partners.partner", TargetType(_("sync partner"), "name", {}))
+    register_target(
+        "partners.partner",
+        TargetType(_("sync partner"), "name", {"active": _("Active"), "inactive": _("Inactive")}),
+    )

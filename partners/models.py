@@ -8,6 +8,8 @@ See docs/decisions/0016-partner-sync.md.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -77,7 +79,7 @@ class PartnerKey(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}…"
 
-    def is_valid(self, at: timezone.datetime | None = None) -> bool:
+    def is_valid(self, at: datetime | None = None) -> bool:
         now = at if at is not None else timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 

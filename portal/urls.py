@@ -25,7 +25,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("credits.urls")),
     path("", include("certificates.urls")),
-    path("", include("partners.read_urls")),
+    path("", include("partners.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", access(PUBLIC)(api_docs.schema), name="api_schema"),
     path("api/v1/docs/", access(PUBLIC)(api_docs.swagger_ui), name="api_docs"),

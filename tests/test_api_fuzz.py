@@ -66,6 +66,4 @@ def test_the_schema_lists_every_api_operation() -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_answers_conform_to_the_schema(case: Any, partner_secret: str) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {partner_secret}"}, checks=CHECKS
-    )
+    case.call_and_validate(headers={"Authorization": f"Bearer {partner_secret}"}, checks=CHECKS)

@@ -80,6 +80,11 @@ def run(*pushes: api.PartnerPush, **scope: Any) -> list[api.PartnerReceipt]:
     )
 
 
+def record_of(receipt: api.PartnerReceipt) -> Record:
+    assert receipt.record_id is not None
+    return Record.objects.get(pk=receipt.record_id)
+
+
 @pytest.fixture
 def nurse() -> Person:
     return person_create(series=("health",))
@@ -88,7 +93,7 @@ def nurse() -> Person:
 def test_a_pushed_record_is_approved_at_once_with_its_external_id(nurse: Person) -> None:
     [receipt] = run(push(nurse, "H-1", amount=Decimal(2), unit="days"))
     assert receipt.outcome == "accepted" and receipt.errors == {}
-    record = Record.objects.get(pk=receipt.record_id)
+    record = record_of(receipt)
     assert (record.person_id, record.status, record.source) == (
         nurse.pk,
         "approved",
@@ -128,9 +133,9 @@ def test_minutes_floor_to_whole_hours_and_activities_convert(nurse: Person) -> N
         ),
     )
     assert minutes.outcome == "accepted", minutes.errors
-    assert Record.objects.get(pk=minutes.record_id).hours == Decimal(3)  # 150 // 45
+    assert record_of(minutes).hours == Decimal(3)  # 150 // 45
     assert activity.outcome == "accepted", activity.errors
-    record = Record.objects.get(pk=activity.record_id)
+    record = record_of(activity)
     assert (record.category, record.series.code, record.activity_code) == (  # type: ignore[union-attr]
         "professional",
         "accounting",
@@ -146,15 +151,20 @@ def test_each_bad_record_is_rejected_with_its_reason_and_the_others_saved(nurse:
         push(None, "unknown-person"),
         push(engineer, "series-not-held", series_code="health"),
         push(engineer, "outside-scope", series_code="engineering"),
-        push(nurse, "window-closed", year=2017, start_date=dt.date(2017, 5, 1),
-             end_date=dt.date(2017, 5, 1)),
+        push(
+            nurse,
+            "window-closed",
+            year=2017,
+            start_date=dt.date(2017, 5, 1),
+            end_date=dt.date(2017, 5, 1),
+        ),
         push(nurse, "bad-amount", amount=Decimal(-3)),
         push(nurse, "too-many-hours", amount=Decimal(30)),
         push(nurse, "ok-2", title="Second course"),
         push(nurse, "ok-1", title="Same id again"),
         push(nurse, "public-not-allowed", category="public", series_code=None, title="Public"),
         category_scope={"professional", "elective"},
-    )  # fmt: skip
+    )
     outcomes = {i: (r.outcome, sorted(r.errors)) for i, r in enumerate(receipts)}
     assert outcomes == {
         0: ("accepted", []),
@@ -199,7 +209,7 @@ def test_same_id_again_updates_or_is_unchanged(nurse: Person) -> None:
     assert (same.outcome, same.record_id) == ("unchanged", first.record_id)
     [changed] = run(push(nurse, "X", amount=Decimal(6)))
     assert (changed.outcome, changed.record_id) == ("updated", first.record_id)
-    assert Record.objects.get(pk=first.record_id).hours == Decimal(6)
+    assert record_of(first).hours == Decimal(6)
     assert Record.objects.filter(external_source=SOURCE).count() == 1
     actions = list(
         AuditEntry.objects.filter(target_id=str(first.record_id)).values_list("action", flat=True)
@@ -211,13 +221,13 @@ def test_withdrawal_closes_the_record_and_a_new_push_restores_it(nurse: Person) 
     [first] = run(push(nurse, "W"))
     [gone] = run(withdraw("W"))
     assert (gone.outcome, gone.record_id) == ("withdrawn", first.record_id)
-    assert Record.objects.get(pk=first.record_id).status == "withdrawn"
+    assert record_of(first).status == "withdrawn"
     assert api.year_counted_records(person_id=nurse.pk, year=2023) == []
     [again] = run(withdraw("W"))
     assert again.outcome == "unchanged"
     [restored] = run(push(nurse, "W"))
     assert (restored.outcome, restored.record_id) == ("updated", first.record_id)
-    assert Record.objects.get(pk=first.record_id).status == "approved"
+    assert record_of(first).status == "approved"
     [unknown] = run(withdraw("never-pushed"))
     assert (unknown.outcome, list(unknown.errors)) == ("rejected", ["external_id"])
 
@@ -233,12 +243,12 @@ def test_a_withdrawn_record_does_not_block_the_same_content_under_another_id(
 
 def test_a_record_revoked_by_hrss_stays_revoked(nurse: Person) -> None:
     [first] = run(push(nurse, "R"))
-    Record.objects.filter(pk=first.record_id).update(status="revoked")
+    Record.objects.filter(pk=record_of(first).pk).update(status="revoked")
     assert run(push(nurse, "R"))[0].outcome == "unchanged"
     changed = run(push(nurse, "R", amount=Decimal(4)))[0]
     assert (changed.outcome, list(changed.errors)) == ("rejected", ["external_id"])
     assert run(withdraw("R"))[0].outcome == "unchanged"
-    assert Record.objects.get(pk=first.record_id).status == "revoked"
+    assert record_of(first).status == "revoked"
 
 
 def test_another_partner_uses_its_own_ids(nurse: Person) -> None:
@@ -256,7 +266,7 @@ def test_another_partner_uses_its_own_ids(nurse: Person) -> None:
 
 def test_the_database_refuses_a_second_record_with_the_same_external_id(nurse: Person) -> None:
     [first] = run(push(nurse, "U"))
-    record = Record.objects.get(pk=first.record_id)
+    record = record_of(first)
     record.pk = None
     record.title = "Copy"
     with pytest.raises(IntegrityError):

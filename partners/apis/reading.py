@@ -17,6 +17,7 @@ import binascii
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,13 +33,9 @@ from credits.api import (
     record_changes,
     year_explanation,
 )
-from partners.apis.read_base import (
-    PROBLEM_CONTENT_TYPE,
-    PartnerApiView,
-    ProblemSerializer,
-    problem,
-    problem_responses,
-)
+from partners.apis import docs
+from partners.apis.base import PROBLEM_CONTENT_TYPE, PartnerApiView, problem
+from partners.apis.sync import SyncRecordsApi
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -199,32 +196,46 @@ class RecordFeedMixin:
                 FeedPageSerializer,
                 examples=[OpenApiExample("A revoked record", FEED_EXAMPLE)],
             ),
-            **problem_responses(400, 401, 429),
+            (400, PROBLEM_CONTENT_TYPE): docs._problem(
+                "A query parameter is invalid (messages per parameter in `errors`).",
+                400,
+                "invalid-query",
+                "Invalid query",
+                "Some query parameters are invalid.",
+            ),
+            (401, PROBLEM_CONTENT_TYPE): docs.UNAUTHENTICATED,
+            (429, PROBLEM_CONTENT_TYPE): docs.THROTTLED,
         },
         tags=["sync"],
     )
     def get(self, request: Request) -> Response:
-        partner = request.auth.partner
+        partner = self.partner  # type: ignore[attr-defined]
         params = request.query_params
         errors: dict[str, list[str]] = {}
         after = None
         if "cursor" in params:
             after = cursor_decode(params["cursor"])
             if after is None:
-                errors["cursor"] = ["Not a cursor this API gave out."]
+                errors["cursor"] = [_("Not a cursor this API gave out.")]
         since = None
         if "changed_since" in params:
             since = _parse_datetime(params["changed_since"])
             if since is None:
-                errors["changed_since"] = ["Give an ISO 8601 date and time."]
+                errors["changed_since"] = [_("Give an ISO 8601 date and time.")]
         limit = DEFAULT_LIMIT
         if "limit" in params:
             raw = params["limit"]
             limit = int(raw) if raw.isdigit() and len(raw) < 6 else 0
             if not 1 <= limit <= MAX_LIMIT:
-                errors["limit"] = [f"Give a whole number from 1 to {MAX_LIMIT}."]
+                errors["limit"] = [_("Give a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}]
         if errors:
-            return problem(400, "Invalid query", errors=errors)
+            return problem(
+                400,
+                "invalid-query",
+                _("Invalid query"),
+                _("Some query parameters are invalid."),
+                errors=errors,
+            )
         rows = record_changes(source=partner.sync_source, after=after, since=since, limit=limit + 1)
         page, has_more = rows[:limit], len(rows) > limit
         if page:
@@ -254,8 +265,8 @@ def _parse_datetime(value: str) -> Any:
         return None
 
 
-class RecordFeedApi(RecordFeedMixin, PartnerApiView):
-    pass
+class SyncRecordsFeedApi(RecordFeedMixin, SyncRecordsApi):
+    """``/api/v1/sync/records``: ``POST`` pushes (partners.apis.sync), ``GET`` reads back."""
 
 
 # --- a person's year -----------------------------------------------------------------------
@@ -329,21 +340,22 @@ class PersonYearApi(PartnerApiView):
                 PersonYearSerializer,
                 examples=[OpenApiExample("Short of professional hours", PERSON_YEAR_EXAMPLE)],
             ),
-            (404, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                ProblemSerializer,
-                examples=[
-                    OpenApiExample(
-                        "Not one of yours (or no such person)",
-                        {
-                            "type": "about:blank",
-                            "title": "Not found",
-                            "status": 404,
-                            "detail": NOT_FOUND_DETAIL,
-                        },
-                    )
-                ],
+            (404, PROBLEM_CONTENT_TYPE): docs._problem(
+                "Not a person you pushed records of, or no such person (the same answer).",
+                404,
+                "not-found",
+                "Not found",
+                NOT_FOUND_DETAIL,
             ),
-            **problem_responses(401, 422, 429),
+            (401, PROBLEM_CONTENT_TYPE): docs.UNAUTHENTICATED,
+            (422, PROBLEM_CONTENT_TYPE): docs._problem(
+                "The year cannot be evaluated (e.g. before the rules begin or in the future).",
+                422,
+                "year-not-evaluable",
+                "This year cannot be evaluated",
+                "Some fields are invalid.",
+            ),
+            (429, PROBLEM_CONTENT_TYPE): docs.THROTTLED,
         },
         parameters=[
             OpenApiParameter("id_number", str, OpenApiParameter.PATH),
@@ -352,7 +364,7 @@ class PersonYearApi(PartnerApiView):
         tags=["persons"],
     )
     def get(self, request: Request, id_number: str, year: str) -> Response:
-        partner = request.auth.partner
+        partner = self.partner
         # (The URL takes any text, so that every answer is this API's problem+json.)
         number = normalise_id_number(id_number)
         person = Person.objects.filter(id_number=number).first() if len(number) == 18 else None
@@ -361,11 +373,17 @@ class PersonYearApi(PartnerApiView):
             or person is None
             or not external_records_of_person(source=partner.sync_source, person_id=person.pk)
         ):
-            return problem(404, "Not found", NOT_FOUND_DETAIL)
+            return problem(404, "not-found", _("Not found"), NOT_FOUND_DETAIL)
         try:
             result = year_explanation(person=person, year=int(year))
         except EvaluationError as exc:
-            return problem(422, "This year cannot be evaluated", errors=dict(exc.errors))
+            return problem(
+                422,
+                "year-not-evaluable",
+                _("This year cannot be evaluated"),
+                _("Some fields are invalid."),
+                errors=dict(exc.errors),
+            )
         body = {
             "id_number": person.id_number,
             "name": person.real_name,

@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.api import Person, ProfessionalSeries
+from accounts.api import Person
 from credits import api as credits_api
-from partners.models import Partner, PartnerKey
+from partners.models import Partner
+from partners.services.keys import partner_create
 
 
 def partner_with_key(
     name: str = "华医网", *, series: tuple[str, ...] = ("engineering", "health")
 ) -> tuple[Partner, str]:
     """A partner allowed every category of ``series``, and its key's secret."""
-    partner = Partner.objects.create(
-        name=name, kind=Partner.Kind.EDUCATION, categories=["public", "professional", "elective"]
+    issued = partner_create(
+        actor=None,
+        name=name,
+        kind=Partner.Kind.EDUCATION,
+        series=series,
+        categories=["public", "professional", "elective"],
     )
-    partner.series.set(ProfessionalSeries.objects.filter(code__in=series))
-    secret = "cep_" + secrets.token_urlsafe(32)
-    PartnerKey.objects.create(
-        partner=partner, prefix=secret[:12], hashed=hashlib.sha256(secret.encode()).hexdigest()
-    )
-    return partner, secret
+    return issued.key.partner, issued.secret
 
 
 def bearer(secret: str) -> dict[str, str]:

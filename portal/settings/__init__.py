@@ -219,6 +219,21 @@ CERTIFICATE_VERIFY_RATE = env_str("CERTIFICATE_VERIFY_RATE", "30/minute")
 CERTIFICATE_BULK_CHUNK = env_int("CERTIFICATE_BULK_CHUNK", 50)
 CERTIFICATE_BULK_LINK_HOURS = env_int("CERTIFICATE_BULK_LINK_HOURS", 24)
 
+# --- Sync partners (partners app; docs/decisions/0016-partner-sync.md) --------------------
+# After a key is rotated, the old key keeps working this many seconds (default 7 days).
+PARTNER_KEY_ROTATION_GRACE = env_int("PARTNER_KEY_ROTATION_GRACE", 7 * 24 * 3600)
+# Idempotency keys (and the first response) are kept at least this many hours, then purged.
+PARTNER_IDEMPOTENCY_TTL = env_int("PARTNER_IDEMPOTENCY_TTL", 24)
+# Requests per partner key (DRF rate: "N/second|minute|hour|day"); more get 429 + Retry-After.
+PARTNER_SYNC_RATE = env_str("PARTNER_SYNC_RATE", "120/minute")
+# Largest request body the sync API reads (bytes): 10,000 records fit with room to spare.
+PARTNER_SYNC_MAX_BODY = env_int("PARTNER_SYNC_MAX_BODY", 16 * 1024 * 1024)
+# Up to this many records are answered at once (200); more (up to the maximum) become a job
+# (202) processed on the `sync` queue in chunks; above the maximum: 413.
+PARTNER_SYNC_INLINE_LIMIT = env_int("PARTNER_SYNC_INLINE_LIMIT", 1_000)
+PARTNER_SYNC_MAX_RECORDS = env_int("PARTNER_SYNC_MAX_RECORDS", 10_000)
+PARTNER_SYNC_CHUNK = env_int("PARTNER_SYNC_CHUNK", 1_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -268,15 +283,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates).
+# Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates,sync).
 CELERY_TASK_ROUTES = {
     "certificates.tasks.*": {"queue": "certificates"},
+    "partners.tasks.*": {"queue": "sync"},
 }
 # Periodic work (the `beat` service of docker-compose.yml).
 CELERY_BEAT_SCHEDULE = {
     "certificates-bulk-print-cleanup": {
         "task": "certificates.tasks.bulk_print_cleanup_task",
         "schedule": 3600.0,  # seconds: expired bulk print files are deleted within the hour
+    },
+    "partners-idempotency-purge": {
+        "task": "partners.tasks.idempotency_purge_task",
+        "schedule": 3600.0,  # idempotency keys older than PARTNER_IDEMPOTENCY_TTL, hourly
     },
 }
 
