@@ -17,6 +17,8 @@ admin.site.site_header = "广东省专业技术人员继续教育管理系统"
 # Error pages in the site's style (templates/400.html, 403.html, 404.html, 500.html); refused
 # access is also written to the audit log.
 handler403 = "accounts.errors.forbidden"
+# Under /api/ a 404 is problem+json (portal.api_docs.not_found); elsewhere templates/404.html.
+handler404 = "portal.api_docs.not_found"
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -67,3 +67,12 @@ def test_the_schema_lists_every_api_operation() -> None:
 )
 def test_api_answers_conform_to_the_schema(case: Any, partner_secret: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {partner_secret}"}, checks=CHECKS)
+
+
+@pytest.mark.django_db
+def test_an_unmatched_api_url_is_a_problem_and_a_page_url_the_sites_404(client: Any) -> None:
+    api = client.get("/api/v1/sync/jobs/not-a-number")
+    assert (api.status_code, api["Content-Type"]) == (404, "application/problem+json")
+    assert api.json()["status"] == 404
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

@@ -17,8 +17,8 @@ import binascii
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from django.utils.timezone import is_naive, make_aware
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
