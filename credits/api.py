@@ -60,6 +60,7 @@ __all__ = [
     "compliant_person_ids",
     "evaluate_year",
     "external_records_of_person",
+    "external_status_counts",
     "partner_records_push",
     "person_records_needing_attention",
     "record_changes",
@@ -204,6 +205,12 @@ def record_changes(
 def external_records_of_person(*, source: str, person_id: int) -> bool:
     """Whether ``source`` pushed any record (in any state) of the person."""
     return changes.source_holds_person(source=source, person_id=person_id)
+
+
+def external_status_counts(*, sources: list[str]) -> dict[str, dict[str, int]]:
+    """How many records each of ``sources`` has in the portal, per status
+    (``{source: {status: count}}``, one aggregate query; for HRSS's partner dashboard)."""
+    return changes.status_counts(sources)
 
 
 # --- records pushed by sync partners (partners app; docs/decisions/0016-partner-sync.md) ----

@@ -227,3 +227,48 @@ class SyncReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}[{self.index}] {self.outcome}"
+
+
+class PushTally(models.Model):
+    """What one push (or one chunk of a job) did, for HRSS's partner dashboard: outcome counts
+    (receipts of a synchronous push are not kept, so this is where they are counted)."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("partner")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    job_id = models.BigIntegerField(_("job"), null=True, blank=True)
+    received = models.PositiveIntegerField(_("records"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("push tally")
+        verbose_name_plural = _("push tallies")
+        indexes = [models.Index(fields=["partner", "at"], name="partners_tally_partner_at")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.at:%Y-%m-%d %H:%M} {self.received}"
+
+
+class PushRejection(models.Model):
+    """How many records of a push were rejected for one reason (``field: message``)."""
+
+    tally = models.ForeignKey(PushTally, on_delete=models.CASCADE, related_name="rejections")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=300)
+    count = models.PositiveIntegerField(_("records"), default=0)
+
+    class Meta:
+        ordering = ["-count", "reason"]
+        verbose_name = _("rejection reason")
+        verbose_name_plural = _("rejection reasons")
+        indexes = [models.Index(fields=["partner", "at"], name="partners_reject_partner_at")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ×{self.count}"

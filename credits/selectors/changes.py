@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from credits.models import Record
@@ -53,3 +53,17 @@ def record_changes(
 def source_holds_person(*, source: str, person_id: int) -> bool:
     """Whether ``source`` pushed any record (in any state) of the person."""
     return Record.objects.filter(external_source=source, person_id=person_id).exists()
+
+
+def status_counts(sources: list[str]) -> dict[str, dict[str, int]]:
+    """``{source: {status: number of records}}`` of the given sources (one query)."""
+    counts: dict[str, dict[str, int]] = {source: {} for source in sources}
+    rows = (
+        Record.objects.filter(external_source__in=sources)
+        .values_list("external_source", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for source, status, n in rows:
+        counts[source][status] = n
+    return counts

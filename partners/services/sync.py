@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from credits.api import PARTNER_OUTCOMES, PartnerPush, partner_records_push
 from partners.models import Partner, SyncJob, SyncReceipt
 from partners.services.payload import first_uses, push_of
+from partners.services.tally import push_tally_record
 from portal.queue import queue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def records_push(
     records: Sequence[Mapping[str, Any]],
     firsts: Mapping[str, int],
     offset: int = 0,
+    job_id: int | None = None,
 ) -> list[Receipt]:
     """Push well-formed ``records`` (``payload.records_read``) for ``partner``; ``offset`` is
     the index of the first one in its request, ``firsts`` the request's first use of each
@@ -108,6 +110,7 @@ def records_push(
             }
     done = [receipt for receipt in receipts if receipt is not None]
     assert len(done) == len(records)
+    push_tally_record(partner=partner, receipts=done, job_id=job_id)  # HRSS's dashboard
     return done
 
 
@@ -186,6 +189,7 @@ def _chunk(job_id: int, chunk: int) -> None:
         records=records[start:end],
         firsts=first_uses(records),
         offset=start,
+        job_id=job_id,
     )
     SyncReceipt.objects.bulk_create(
         [
