@@ -248,7 +248,14 @@ REST_FRAMEWORK = {
     # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Guangdong CE portal API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guangdong CE portal API",
+    "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.apis.docs.strict_push_schema",
+    ],
+}
 
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
