@@ -570,8 +570,13 @@ class Record(models.Model):
     # Pushed by a sync partner (source "sync_partner"): which sender (``external_source``,
     # e.g. "partner:7", set by the partners app) and the sender's own id for the record.
     # Unique together where set: pushing the same id again updates the record.
-    external_source = models.CharField(_("external source"), max_length=40, blank=True)
-    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    # db_default: set-based INSERTs (credits.services.entry, the benchmarks) name neither.
+    external_source = models.CharField(
+        _("external source"), max_length=40, blank=True, default="", db_default=""
+    )
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The partners' changes feed (credits.selectors.changes, decision 0017): written by a

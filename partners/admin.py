@@ -59,7 +59,7 @@ class PartnerAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["name", "kind", "key_list"] if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = ["name", "kind", "series", "categories", "active"]
         return [*fields, "key_list"] if obj is not None else fields
 
@@ -68,6 +68,7 @@ class PartnerAdmin(admin.ModelAdmin):
         """Prefixes and states only: a key is shown once, when it is created."""
         now = timezone.now()
         lines = []
+        state: Any
         for key in obj.keys.order_by("created_at", "pk"):
             if key.revoked_at is not None:
                 state = _("revoked")

@@ -26,8 +26,13 @@ from credits.api import (
 OUTCOMES = tuple(PARTNER_OUTCOMES)
 
 
+@extend_schema_field({"type": "number"})
+class AmountField(serializers.DecimalField):
+    """A JSON number (its bounds and precision are checked per record, not by the schema)."""
+
+
 def _amount(help_text: str) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return AmountField(
         max_digits=12,
         decimal_places=1,
         required=False,
@@ -415,3 +420,25 @@ JOB_EXAMPLES = [
         },
     )
 ]
+
+
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001F\\u007F]*$"
+
+
+def strict_push_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a push names no unknown field and no control
+    character (``partners.services.payload`` refuses both with 400)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in ("PushRequest", "PushRecord"):
+        schema = schemas.get(name)
+        if schema is None:
+            continue
+        schema["additionalProperties"] = False
+        for prop in schema.get("properties", {}).values():
+            if prop.get("type") == "number":  # any JSON number; bounds are per record
+                for bound in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
+                    prop.pop(bound, None)
+                prop.pop("format", None)
+            if prop.get("type") == "string" and "pattern" not in prop and "format" not in prop:
+                prop["pattern"] = NO_CONTROL_CHARACTERS
+    return result

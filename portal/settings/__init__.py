@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.apis.docs.strict_push_schema",
         "portal.api_docs.problem_media_types",  # Problem answers are application/problem+json
     ],
     "SERVE_INCLUDE_SCHEMA": False,
