@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 RECORDS = 10_000
@@ -167,7 +167,7 @@ def _floor(payload: list[dict[str, Any]], source: str) -> float:
         )
     _records_clear(source)
     started = time.perf_counter()
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE bench_sync_rows (external_id text, id_number text, year int,"
             " category text, series text, hours numeric, title text, start_date date,"

@@ -7,7 +7,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.api import Organisation, org_access
 from partners import dashboard
@@ -18,21 +18,21 @@ from portal.http import AuthedRequest
 HRSS = Organisation.Kind.HRSS
 
 COLUMNS: list[exports.Column[PartnerRow]] = [
-    exports.Column(_lazy("Partner"), lambda r: r.partner.name),
-    exports.Column(_lazy("Kind"), lambda r: r.partner.get_kind_display()),
-    exports.Column(_lazy("Active"), lambda r: _("Yes") if r.partner.active else _("No")),
-    exports.Column(_lazy("Pushes (14 days)"), lambda r: r.pushes),
-    exports.Column(_lazy("Accepted (30 days)"), lambda r: r.outcomes["accepted"]),
-    exports.Column(_lazy("Updated (30 days)"), lambda r: r.outcomes["updated"]),
-    exports.Column(_lazy("Unchanged (30 days)"), lambda r: r.outcomes["unchanged"]),
-    exports.Column(_lazy("Withdrawn (30 days)"), lambda r: r.outcomes["withdrawn"]),
-    exports.Column(_lazy("Rejected (30 days)"), lambda r: r.outcomes["rejected"]),
-    exports.Column(_lazy("Top reasons for rejection"), lambda r: r.reasons_text),
-    exports.Column(_lazy("Open jobs"), lambda r: r.open_jobs),
-    exports.Column(_lazy("Records counted"), lambda r: r.records["counted"]),
-    exports.Column(_lazy("Records withdrawn"), lambda r: r.records["withdrawn"]),
-    exports.Column(_lazy("Records revoked"), lambda r: r.records["revoked"]),
-    exports.Column(_lazy("Keys (last use)"), lambda r: r.keys_text),
+    exports.Column(gettext_lazy("Partner"), lambda r: r.partner.name),
+    exports.Column(gettext_lazy("Kind"), lambda r: r.partner.get_kind_display()),
+    exports.Column(gettext_lazy("Active"), lambda r: _("Yes") if r.partner.active else _("No")),
+    exports.Column(gettext_lazy("Pushes (14 days)"), lambda r: r.pushes),
+    exports.Column(gettext_lazy("Accepted (30 days)"), lambda r: r.outcomes["accepted"]),
+    exports.Column(gettext_lazy("Updated (30 days)"), lambda r: r.outcomes["updated"]),
+    exports.Column(gettext_lazy("Unchanged (30 days)"), lambda r: r.outcomes["unchanged"]),
+    exports.Column(gettext_lazy("Withdrawn (30 days)"), lambda r: r.outcomes["withdrawn"]),
+    exports.Column(gettext_lazy("Rejected (30 days)"), lambda r: r.outcomes["rejected"]),
+    exports.Column(gettext_lazy("Top reasons for rejection"), lambda r: r.reasons_text),
+    exports.Column(gettext_lazy("Open jobs"), lambda r: r.open_jobs),
+    exports.Column(gettext_lazy("Records counted"), lambda r: r.records["counted"]),
+    exports.Column(gettext_lazy("Records withdrawn"), lambda r: r.records["withdrawn"]),
+    exports.Column(gettext_lazy("Records revoked"), lambda r: r.records["revoked"]),
+    exports.Column(gettext_lazy("Keys (last use)"), lambda r: r.keys_text),
 ]
 
 
