@@ -80,7 +80,7 @@ def partner_dashboard(*, today: dt.date | None = None) -> list[PartnerRow]:
         .order_by("name")
     )
     outcomes: dict[int, dict[str, Any]] = {
-        row["partner_id"]: row
+        row["partner_id"]: dict(row)
         for row in PushTally.objects.filter(at__gte=window_start)
         .values("partner_id")
         .annotate(**{outcome: Sum(outcome) for outcome in OUTCOMES})
@@ -114,7 +114,7 @@ def partner_dashboard(*, today: dt.date | None = None) -> list[PartnerRow]:
             PartnerRow(
                 partner=partner,
                 keys=list(partner.keys.all()),
-                open_jobs=partner.open_jobs,  # type: ignore[attr-defined]
+                open_jobs=partner.open_jobs,
                 days=[(day, pushes.get((partner.pk, day), 0)) for day in reversed(days)],
                 outcomes={outcome: counted.get(outcome) or 0 for outcome in OUTCOMES},
                 reasons=reasons.get(partner.pk, []),

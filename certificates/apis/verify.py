@@ -39,7 +39,9 @@ class VerificationSerializer(serializers.Serializer):
 
 
 class VerifyErrorSerializer(serializers.Serializer):
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class ThrottledSerializer(serializers.Serializer):

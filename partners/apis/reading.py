@@ -16,6 +16,7 @@ import base64
 import binascii
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
@@ -208,7 +209,7 @@ class RecordFeedMixin:
         },
         tags=["sync"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | HttpResponse:
         partner = self.partner  # type: ignore[attr-defined]
         params = request.query_params
         errors: dict[str, list[str]] = {}
@@ -291,7 +292,7 @@ class PersonYearSerializer(serializers.Serializer):
     name = serializers.CharField()
     year = serializers.IntegerField()
     compliant = serializers.BooleanField(help_text="The year's quota is met.")
-    required = HoursSerializer()
+    required = HoursSerializer()  # type: ignore[assignment]
     earned = HoursSerializer()
     shortfall = HoursSerializer()
     certificate = YearCertificateSerializer(
@@ -363,7 +364,7 @@ class PersonYearApi(PartnerApiView):
         ],
         tags=["persons"],
     )
-    def get(self, request: Request, id_number: str, year: str) -> Response:
+    def get(self, request: Request, id_number: str, year: str) -> Response | HttpResponse:
         partner = self.partner
         # (The URL takes any text, so that every answer is this API's problem+json.)
         number = normalise_id_number(id_number)

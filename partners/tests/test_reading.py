@@ -28,7 +28,7 @@ def read_feed(client: Client, secret: str, **params: Any) -> tuple[list[dict[str
     """Every page from ``params`` on; the records and the last ``next_cursor``."""
     seen: list[dict[str, Any]] = []
     while True:
-        response = client.get(FEED, params, **bearer(secret))
+        response = client.get(FEED, params, headers=bearer(secret))
         assert response.status_code == 200, response.content
         body = response.json()
         seen.extend(body["results"])
@@ -48,9 +48,9 @@ def test_cursor_round_trip_and_foreign_cursors() -> None:
 def test_reading_needs_a_known_key(client: Client, header: str | None) -> None:
     catalogues_ensure()
     person = person_create()
-    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    extra = {"Authorization": header} if header else {}
     for url in (FEED, year_url(person)):
-        response = client.get(url, **extra)
+        response = client.get(url, headers=extra)
         assert response.status_code == 401, url
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == 401
@@ -62,7 +62,7 @@ def test_a_revoked_key_is_refused(client: Client) -> None:
     catalogues_ensure()
     partner, secret = partner_with_key()
     partner.keys.update(revoked_at=timezone.now())
-    assert client.get(FEED, **bearer(secret)).status_code == 401
+    assert client.get(FEED, headers=bearer(secret)).status_code == 401
 
 
 @pytest.mark.django_db(transaction=True)
@@ -142,7 +142,7 @@ def test_feed_refuses_bad_queries_with_a_problem(
 ) -> None:
     catalogues_ensure()
     _, secret = partner_with_key()
-    response = client.get(FEED, params, **bearer(secret))
+    response = client.get(FEED, params, headers=bearer(secret))
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert list(response.json()["errors"]) == [field]
@@ -175,7 +175,7 @@ def test_person_year_for_a_partner_holding_records_of_the_person(client: Client)
         person_name=person.real_name,
     )
 
-    response = client.get(year_url(person), **bearer(secret))
+    response = client.get(year_url(person), headers=bearer(secret))
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["id_number"], body["year"], body["name"]) == (
@@ -200,9 +200,9 @@ def test_person_year_is_the_same_404_for_strangers_and_unknown_persons(client: C
     push(partner, person, "A-1")
 
     answers = [
-        client.get(year_url(person), **bearer(other_secret)),  # someone else's person
-        client.get(year_url(stranger), **bearer(secret)),  # exists, never pushed
-        client.get("/api/v1/persons/440105199001019999/years/2024", **bearer(secret)),
+        client.get(year_url(person), headers=bearer(other_secret)),  # someone else's person
+        client.get(year_url(stranger), headers=bearer(secret)),  # exists, never pushed
+        client.get("/api/v1/persons/440105199001019999/years/2024", headers=bearer(secret)),
     ]
     assert {a.status_code for a in answers} == {404}
     assert len({a.content for a in answers}) == 1
