@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Person
 from partners.models import Partner
 from partners.services.keys import partner_create
-from tests.factories import person_create
+from tests.factories import catalogues_ensure, person_create, rules_ensure
 
 URL = "/api/v1/sync/records"
 YEAR = timezone.localdate().year - 1  # open for declarations until the end of this year
@@ -75,6 +75,9 @@ def _clean_cache() -> None:
 
 @pytest.fixture
 def pusher() -> Pusher:
+    # An earlier transactional test may have emptied the catalogues and rule tables.
+    catalogues_ensure()
+    rules_ensure()
     issued = partner_create(
         actor=None,
         name="华医网",
