@@ -233,10 +233,17 @@ THROTTLED = _problem(
     "Too many requests with this key: try again in 12 seconds.",
 )
 
-PUSH_RESPONSES: dict[int, Any] = {
-    200: OpenApiResponse(PushResultSerializer, description="Processed: one receipt per record."),
-    202: OpenApiResponse(JobAcceptedSerializer, description="Queued as a job (over 1,000)."),
-    400: OpenApiResponse(
+PROBLEM = "application/problem+json"
+JSON = "application/json"
+
+PUSH_RESPONSES: dict[Any, Any] = {
+    (200, JSON): OpenApiResponse(
+        PushResultSerializer, description="Processed: one receipt per record."
+    ),
+    (202, JSON): OpenApiResponse(
+        JobAcceptedSerializer, description="Queued as a job (over 1,000)."
+    ),
+    (400, PROBLEM): OpenApiResponse(
         ProblemSerializer,
         description="Not JSON, nested too deeply, wrong types, unknown fields, or an invalid "
         "Idempotency-Key: nothing was saved.",
@@ -255,36 +262,36 @@ PUSH_RESPONSES: dict[int, Any] = {
             )
         ],
     ),
-    401: UNAUTHENTICATED,
-    409: _problem(
+    (401, PROBLEM): UNAUTHENTICATED,
+    (409, PROBLEM): _problem(
         "A request with this Idempotency-Key is still running.",
         409,
         "idempotency-key-in-use",
         "Request in progress",
         "A request with this Idempotency-Key is still being processed; retry later.",
     ),
-    413: _problem(
+    (413, PROBLEM): _problem(
         "Body over the size limit, or more than 10,000 records.",
         413,
         "too-many-records",
         "Too many records",
         "At most 10000 records per request; this one has 10001.",
     ),
-    415: _problem(
+    (415, PROBLEM): _problem(
         "Content-Type is not application/json.",
         415,
         "unsupported-media-type",
         "Unsupported media type",
         "Send the records as JSON (Content-Type: application/json).",
     ),
-    422: _problem(
+    (422, PROBLEM): _problem(
         "The Idempotency-Key was used with another request.",
         422,
         "idempotency-key-reused",
         "Idempotency-Key reused",
         "This Idempotency-Key was used with another request; use a new key.",
     ),
-    429: THROTTLED,
+    (429, PROBLEM): THROTTLED,
 }
 
 PUSH_EXAMPLES = [
@@ -363,24 +370,24 @@ PUSH_EXAMPLES = [
     ),
 ]
 
-JOB_RESPONSES: dict[int, Any] = {
-    200: OpenApiResponse(JobSerializer, description="The job and a page of its receipts."),
-    400: _problem(
+JOB_RESPONSES: dict[Any, Any] = {
+    (200, JSON): OpenApiResponse(JobSerializer, description="The job and a page of its receipts."),
+    (400, PROBLEM): _problem(
         "A bad page, page_size or outcome.",
         400,
         "invalid-request",
         "Invalid request",
         "Invalid request",
     ),
-    401: UNAUTHENTICATED,
-    404: _problem(
+    (401, PROBLEM): UNAUTHENTICATED,
+    (404, PROBLEM): _problem(
         "No such job of yours, or no such page.",
         404,
         "not-found",
         "Not found",
         "Not found",
     ),
-    429: THROTTLED,
+    (429, PROBLEM): THROTTLED,
 }
 
 JOB_EXAMPLES = [

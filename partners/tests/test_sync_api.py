@@ -434,3 +434,18 @@ def test_partner_records_are_audited(pusher: Pusher, nurse: Any) -> None:
     entry = AuditEntry.objects.get(target_id=str(body["receipts"][0]["record"]))
     assert (entry.action, entry.reason) == ("record.sync_create", "华医网")
     assert YEAR  # the module's year is last year, open for declarations
+
+
+def test_the_person_sees_the_platform_and_a_withdrawal(pusher: Pusher, nurse: Any) -> None:
+    from django.urls import reverse
+
+    body = json.loads(pusher.post({"records": [record(nurse, "a")]}).content)
+    url = reverse("credits:record_detail", kwargs={"record_id": body["receipts"][0]["record"]})
+    client = Client()
+    client.force_login(nurse.user)
+    page = client.get(url).content.decode()
+    assert "由华医网认定并推送" in page  # the portal speaks Chinese by default
+    assert 'data-testid="withdrawn-by"' not in page
+    pusher.post({"records": [{"external_id": "a", "withdrawn": True}]})
+    page = client.get(url).content.decode()
+    assert 'data-testid="withdrawn-by"' in page and "status-withdrawn" in page
