@@ -416,9 +416,12 @@ def run(argv: list[str]) -> int:
     from bench.calculator import bench_calculator
     from bench.certificates import run as bench_certificates
     from bench.load import bench_load
+    from bench.sync import bench_sync
 
     if argv[:1] == ["calculator"]:
         return 0 if bench_calculator() else 1
+    if argv[:1] == ["sync"]:  # `python -m bench sync`: only the partner sync push (own data)
+        return 0 if bench_sync() else 1
     if argv[:1] == ["certificates"]:  # `python -m bench certificates [render|print]`
         return 0 if bench_certificates(argv[1] if len(argv) > 1 else "") else 1
     started = time.perf_counter()
@@ -450,6 +453,7 @@ def run(argv: list[str]) -> int:
         bench_calculator(),
         bench_load(employer, admin, year=YEAR, prefix=PREFIX),
         bench_certificates(),
+        bench_sync(),
     ]
     print("all goals met" if all(results) else "some goals missed (see above)")
     return 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -21,10 +21,14 @@ from credits.rules import (
     Windows,
     evaluate,
 )
+from credits.selectors import changes
 from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import class_records, validation
 from credits.services.class_records import ClassRecord
+from credits.services.partner_sync import OUTCOMES as PARTNER_OUTCOMES
+from credits.services.partner_sync import PartnerPush, PartnerReceipt
+from credits.services.partner_sync import partner_records_push as _partner_records_push
 from credits.services.public_course import public_course_record_create
 from credits.services.records import RecordDraft, record_create
 from credits.sheets import Column as SheetColumn
@@ -33,15 +37,32 @@ from credits.sheets import template_csv as sheet_template_csv
 from credits.sheets import template_xlsx as sheet_template_xlsx
 from credits.signals import year_summary_changed
 
+# The choices of a record's fields, for other apps' inputs (the partner sync API).
+RecordAssessment = Record.Assessment
+RecordCategory = Record.Category
+RecordForm = Record.Form
+RecordKind = Record.Kind
+RecordStatus = Record.Status
+RecordUnit = Record.Unit
+
 __all__ = [
+    "PARTNER_OUTCOMES",
     "CertificationRoute",
     "ClassRecord",
     "EvaluationError",
     "EvaluationResult",
     "LineError",
+    "PartnerPush",
+    "PartnerReceipt",
     "Profile",
+    "RecordAssessment",
+    "RecordCategory",
     "RecordDraft",
+    "RecordForm",
     "RecordInput",
+    "RecordKind",
+    "RecordStatus",
+    "RecordUnit",
     "SheetColumn",
     "SheetError",
     "Windows",
@@ -50,8 +71,12 @@ __all__ = [
     "class_record_submit",
     "compliant_person_ids",
     "evaluate_year",
+    "external_records_of_person",
+    "external_status_counts",
+    "partner_records_push",
     "person_records_needing_attention",
     "public_course_record",
+    "record_changes",
     "record_create",
     "record_status",
     "region_codes",
@@ -226,3 +251,65 @@ def class_record_submit(
 def record_status(record_ids: Iterable[int]) -> dict[int, str]:
     """The status of each record by id (one query), e.g. to show class hours as pending."""
     return dict(Record.objects.filter(pk__in=list(record_ids)).values_list("pk", "status"))
+
+
+# --- the sync partners' changes feed (partners app, decision 0017) -----------------------------
+
+
+def record_changes(
+    *,
+    source: str,
+    after: tuple[int, int] | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[Record]:
+    """Up to ``limit`` records pushed by ``source`` (``Record.external_source``) in the order
+    of their last change, after the position ``after`` (the ``(change_xid, change_seq)`` of
+    the last record read), changed at or after ``since``; person, series and revoking office
+    loaded. Reading on from the last record's position never skips nor repeats a change,
+    whatever commits meanwhile (``credits.selectors.changes``)."""
+    return changes.record_changes(source=source, after=after, since=since, limit=limit)
+
+
+def external_records_of_person(*, source: str, person_id: int) -> bool:
+    """Whether ``source`` pushed any record (in any state) of the person."""
+    return changes.source_holds_person(source=source, person_id=person_id)
+
+
+def external_status_counts(*, sources: list[str]) -> dict[str, dict[str, int]]:
+    """How many records each of ``sources`` has in the portal, per status
+    (``{source: {status: count}}``, one aggregate query; for HRSS's partner dashboard)."""
+    return changes.status_counts(sources)
+
+
+# --- records pushed by sync partners (partners app; docs/decisions/0016-partner-sync.md) ----
+
+
+def partner_records_push(
+    *,
+    source: str,
+    sender: str,
+    pushes: Sequence[PartnerPush],
+    series_scope: Collection[str],
+    category_scope: Collection[str],
+    today: date | None = None,
+) -> list[PartnerReceipt]:
+    """Create, update or withdraw a sync partner's records, each on its own: one
+    ``PartnerReceipt`` per ``PartnerPush`` in order (``outcome`` one of
+    ``PARTNER_OUTCOMES``: accepted, updated, unchanged, withdrawn, rejected + ``errors``).
+
+    ``source`` names the partner in ``Record.external_source`` (e.g. ``"partner:7"``),
+    ``sender`` is its name for the audit log; ``series_scope`` (series codes) and
+    ``category_scope`` (``Record.Category`` values) are what it may push.  Every declaration
+    rule applies; accepted records are approved at once (certified by the partner, source
+    ``sync_partner``); the person-years touched are recomputed after commit, and
+    certificates follow.  A fixed number of queries per call: pass chunks of at most a few
+    thousand pushes (their records stay locked until the call's transaction ends)."""
+    return _partner_records_push(
+        source=source,
+        sender=sender,
+        pushes=pushes,
+        series_scope=series_scope,
+        category_scope=category_scope,
+        today=today,
+    )

@@ -6,7 +6,7 @@ class CreditsConfig(AppConfig):
     name = "credits"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
         from accounts.api import (
             ProfessionalSeries,
@@ -17,6 +17,7 @@ class CreditsConfig(AppConfig):
             profile_facts_changed,
         )
         from credits import audit, tasks  # noqa: F401 (services queue the tasks by name)
+        from credits.change_marks import installed_after_migrate
         from credits.models import (
             ActivityCondition,
             ActivityConversion,
@@ -43,6 +44,10 @@ class CreditsConfig(AppConfig):
             refresh_on_profile_facts, dispatch_uid="credits.refresh_on_profile_facts"
         )
         audit.register()
+        # SQLite drops a table's triggers when a migration rebuilds it (decision 0017).
+        post_migrate.connect(
+            installed_after_migrate, sender=self, dispatch_uid="credits.change_marks"
+        )
         # The rule book (credits.selectors.records.rulebook_load) is cached: any edit of its
         # tables, the series catalogue (known series) and the regions (codes in the regional
         # tables) included, makes every process read it again.

@@ -43,6 +43,11 @@ def register() -> None:
                 "%(actor)s closed a class: its hours were added to %(target)s, which went to "
                 "the employer's review"
             ),
+            "record.sync_create": _("%(target)s was pushed in and certified by a sync platform"),
+            "record.sync_update": _("%(target)s was updated by its sync platform"),
+            "record.sync_withdraw": _(
+                "%(target)s was withdrawn by its sync platform; it no longer counts"
+            ),
             "import.upload": _("%(actor)s uploaded %(target)s"),
             "import.finish": _("%(target)s was imported"),
             "import.reject": _("%(target)s was refused: rows with errors, nothing saved"),

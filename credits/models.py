@@ -458,10 +458,17 @@ class Record(models.Model):
         RETURNED = "returned", _("Returned for changes")
         # Only an HRSS recheck revokes a record (credits.services.recheck).
         REVOKED = "revoked", _("Revoked by HRSS")
+        # A sync partner withdrew the record it had pushed (credits.services.partner_sync);
+        # it no longer counts. Pushing it again (same external id) restores it.
+        WITHDRAWN = "withdrawn", _("Withdrawn by the platform")
 
     EDITABLE_STATUSES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.RETURNED)
-    # A rejected or revoked record does not block declaring the same activity again.
-    CLOSED_STATUSES: ClassVar[tuple[str, ...]] = (Status.REJECTED, Status.REVOKED)
+    # A rejected, revoked or withdrawn record does not block declaring the same activity again.
+    CLOSED_STATUSES: ClassVar[tuple[str, ...]] = (
+        Status.REJECTED,
+        Status.REVOKED,
+        Status.WITHDRAWN,
+    )
 
     person = models.ForeignKey(
         "accounts.Person",
@@ -560,8 +567,25 @@ class Record(models.Model):
         related_name="+",
         verbose_name=_("revoked by office"),
     )
+    # Pushed by a sync partner (source "sync_partner"): which sender (``external_source``,
+    # e.g. "partner:7", set by the partners app) and the sender's own id for the record.
+    # Unique together where set: pushing the same id again updates the record.
+    # db_default: set-based INSERTs (credits.services.entry, the benchmarks) name neither.
+    external_source = models.CharField(
+        _("external source"), max_length=40, blank=True, default="", db_default=""
+    )
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The partners' changes feed (credits.selectors.changes, decision 0017): written by a
+    # database trigger on every insert and update of a record with an external source (also
+    # by QuerySet.update()), never by Django. On PostgreSQL ``change_xid`` is the writing
+    # transaction's id and ``change_seq`` a sequence value; on SQLite ``change_xid`` is 0.
+    change_xid = models.BigIntegerField(null=True, blank=True, editable=False)
+    change_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-year", "-start_date", "-pk"]
@@ -590,7 +614,7 @@ class Record(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["person", "title", "year", "start_date", "end_date"],
-                condition=~Q(status__in=["rejected", "revoked"]),
+                condition=~Q(status__in=["rejected", "revoked", "withdrawn"]),
                 name="credits_record_no_duplicate",
                 violation_error_message=_(
                     "You already declared a record with this content and these dates."
@@ -601,6 +625,18 @@ class Record(models.Model):
                 | (~Q(source="employer") & Q(entered_by_organisation__isnull=True)),
                 name="credits_record_employer_entry_has_organisation",
                 violation_error_message=_("A record entered by an employer names the employer."),
+            ),
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="credits_record_external_unique",
+                violation_error_message=_("This sender already pushed a record with this id."),
+            ),
+            models.CheckConstraint(
+                condition=Q(external_source="", external_id="")
+                | (~Q(external_source="") & ~Q(external_id="")),
+                name="credits_record_external_pair",
+                violation_error_message=_("An external id names its sender."),
             ),
         ]
         # The review queue: every sort it offers has an index with the employer first, per
@@ -621,6 +657,18 @@ class Record(models.Model):
                 fields=["employer", "status", "start_date", "id"], name="credits_rec_q_status_start"
             ),
             models.Index(fields=["person", "year"], name="credits_rec_person_year"),
+            # A sync partner's records by change (the partners app's changes feed).
+            models.Index(
+                fields=["external_source", "updated_at", "id"],
+                name="credits_rec_external_changes",
+                condition=~Q(external_source=""),
+            ),
+            # The changes feed's order (decision 0017).
+            models.Index(
+                fields=["external_source", "change_xid", "change_seq"],
+                name="credits_rec_change_feed",
+                condition=~Q(external_source=""),
+            ),
         ]
 
     def __str__(self) -> str:

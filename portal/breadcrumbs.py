@@ -60,6 +60,7 @@ BREADCRUMBS: dict[str, Crumb] = {
     "certificates:verify": Crumb(_("Verify a certificate"), HOME),
     "certificates:my_certificates": Crumb(_("My certificates"), HOME),
     "certificates:org_certificates": Crumb(_("Certificates"), HOME),
+    "partners:dashboard": Crumb(_("Sync partners"), HOME),
     "certificates:org_certificate_reissue": Crumb(
         _("Regenerate a certificate number"), "certificates:org_certificates"
     ),
@@ -148,6 +149,11 @@ NOT_PAGES = frozenset(
         "accounts:logout",
         "accounts:switch_role",
         "certificates:api_verify",
+        "partners:sync_records",
+        "partners:sync_job",
+        "partners:person_year",
+        "partners:dashboard_csv",
+        "partners:dashboard_xlsx",
         "certificates:my_certificate_pdf",
         "certificates:org_certificate_pdf",
         "certificates:org_print_job_download",

@@ -4,10 +4,10 @@ patterns are covered by the namespace declaration below and checked by the URL m
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as account_views
 from accounts.permissions import PUBLIC, STAFF_SITE, access
+from portal import api_docs
 
 # Namespaces whose every pattern is governed by one policy declared here.
 NAMESPACE_POLICIES = {"admin": STAFF_SITE}
@@ -17,6 +17,8 @@ admin.site.site_header = "广东省专业技术人员继续教育管理系统"
 # Error pages in the site's style (templates/400.html, 403.html, 404.html, 500.html); refused
 # access is also written to the audit log.
 handler403 = "accounts.errors.forbidden"
+# Under /api/ a 404 is problem+json (portal.api_docs.not_found); elsewhere templates/404.html.
+handler404 = "portal.api_docs.not_found"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -26,6 +28,9 @@ urlpatterns = [
     path("", include("credits.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.urls")),
+    path("", include("partners.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/schema/", access(PUBLIC)(SpectacularAPIView.as_view()), name="api_schema"),
+    path("api/v1/schema/", access(PUBLIC)(api_docs.schema), name="api_schema"),
+    path("api/v1/docs/", access(PUBLIC)(api_docs.swagger_ui), name="api_docs"),
+    path("api/v1/redoc/", access(PUBLIC)(api_docs.redoc), name="api_redoc"),
 ]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -22,6 +21,57 @@ from certificates.models import VerificationLookup
 from certificates.public import public_data
 from certificates.services.verification import verification_lookup
 from portal.client_ip import client_ip
+
+
+class VerificationSerializer(serializers.Serializer):
+    """The public answer (also for an unknown number: the same keys, ``status`` not_found)."""
+
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "superseded", "revoked", "not_found"])
+    superseded_by = serializers.CharField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revocation_reason = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True, help_text="The holder's name, masked.")
+    hours = serializers.JSONField(allow_null=True, help_text="Hours per category and series.")
+    issued_at = serializers.DateTimeField(allow_null=True)
+    sha256 = serializers.CharField(allow_null=True, help_text="SHA-256 of the signed PDF.")
+
+
+class VerifyErrorSerializer(serializers.Serializer):
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
+
+
+class ThrottledSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+FOUND = {
+    "number": "2024-440105-000123",
+    "status": "valid",
+    "superseded_by": None,
+    "revoked_at": None,
+    "revocation_reason": None,
+    "year": 2024,
+    "name": "张*",
+    "hours": {"public": {"required": "30.0", "earned": "32.0"}},
+    "issued_at": "2025-01-03T09:30:00+08:00",
+    "sha256": "9f2c…",
+}
+NOT_FOUND = {
+    "number": "2024-440105-999999",
+    "status": "not_found",
+    "superseded_by": None,
+    "revoked_at": None,
+    "revocation_reason": None,
+    "year": None,
+    "name": None,
+    "hours": None,
+    "issued_at": None,
+    "sha256": None,
+}
 
 
 class CertificateVerifyApi(APIView):
@@ -42,7 +92,29 @@ class CertificateVerifyApi(APIView):
             OpenApiParameter("number", str, required=True),
             OpenApiParameter("code", str, required=True),
         ],
-        responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiResponse(
+                VerificationSerializer, examples=[OpenApiExample("A valid certificate", FOUND)]
+            ),
+            400: OpenApiResponse(
+                VerifyErrorSerializer,
+                examples=[
+                    OpenApiExample(
+                        "Missing check code",
+                        {"errors": {"code": ["This field is required."]}},
+                        status_codes=["400"],
+                    )
+                ],
+            ),
+            404: OpenApiResponse(
+                VerificationSerializer,
+                description="No such certificate, or a wrong check code (the same answer).",
+                examples=[OpenApiExample("Not found", NOT_FOUND, status_codes=["404"])],
+            ),
+            429: OpenApiResponse(ThrottledSerializer, description="Too many look-ups."),
+        },
+        auth=[],
+        tags=["certificates"],
     )
     def get(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.query_params)

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser, JSONParser
@@ -270,8 +270,58 @@ class ComplianceEvaluateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The year's figures (required, earned, shortfall per category).",
+                examples=[
+                    OpenApiExample(
+                        "Quota met",
+                        {
+                            "year": 2024,
+                            "compliant": True,
+                            "required": {"public": 30, "elective": 0, "professional": {}},
+                            "earned": {"public": 30, "elective": 0, "professional": {}},
+                            "shortfall": {"public": 0, "elective": 0, "professional": {}},
+                            "records": [],
+                            "messages": [],
+                        },
+                    )
+                ],
+            ),
+            **{
+                code: OpenApiResponse(
+                    OpenApiTypes.OBJECT,
+                    description=description,
+                    examples=[
+                        OpenApiExample(
+                            description,
+                            {"errors": {"year": ["A valid integer is required."]}},
+                            status_codes=[str(code)],
+                        )
+                    ],
+                )
+                for code, description in (
+                    (400, "Invalid input: messages per field path."),
+                    (413, "The body is larger than 32 KB."),
+                    (415, "The body is not JSON."),
+                    (429, "Too many requests from this client."),
+                )
+            },
+        },
+        examples=[
+            OpenApiExample(
+                "One professional record",
+                {
+                    "year": 2024,
+                    "series": ["engineering"],
+                    "records": [{"category": "professional", "series": "engineering", "hours": 8}],
+                },
+                request_only=True,
+            )
+        ],
         auth=[],
+        tags=["compliance"],
     )
     def post(self, request: Request) -> Response:
         try:

@@ -367,9 +367,16 @@ def _activity_for(errors: _Errors, *, draft: RecordDraft, book: RuleBook) -> Rul
 
 
 def _activity_series(
-    errors: _Errors, *, person: Person, conversion: RuleActivity
+    errors: _Errors,
+    *,
+    person: Person,
+    conversion: RuleActivity,
+    held_series: Mapping[str, ProfessionalSeries] | None = None,
 ) -> ProfessionalSeries | None:
-    series = person.series.filter(code=conversion.series).first()
+    if held_series is not None:
+        series = held_series.get(conversion.series)
+    else:
+        series = person.series.filter(code=conversion.series).first()
     if series is None:
         errors.add(
             "activity",
@@ -567,7 +574,9 @@ def _declared(
         converted = _to_hours(errors, amount=amount, unit=unit, settings=settings)
         window = None
     else:
-        series = _activity_series(errors, person=person, conversion=conversion)
+        series = _activity_series(
+            errors, person=person, conversion=conversion, held_series=held_series
+        )
         converted = _activity_amount(errors, amount=amount, conversion=conversion)
         window = _results_window(person=person, conversion=conversion, year=year, book=book)
     _check_deadline(errors, year=year, category=category, series=series, book=book, today=today)

@@ -201,7 +201,7 @@ def test_the_data_migration_clears_ticked_boxes_on_open_records_only(world: Worl
 
     from django.apps import apps
 
-    migration = importlib.import_module("credits.migrations.0014_s4_classes")
+    migration = importlib.import_module("credits.migrations.0014_approved_plan_from_classes")
     rows = {
         status: record_make(world.person, world.employer, title=f"内部培训 {status}", status=status)
         for status in ("draft", "submitted", "returned", "approved", "rejected")

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files, no CDN
     "guardian",
     "axes",
     "django_htmx",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "credits",
     "courses",
     "certificates",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +227,20 @@ ONLINE_HEARTBEAT_SECONDS = env_int("ONLINE_HEARTBEAT_SECONDS", 10)
 ONLINE_POSITION_TOLERANCE_SECONDS = env_int("ONLINE_POSITION_TOLERANCE_SECONDS", 2)
 # The public class search API (courses.apis.classes), per client address.
 CLASS_SEARCH_RATE = env_str("CLASS_SEARCH_RATE", "120/minute")
+# --- Sync partners (partners app; docs/decisions/0016-partner-sync.md) --------------------
+# After a key is rotated, the old key keeps working this many seconds (default 7 days).
+PARTNER_KEY_ROTATION_GRACE = env_int("PARTNER_KEY_ROTATION_GRACE", 7 * 24 * 3600)
+# Idempotency keys (and the first response) are kept at least this many hours, then purged.
+PARTNER_IDEMPOTENCY_TTL = env_int("PARTNER_IDEMPOTENCY_TTL", 24)
+# Requests per partner key (DRF rate: "N/second|minute|hour|day"); more get 429 + Retry-After.
+PARTNER_SYNC_RATE = env_str("PARTNER_SYNC_RATE", "120/minute")
+# Largest request body the sync API reads (bytes): 10,000 records fit with room to spare.
+PARTNER_SYNC_MAX_BODY = env_int("PARTNER_SYNC_MAX_BODY", 16 * 1024 * 1024)
+# Up to this many records are answered at once (200); more (up to the maximum) become a job
+# (202) processed on the `sync` queue in chunks; above the maximum: 413.
+PARTNER_SYNC_INLINE_LIMIT = env_int("PARTNER_SYNC_INLINE_LIMIT", 1_000)
+PARTNER_SYNC_MAX_RECORDS = env_int("PARTNER_SYNC_MAX_RECORDS", 10_000)
+PARTNER_SYNC_CHUNK = env_int("PARTNER_SYNC_CHUNK", 1_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -242,7 +258,26 @@ REST_FRAMEWORK = {
     # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Guangdong CE portal API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Guangdong CE portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The portal's machine interface: the public compliance calculator and certificate "
+        "verification, and the sync API of the platforms that certify hours and push them "
+        "(`Authorization: Bearer <key>`; keys come from HRSS). Errors of the sync API are "
+        "`application/problem+json` (RFC 9457)."
+    ),
+    # Swagger UI (/api/v1/docs/) and ReDoc (/api/v1/redoc/) load their files from this site.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.apis.docs.strict_push_schema",
+        "portal.api_docs.problem_media_types",  # Problem answers are application/problem+json
+    ],
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
@@ -261,15 +296,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates).
+# Queues by kind (ARCHITECTURE.md): a worker must consume every one (-Q celery,certificates,sync).
 CELERY_TASK_ROUTES = {
     "certificates.tasks.*": {"queue": "certificates"},
+    "partners.tasks.*": {"queue": "sync"},
 }
 # Periodic work (the `beat` service of docker-compose.yml).
 CELERY_BEAT_SCHEDULE = {
     "certificates-bulk-print-cleanup": {
         "task": "certificates.tasks.bulk_print_cleanup_task",
         "schedule": 3600.0,  # seconds: expired bulk print files are deleted within the hour
+    },
+    "partners-idempotency-purge": {
+        "task": "partners.tasks.idempotency_purge_task",
+        "schedule": 3600.0,  # idempotency keys older than PARTNER_IDEMPOTENCY_TTL, hourly
     },
 }
 

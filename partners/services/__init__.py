@@ -1,0 +1,1 @@
+"""Every write of the partners app (keys, pushes, idempotency, jobs)."""
