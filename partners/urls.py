@@ -17,7 +17,7 @@ urlpatterns = [
         name="sync_records",
     ),
     path(
-        "api/v1/sync/jobs/<int:sync_job_id>",
+        "api/v1/sync/jobs/<str:sync_job_id>",
         partner_key_access(SyncJobApi.as_view()),
         name="sync_job",
     ),

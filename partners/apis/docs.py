@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -176,7 +175,7 @@ class ProblemSerializer(serializers.Serializer):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description="Any unique string (1–255 printable ASCII characters). The same key with the "
@@ -436,6 +435,10 @@ def strict_push_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: a push names no unknown field and no control
     character (``partners.services.payload`` refuses both with 400)."""
     schemas = result.get("components", {}).get("schemas", {})
+    records = schemas.get("PushRequest", {}).get("properties", {}).get("records")
+    if records is not None:
+        # No maxItems: more than PARTNER_SYNC_MAX_RECORDS is the documented 413, not a 400.
+        records["minItems"] = 1
     for name in ("PushRequest", "PushRecord"):
         schema = schemas.get(name)
         if schema is None:

@@ -174,10 +174,12 @@ class SyncJobApi(PartnerApiView):
         summary="A push job's status and receipts",
         description=docs.JOB_DESCRIPTION,
         parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description="Page of receipts (from 1)."),
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="Page of receipts."
+            ),
             OpenApiParameter(
                 "page_size",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 description=f"Receipts per page (default {RECEIPTS_PAGE_SIZE}, "
                 f"at most {RECEIPTS_MAX_PAGE_SIZE}).",
             ),
@@ -192,8 +194,11 @@ class SyncJobApi(PartnerApiView):
         examples=docs.JOB_EXAMPLES,
         tags=["sync"],
     )
-    def get(self, request: Request, sync_job_id: int) -> HttpResponse:
-        job = job_for_partner(partner=self.partner, job_id=sync_job_id)
+    def get(self, request: Request, sync_job_id: str) -> HttpResponse:
+        # Any text reaches the view (not Django's HTML 404): a problem+json 404 for a non-id.
+        if not sync_job_id.isdigit() or len(sync_job_id) > 18:
+            return problem(404, "not-found", _("Not found"), _("No such job."))
+        job = job_for_partner(partner=self.partner, job_id=int(sync_job_id))
         params = request.query_params
         errors: dict[str, list[str]] = {}
         page_number = _positive(params.get("page"), 1, errors, "page")

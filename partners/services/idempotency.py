@@ -44,7 +44,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def key_is_valid(key: str) -> bool:
-    return 0 < len(key) <= MAX_KEY_LENGTH and key.isprintable() and key.isascii()
+    """1 to 255 printable ASCII characters (spaces inside only)."""
+    return 0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()
 
 
 def _ttl() -> timedelta:

@@ -70,8 +70,8 @@ def test_partner_create_prints_the_key_once_on_its_last_line() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--kind", "health", "--series", "nope"], "Unknown series"),
-        (["--kind", "health", "--categories", "fun"], "Unknown categories"),
+        (["--kind", "health", "--series", "nope"], "Unknown series|未知的专业系列"),
+        (["--kind", "health", "--categories", "fun"], "Unknown categories|未知的科目类别"),
     ],
 )
 def test_partner_create_refuses_bad_scopes(args: list[str], message: str) -> None:
@@ -97,7 +97,7 @@ def test_partner_key_rotate_and_revoke(settings: Any) -> None:
     run("partner_key", "revoke", old.prefix)
     key = key_find(old_secret)
     assert key is not None and not key_usable(key)
-    with pytest.raises(CommandError, match="revoked or expired"):
+    with pytest.raises(CommandError, match=r"revoked or expired|已吊销或已过期"):
         run("partner_key", "rotate", old.prefix)
     extra = run("partner_key", "create", "P")[-1]
     assert key_find(extra) is not None
