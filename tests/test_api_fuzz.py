@@ -71,7 +71,7 @@ def test_api_answers_conform_to_the_schema(case: Any, partner_secret: str) -> No
 
 @pytest.mark.django_db
 def test_an_unmatched_api_url_is_a_problem_and_a_page_url_the_sites_404(client: Any) -> None:
-    api = client.get("/api/v1/sync/jobs/not-a-number")
+    api = client.get("/api/v1/no-such-endpoint/")
     assert (api.status_code, api["Content-Type"]) == (404, "application/problem+json")
     assert api.json()["status"] == 404
     page = client.get("/no-such-page/")
