@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -79,6 +84,12 @@ EXAMPLE = {
 }
 
 
+class DetailSerializer(serializers.Serializer[Any]):
+    """DRF's error body: what went wrong, in the request's language."""
+
+    detail = serializers.CharField()
+
+
 class ClassListApi(ListAPIView[TrainingClass]):
     """Classes of approved course plans (the public class search)."""
 
@@ -110,7 +121,23 @@ class ClassListApi(ListAPIView[TrainingClass]):
             OpenApiParameter("institution", str, description="the filer's id, or part of its name"),
             OpenApiParameter("q", str, description="part of the class or course name"),
         ],
-        examples=[OpenApiExample("A class accepting enrolment", value=EXAMPLE, response_only=True)],
+        responses={
+            200: OpenApiResponse(
+                ClassSerializer(many=True),
+                examples=[
+                    OpenApiExample("A class accepting enrolment", value=EXAMPLE, response_only=True)
+                ],
+            ),
+            404: OpenApiResponse(
+                DetailSerializer,
+                description="No such page (a page number below 1 or past the last page).",
+                examples=[OpenApiExample("Past the last page", value={"detail": "无效页面。"})],
+            ),
+            429: OpenApiResponse(
+                DetailSerializer,
+                description="Too many searches from this address; try again later.",
+            ),
+        },
     )
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)
