@@ -111,18 +111,23 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     }
 
 
-def render_certificate_html(certificate: Certificate, *, language: str | None = None) -> str:
+def render_certificate_html(
+    certificate: Certificate, *, language: str | None = None, inline_style: bool = True
+) -> str:
+    """The certificate as one HTML page; ``inline_style=False`` leaves out its stylesheet
+    (``certificates/pdf.css``), which the PDF renderer passes already parsed."""
+    context = {**certificate_context(certificate), "inline_style": inline_style}
     with translation.override(language or settings.LANGUAGE_CODE):
-        return render_to_string("certificates/pdf.html", certificate_context(certificate))
+        return render_to_string("certificates/pdf.html", context)
 
 
 def render_certificate_pdf(certificate: Certificate, *, language: str | None = None) -> bytes:
     """The unsigned A4 PDF of ``certificate`` (in Chinese unless ``language`` says otherwise)."""
     from weasyprint import HTML
 
-    html = render_certificate_html(certificate, language=language)
+    html = render_certificate_html(certificate, language=language, inline_style=False)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        uncompressed_pdf=False, font_config=_font_config()
+        stylesheets=[_stylesheet()], uncompressed_pdf=False, font_config=_font_config()
     )
 
 
@@ -139,3 +144,16 @@ def _font_config() -> Any:
 
         config = _fonts.config = FontConfiguration()
     return config
+
+
+def _stylesheet() -> Any:
+    """``certificates/pdf.css`` parsed once per thread (beside the font configuration it was
+    made with), instead of tokenising and validating the same ``<style>`` for every document."""
+    sheet = getattr(_fonts, "stylesheet", None)
+    if sheet is None:
+        from django.template.loader import get_template
+        from weasyprint import CSS
+
+        source = get_template("certificates/pdf.css").template.source
+        sheet = _fonts.stylesheet = CSS(string=source, font_config=_font_config())
+    return sheet
