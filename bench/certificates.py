@@ -87,10 +87,11 @@ def _certificate(*, latin: bool) -> Any:
 
 
 def bench_render() -> bool:
-    from certificates.pdf import render_certificate_pdf
+    from certificates.pdf import gc_freeze_after_first_render, render_certificate_pdf
     from certificates.signing import keys_init, sign_pdf
 
     keys_init()
+    gc_freeze_after_first_render()  # as each Celery worker process does (worker_process_init)
     chinese, latin = _certificate(latin=False), _certificate(latin=True)
 
     def signed() -> bytes:
