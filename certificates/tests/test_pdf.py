@@ -267,7 +267,10 @@ def test_rendering_again_and_again_does_not_grow_memory() -> None:
         raise AssertionError("no VmRSS")
 
     certificate = _certificate()
-    for _ in range(5):  # warm: fonts loaded, template compiled
+    # Warm: fonts loaded, template compiled, and the caches that hang on the shared parsed
+    # stylesheet filled (a one-off ~9 MB over the first dozen renders, then flat: 160 renders
+    # of different certificates stayed within 1 MB).
+    for _ in range(15):
         render_certificate_pdf(certificate)
     before = rss_kib()
     for _ in range(40):
@@ -360,6 +363,6 @@ def test_a_worker_process_freezes_the_heap_after_its_first_render(
         frozen = gc.get_freeze_count()
         assert frozen > 10_000
         render_certificate_pdf(_certificate())
-        assert gc.get_freeze_count() == frozen  # once per process
+        assert gc.get_freeze_count() <= frozen  # once per process (freed ones leave it)
     finally:
         gc.unfreeze()
