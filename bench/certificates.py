@@ -87,10 +87,11 @@ def _certificate(*, latin: bool) -> Any:
 
 
 def bench_render() -> bool:
-    from certificates.pdf import render_certificate_pdf
+    from certificates.pdf import gc_freeze_after_first_render, render_certificate_pdf
     from certificates.signing import keys_init, sign_pdf
 
     keys_init()
+    gc_freeze_after_first_render()  # as each Celery worker process does (worker_process_init)
     chinese, latin = _certificate(latin=False), _certificate(latin=True)
 
     def signed() -> bytes:
@@ -190,9 +191,9 @@ def _generate(employer_id: int, pdf_name: str) -> None:
         f"""
         INSERT INTO certificates_certificate (number, check_code, person_id, year, employer_id,
             person_name, masked_id_number, employer_name, status, reissue_reason,
-            revocation_reason, issued_at, pdf, sha256, hours, records)
+            revocation_reason, issued_at, pdf, sha256, hours, records, revoked_manually)
         SELECT %s || lpad(p.id::text, 8, '0'), 'BENCH234', p.id, %s, %s, p.real_name,
-            '', '', 'valid', '', '', now(), %s, '', '{{}}', '[]'
+            '', '', 'valid', '', '', now(), %s, '', '{{}}', '[]', false
         FROM ({persons}) p
         """,
         [f"{YEAR}-BENCH-", YEAR, employer_id, pdf_name],

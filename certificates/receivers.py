@@ -22,3 +22,11 @@ def year_summary_changed(sender: type, *, pairs: Sequence[tuple[int, int]], **kw
         return
     for start in range(0, len(wanted), FANOUT_CHUNK):
         certificates_reconcile_fanout_task.delay(wanted[start : start + FANOUT_CHUNK])
+
+
+def worker_process_init(**kwargs: Any) -> None:
+    """Celery's ``worker_process_init`` (each pool process, after the fork): freeze the
+    long-lived heap after the process's first certificate render (certificates.pdf)."""
+    from certificates.pdf import gc_freeze_after_first_render
+
+    gc_freeze_after_first_render()
