@@ -25,20 +25,24 @@ from credits.selectors.records import person_attention_records, region_codes, ru
 from credits.services import validation
 from credits.services.records import RecordDraft, record_create
 from credits.signals import year_summary_changed
+from credits.suggestions import GapSuggestion, Shortfall, progress_suggestions_register
 
 __all__ = [
     "CertificationRoute",
     "EvaluationError",
     "EvaluationResult",
+    "GapSuggestion",
     "Profile",
     "RecordDraft",
     "RecordInput",
+    "Shortfall",
     "Windows",
     "YearSummary",
     "certification_route",
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
+    "progress_suggestions_register",
     "record_create",
     "region_codes",
     "summaries_refresh_now",

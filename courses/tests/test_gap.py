@@ -1,0 +1,269 @@
+"""What fills my gap (issue 9): the choice of the fewest classes that close a shortfall,
+and the open classes the progress page suggests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accounts.api import ProfessionalSeries
+from courses.models import (
+    CoursePlan,
+    Enrolment,
+    GuideCourse,
+    ReviewStatus,
+    SubjectGuide,
+    TrainingClass,
+)
+from courses.selectors.gap import fewest_covering
+from credits.api import year_windows
+from tests.factories import World, person_create, record_make
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2024, 4, 1, 10, tzinfo=SHANGHAI)
+WORLD_TIME = NOW
+YEAR = 2024
+
+
+# --- the choice ------------------------------------------------------------------------------
+
+
+def _brute_force(hours: list[Decimal], need: Decimal) -> tuple[int, Decimal] | None:
+    """(fewest count, least total hours at that count) of the subsets reaching ``need``."""
+    for count in range(1, len(hours) + 1):
+        sums = [sum(c, Decimal(0)) for c in itertools.combinations(hours, count)]
+        reaching = [s for s in sums if s >= need]
+        if reaching:
+            return count, min(reaching)
+    return None
+
+
+HOURS = st.decimals(min_value=Decimal("0.5"), max_value=Decimal("60"), places=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hours=st.lists(HOURS, max_size=8), need=HOURS)
+def test_fewest_covering_takes_the_fewest_classes_then_the_fewest_hours(
+    hours: list[Decimal], need: Decimal
+) -> None:
+    chosen = fewest_covering(hours, need)
+    assert len(set(chosen)) == len(chosen)
+    expected = _brute_force(hours, need)
+    if expected is None:
+        # Nothing reaches the gap: every class is shown, largest first.
+        assert sorted(chosen) == list(range(len(hours)))
+        assert [hours[i] for i in chosen] == sorted(hours, reverse=True)
+    else:
+        assert list(chosen) == sorted(chosen)
+        assert (len(chosen), sum((hours[i] for i in chosen), Decimal(0))) == expected
+
+
+@pytest.mark.parametrize(
+    ("hours", "need", "expected"),
+    [
+        # One class is enough: the smallest that covers, not the largest.
+        ([8, 40, 36, 12], 34, (2,)),
+        # Two needed; 20 + 14 is exactly the gap (the two largest would waste 10 h).
+        ([24, 20, 14, 12], 34, (1, 2)),
+        # Ties go to the earlier class.
+        ([12, 12, 30], 40, (0, 2)),
+        # Short of the gap: all of them, largest first.
+        ([4, 8], 30, (1, 0)),
+        ([], 10, ()),
+        ([8], 0, ()),
+    ],
+)
+def test_fewest_covering_examples(hours: list[int], need: int, expected: tuple[int, ...]) -> None:
+    assert fewest_covering([Decimal(h) for h in hours], Decimal(need)) == expected
+
+
+# --- the progress page -----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _frozen_english(settings: Any, tmp_path: Path) -> Iterator[None]:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.LANGUAGE_CODE = "en"
+    with time_machine.travel(NOW, tick=False), translation.override("en"):
+        yield
+
+
+def guide_course(world: World, name: str, *, series: str = "engineering") -> GuideCourse:
+    guide, _ = SubjectGuide.objects.get_or_create(
+        authority=world.authority,
+        series=ProfessionalSeries.objects.get(code=series),
+        year=YEAR,
+        defaults={"status": SubjectGuide.Status.PUBLISHED},
+    )
+    return GuideCourse.objects.create(guide=guide, name=name, hours=Decimal(8))
+
+
+def class_make(
+    world: World,
+    name: str,
+    hours: int,
+    *,
+    start: dt.date = dt.date(YEAR, 6, 1),
+    series: str = "engineering",
+    plan_status: str = ReviewStatus.APPROVED,
+    status: str = TrainingClass.Status.ACCEPTING,
+    year: int = YEAR,
+    capacity: int = 30,
+    enrolled: int = 0,
+    course: GuideCourse | None = None,
+) -> TrainingClass:
+    plan = CoursePlan.objects.create(
+        filer=world.institution,
+        course=course or guide_course(world, f"{name} course", series=series),
+        year=year,
+        series=ProfessionalSeries.objects.get(code=series),
+        status=plan_status,
+        authority=world.authority,
+    )
+    return TrainingClass.objects.create(
+        plan=plan,
+        name=name,
+        start_date=start,
+        end_date=start + dt.timedelta(days=2),
+        hours=Decimal(hours),
+        capacity=capacity,
+        enrolled=enrolled,
+        location="广州市天河区",
+        status=status,
+    )
+
+
+def progress(world: World) -> Any:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.person.user)
+    return client.get(reverse("credits:progress", args=[YEAR]))
+
+
+def suggested(response: Any) -> dict[str, tuple[list[str], list[str]]]:
+    """Shortfall key → (names of the chosen items, names of the other options)."""
+    return {
+        f"{row.shortfall.category}:{row.shortfall.series}": (
+            [c.name for s in row.suggestions for c in s.items],
+            [c.name for s in row.suggestions for c in s.more],
+        )
+        for row in response.context["gap"]
+    }
+
+
+@pytest.mark.django_db
+def test_progress_suggests_the_fewest_open_classes_that_close_the_professional_gap(
+    world: World,
+) -> None:
+    # The world's approved 8 h leave 34 h of engineering professional hours to go.
+    class_make(world, "Small A", 12)
+    class_make(world, "Large", 24)
+    class_make(world, "Small B", 20)
+
+    response = progress(world)
+    page = response.content.decode()
+
+    chosen, more = suggested(response)["professional:engineering"]
+    assert chosen == ["Small A", "Large"]  # 36 h in two classes, the least over 34
+    assert more == ["Small B"]
+    assert 'data-testid="gap-professional-engineering"' in page
+    assert "These 2 classes (36.0 h) close the gap:" in page
+    assert "34.0 h short" in page
+
+
+@pytest.mark.django_db
+def test_progress_suggests_only_classes_the_person_can_enrol_in_for_that_year(
+    world: World,
+) -> None:
+    deadline = year_windows(YEAR).deadline(category="professional", series="engineering")
+    class_make(world, "Fits", 8)
+    class_make(world, "Plan not approved", 40, plan_status=ReviewStatus.PENDING)
+    class_make(world, "Only planned", 40, status=TrainingClass.Status.PLANNED)
+    class_make(world, "Already open", 40, status=TrainingClass.Status.OPEN)
+    class_make(world, "Other series", 40, series="archives")
+    class_make(world, "Next year", 40, year=YEAR + 1)
+    class_make(world, "After the window", 40, start=deadline + dt.timedelta(days=1))
+    class_make(world, "Full", 40, capacity=10, enrolled=10)
+    taken = class_make(world, "Enrolled already", 40)
+    Enrolment.objects.create(training_class=taken, person=world.person)
+    other = person_create()
+    elsewhere = class_make(world, "Someone else enrolled", 6)
+    Enrolment.objects.create(training_class=elsewhere, person=other)
+
+    chosen, more = suggested(progress(world))["professional:engineering"]
+
+    assert sorted(chosen + more) == ["Fits", "Someone else enrolled"]
+
+
+@pytest.mark.django_db
+def test_progress_suggests_one_class_per_course(world: World) -> None:
+    course = guide_course(world, "Bridge design")
+    class_make(world, "Bridge design spring", 20, course=course, start=dt.date(YEAR, 5, 1))
+    class_make(world, "Bridge design autumn", 20, course=course, start=dt.date(YEAR, 9, 1))
+
+    chosen, more = suggested(progress(world))["professional:engineering"]
+
+    assert (chosen, more) == (["Bridge design spring"], [])
+
+
+@pytest.mark.django_db
+def test_a_closed_window_or_a_met_requirement_suggests_nothing(world: World) -> None:
+    class_make(world, "Large", 40)
+    deadline = year_windows(YEAR).deadline(category="professional", series="engineering")
+    assert suggested(progress(world))["professional:engineering"][0] == ["Large"]
+
+    with time_machine.travel(deadline + dt.timedelta(days=1), tick=False):
+        late = progress(world)
+    record_make(world.person, None, title="Enough", status="approved", hours=34, year=YEAR)
+    met = progress(world)
+
+    assert late.context["gap"] == []
+    assert 'data-testid="gap"' not in late.content.decode()
+    assert "professional:engineering" not in suggested(met)
+    assert "public:" in suggested(met)  # still short there
+
+
+@pytest.mark.django_db
+def test_the_progress_page_with_suggestions_runs_a_fixed_number_of_queries(
+    world: World,
+) -> None:
+    class_make(world, "First", 8)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.person.user)
+    client.get(reverse("credits:progress", args=[YEAR]))  # warm the rule book cache
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(reverse("credits:progress", args=[YEAR]))
+    for n in range(6):
+        class_make(world, f"More {n}", 4 + n, series="engineering")
+    with CaptureQueriesContext(connection) as seven:
+        second = client.get(reverse("credits:progress", args=[YEAR]))
+
+    assert len(suggested(first)["professional:engineering"][0]) == 1
+    chosen, more = suggested(second)["professional:engineering"]
+    assert len(chosen) + len(more) == 7
+    assert len(seven) == len(one)
+
+
+@pytest.mark.django_db
+def test_a_suggested_class_shows_its_institution_start_and_places_left(world: World) -> None:
+    shown = class_make(world, "Fits", 8, capacity=25, enrolled=5, start=dt.date(YEAR, 7, 3))
+    page = progress(world).content.decode()
+
+    row = page.split(f'data-testid="gap-class-{shown.pk}"')[1].split("</tr>")[0]
+    assert world.institution.name in row
+    assert "2024-07-03" in row
+    assert "<td>20</td>" in row
