@@ -584,6 +584,8 @@ class Notice(models.Model):
         BINDING_RETURNED = "binding_returned", _("Binding returned")
         FACT_CONFIRMED = "fact_confirmed", _("Profile fact confirmed")
         FACT_REJECTED = "fact_rejected", _("Profile fact rejected")
+        CLASS_CANCELLED = "class_cancelled", _("Class cancelled")
+        ENROLMENT_CANCELLED = "enrolment_cancelled", _("Enrolment cancelled")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -655,4 +657,8 @@ NOTICE_TEXTS: dict[str, StrOrPromise] = {
     Notice.Kind.FACT_REJECTED: _(
         "%(by)s rejected your profile fact dated %(on)s. Reason: %(reason)s"
     ),
+    Notice.Kind.CLASS_CANCELLED: _(
+        "%(by)s cancelled the class “%(title)s” you enrolled in. Reason: %(reason)s"
+    ),
+    Notice.Kind.ENROLMENT_CANCELLED: _("%(by)s cancelled your enrolment in the class “%(title)s”."),
 }

@@ -490,6 +490,9 @@ class Enrolment(models.Model):
         verbose_name=_("CE record"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Why closing the class wrote no record for this passed learner (a declaration rule
+    # refused it: no employer, series not held, window closed…); a later run tries again.
+    close_error = models.TextField(_("closing problem"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

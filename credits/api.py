@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.api import Person
+from accounts.api import Person, User
 from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import (
     CertificationRoute,
@@ -22,29 +22,44 @@ from credits.rules import (
 )
 from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
-from credits.services import validation
+from credits.services import class_records, validation
+from credits.services.class_records import ClassRecord
 from credits.services.records import RecordDraft, record_create
+from credits.sheets import Column as SheetColumn
+from credits.sheets import LineError, SheetError, sheet_format, sheet_rows
+from credits.sheets import template_csv as sheet_template_csv
+from credits.sheets import template_xlsx as sheet_template_xlsx
 from credits.signals import year_summary_changed
 from credits.suggestions import GapSuggestion, Shortfall, progress_suggestions_register
 
 __all__ = [
     "CertificationRoute",
+    "ClassRecord",
     "EvaluationError",
     "EvaluationResult",
     "GapSuggestion",
+    "LineError",
     "Profile",
     "RecordDraft",
     "RecordInput",
+    "SheetColumn",
+    "SheetError",
     "Shortfall",
     "Windows",
     "YearSummary",
     "certification_route",
+    "class_record_submit",
     "compliant_person_ids",
     "evaluate_year",
     "person_records_needing_attention",
     "progress_suggestions_register",
     "record_create",
+    "record_status",
     "region_codes",
+    "sheet_format",
+    "sheet_rows",
+    "sheet_template_csv",
+    "sheet_template_xlsx",
     "summaries_refresh_now",
     "year_counted_records",
     "year_explanation",
@@ -161,3 +176,22 @@ def year_explanation(*, person: Person, year: int, today: date | None = None) ->
 def summaries_refresh_now(*, person_id: int, year: int) -> YearSummary | None:
     """Recompute one person-year synchronously (the "recount" button); the stored row."""
     return validation.summary_refresh_one(person_id=person_id, year=year)
+
+
+# --- records written by closing classes (courses) ---------------------------------------------
+
+
+def class_record_submit(
+    *, person: Person, data: ClassRecord, actor: User | None, today: date | None = None
+) -> int:
+    """Write a passed learner's hours of a closed class as a professional record under the
+    learner's employer's review, or add them to the learner's open record with the same
+    content in the same year; the record's id.  Every declaration rule applies
+    (``credits.services.class_records``); raises ``ValidationError`` and writes nothing
+    when one fails.  Call inside the transaction that marks the learner done."""
+    return class_records.class_record_submit(person=person, data=data, actor=actor, today=today).pk
+
+
+def record_status(record_ids: Iterable[int]) -> dict[int, str]:
+    """The status of each record by id (one query), e.g. to show class hours as pending."""
+    return dict(Record.objects.filter(pk__in=list(record_ids)).values_list("pk", "status"))

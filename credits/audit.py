@@ -32,6 +32,13 @@ def register() -> None:
                 "%(actor)s entered %(target)s for the professional from an uploaded sheet; "
                 "it went to the employer's review"
             ),
+            "record.class_submit": _(
+                "%(actor)s closed a class: %(target)s went to the employer's review"
+            ),
+            "record.class_add": _(
+                "%(actor)s closed a class: its hours were added to %(target)s, which went to "
+                "the employer's review"
+            ),
             "import.upload": _("%(actor)s uploaded %(target)s"),
             "import.finish": _("%(target)s was imported"),
             "import.reject": _("%(target)s was refused: rows with errors, nothing saved"),

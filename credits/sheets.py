@@ -197,9 +197,15 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def sheet_rows(fmt: str, content: bytes) -> list[SheetRow]:
+def sheet_rows(fmt: str, content: bytes, columns: tuple[Column, ...] = COLUMNS) -> list[SheetRow]:
     """The data rows under the header, blank rows left out; ``SheetError`` when the header
-    lacks a required column or there are no or too many rows."""
+    lacks a required column or there are no or too many rows.  ``columns``: another sheet's
+    columns (default: the employer's records sheet)."""
+    header_to_key = (
+        _HEADER_TO_KEY
+        if columns is COLUMNS
+        else {**{c.header: c.key for c in columns}, **{c.key: c.key for c in columns}}
+    )
     header: list[str | None] | None = None
     header_line = 0
     rows: list[SheetRow] = []
@@ -207,9 +213,9 @@ def sheet_rows(fmt: str, content: bytes) -> list[SheetRow]:
         if all(_blank(cell) for cell in cells):
             continue
         if header is None:
-            header = [_HEADER_TO_KEY.get(str(cell).strip()) if cell else None for cell in cells]
+            header = [header_to_key.get(str(cell).strip()) if cell else None for cell in cells]
             header_line = line
-            missing = [c.header for c in COLUMNS if c.required and c.key not in header]
+            missing = [c.header for c in columns if c.required and c.key not in header]
             if missing:
                 raise SheetError(
                     _(
@@ -241,33 +247,33 @@ def sheet_rows(fmt: str, content: bytes) -> list[SheetRow]:
 # --- The template ------------------------------------------------------------------------------
 
 
-def template_rows() -> list[list[Any]]:
+def template_rows(columns: tuple[Column, ...] = COLUMNS) -> list[list[Any]]:
     """The template: the header row and one example row."""
-    return [[c.header for c in COLUMNS], [c.example for c in COLUMNS]]
+    return [[c.header for c in columns], [c.example for c in columns]]
 
 
-def template_csv() -> bytes:
+def template_csv(columns: tuple[Column, ...] = COLUMNS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    for row in template_rows():
+    for row in template_rows(columns):
         writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(columns: tuple[Column, ...] = COLUMNS, title: str = "继续教育记录") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "继续教育记录"
-    header, example = template_rows()
+    sheet.title = title
+    header, example = template_rows(columns)
     sheet.append(header)
     sheet.append(example)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
         example_cell = sheet.cell(row=2, column=index)

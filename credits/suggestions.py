@@ -42,18 +42,21 @@ class GapSuggestion:
     """One provider's answer to one shortfall: ``items`` (what to take, in the order to
     show) rendered by the provider's ``template`` include, which gets this object as
     ``suggestion``; ``hours`` is what the items add up to; ``more`` are further options
-    the provider shows apart."""
+    the provider shows apart; ``underway`` is what the person already takes towards the
+    shortfall (e.g. classes enrolled in), worth ``underway_hours`` once it counts."""
 
     shortfall: Shortfall
     template: str
     items: tuple[object, ...]
     hours: Decimal
     more: tuple[object, ...] = ()
+    underway: tuple[object, ...] = ()
+    underway_hours: Decimal = Decimal(0)
 
     @property
     def covers(self) -> bool:
-        """Whether taking every item closes the shortfall."""
-        return self.hours >= self.shortfall.hours
+        """Whether what is underway and every item together close the shortfall."""
+        return self.hours + self.underway_hours >= self.shortfall.hours
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,12 @@ BREADCRUMBS: dict[str, Crumb] = {
     # The record's URL names its recheck item, not the sample, so its parent is the list.
     "credits:recheck_record": Crumb(_("Details"), "credits:recheck_samples"),
     "accounts:notices": Crumb(_("Notices"), HOME),
+    # classes and enrolment (courses)
+    "courses:class_search": Crumb(_("Class search"), HOME),
+    "courses:class_public_detail": Crumb(_("Class"), "courses:class_search"),
+    "courses:my_enrolments": Crumb(_("My enrolments"), HOME),
+    "courses:org_classes": Crumb(_("Classes"), HOME),
+    "courses:org_class": Crumb(_("Class"), "courses:org_classes"),
 }
 
 # URL names that never render a page of their own (API URLs, under api/, need no entry).
@@ -138,6 +144,16 @@ NOT_PAGES = frozenset(
         "credits:import_errors_xlsx",
         "credits:import_template_csv",
         "credits:import_template_xlsx",
+        # classes and enrolment (courses)
+        "courses:class_enrol",
+        "courses:enrolment_cancel",
+        "courses:org_class_status",
+        "courses:org_class_close",
+        "courses:org_enrolments_decide",
+        "courses:org_results_save",
+        "courses:org_results_upload",
+        "courses:org_results_template_csv",
+        "courses:org_results_template_xlsx",
         "accounts:me_fact_proof",
         "accounts:fact_decide",
         "accounts:fact_proof",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("credits.urls")),
     path("", include("certificates.urls")),
+    path("", include("courses.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", access(PUBLIC)(SpectacularAPIView.as_view()), name="api_schema"),
 ]

@@ -96,19 +96,41 @@ def open_classes(*, person: Person, year: int, series: Sequence[str]) -> list[Tr
     )
 
 
+def enrolled_classes(*, person: Person, year: int, series: Sequence[str]) -> list[TrainingClass]:
+    """Classes of ``year`` in ``series`` the person holds a place in (applied or accepted)
+    that have not closed yet: their hours are on the way (one query)."""
+    return list(
+        TrainingClass.objects.filter(
+            status__in=(TrainingClass.Status.ACCEPTING, TrainingClass.Status.OPEN),
+            plan__year=year,
+            plan__series__code__in=series,
+            enrolments__person=person,
+            enrolments__status__in=Enrolment.HOLDING_STATUSES,
+        )
+        .select_related("plan__course", "plan__filer", "plan__series")
+        .order_by("start_date", "pk")
+    )
+
+
 def progress_suggestions(
     person: Person, year: int, shortfalls: tuple[Shortfall, ...]
 ) -> list[GapSuggestion]:
     """For each professional shortfall, the fewest open classes of that series starting by
-    the year's deadline that close it (``fewest_covering``), one class per course (the
-    earliest); a few other open classes go in ``more``."""
+    the year's deadline that close what the classes the person is already enrolled in
+    (``underway``) leave open (``fewest_covering``), one class per course (the earliest,
+    none of a course already taken); a few other open classes go in ``more``."""
     wanted = [s for s in shortfalls if s.category == PROFESSIONAL and s.series]
     if not wanted:
         return []
-    classes = open_classes(person=person, year=year, series=[s.series for s in wanted])
+    codes = [s.series for s in wanted]
+    classes = open_classes(person=person, year=year, series=codes)
+    enrolled = enrolled_classes(person=person, year=year, series=codes)
     found: list[GapSuggestion] = []
     for shortfall in wanted:
-        seen_courses: set[int] = set()
+        underway = tuple(c for c in enrolled if c.plan.series.code == shortfall.series)
+        underway_hours = sum((c.hours for c in underway), Decimal(0))
+        # A course already taken is not suggested again in another class.
+        seen_courses = {c.plan.course_id for c in underway}
         candidates: list[TrainingClass] = []
         for one in classes:
             if (
@@ -118,9 +140,10 @@ def progress_suggestions(
             ):
                 seen_courses.add(one.plan.course_id)
                 candidates.append(one)
-        if not candidates:
+        if not candidates and not underway:
             continue
-        chosen = fewest_covering([c.hours for c in candidates], shortfall.hours)
+        need = shortfall.hours - underway_hours
+        chosen = fewest_covering([c.hours for c in candidates], need)
         items = tuple(candidates[i] for i in chosen)
         rest = tuple(c for i, c in enumerate(candidates) if i not in set(chosen))
         found.append(
@@ -130,6 +153,8 @@ def progress_suggestions(
                 items=items,
                 hours=sum((c.hours for c in items), Decimal(0)),
                 more=rest[:MORE_LIMIT],
+                underway=underway,
+                underway_hours=underway_hours,
             )
         )
     return found

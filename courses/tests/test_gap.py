@@ -248,13 +248,17 @@ def test_the_progress_page_with_suggestions_runs_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as one:
         first = client.get(reverse("credits:progress", args=[YEAR]))
     for n in range(6):
-        class_make(world, f"More {n}", 4 + n, series="engineering")
+        more_class = class_make(world, f"More {n}", 4 + n, series="engineering")
+        if n < 2:
+            Enrolment.objects.create(training_class=more_class, person=world.person)
     with CaptureQueriesContext(connection) as seven:
         second = client.get(reverse("credits:progress", args=[YEAR]))
 
     assert len(suggested(first)["professional:engineering"][0]) == 1
     chosen, more = suggested(second)["professional:engineering"]
-    assert len(chosen) + len(more) == 7
+    assert len(chosen) + len(more) == 5
+    row = next(r for r in second.context["gap"] if r.shortfall.series == "engineering")
+    assert len(row.suggestions[0].underway) == 2
     assert len(seven) == len(one)
 
 
@@ -267,3 +271,39 @@ def test_a_suggested_class_shows_its_institution_start_and_places_left(world: Wo
     assert world.institution.name in row
     assert "2024-07-03" in row
     assert "<td>20</td>" in row
+
+
+@pytest.mark.django_db
+def test_one_click_on_a_suggested_class_enrols_the_person(world: World) -> None:
+    shown = class_make(world, "Fits", 8)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.person.user)
+    page = client.get(reverse("credits:progress", args=[YEAR])).content.decode()
+    action = reverse("courses:class_enrol", kwargs={"class_id": shown.pk})
+    assert f'action="{action}"' in page
+
+    response = client.post(action, {"next": reverse("credits:progress", args=[YEAR])})
+
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.get(training_class=shown, person=world.person)
+    assert enrolment.status == Enrolment.Status.APPLIED
+    after = progress(world)
+    row = next(r for r in after.context["gap"] if r.shortfall.series == "engineering")
+    # The class is now underway: its 8 h count against the 34 h gap, no longer offered.
+    assert [c.name for s in row.suggestions for c in s.underway] == ["Fits"]
+    assert suggested(after)["professional:engineering"] == ([], [])
+    assert 'data-testid="gap-underway"' in after.content.decode()
+
+
+@pytest.mark.django_db
+def test_enrolled_classes_count_against_the_gap_before_choosing(world: World) -> None:
+    taken = class_make(world, "Taken", 20, course=guide_course(world, "Roads"))
+    Enrolment.objects.create(training_class=taken, person=world.person)
+    class_make(world, "Roads again", 30, course=taken.plan.course)
+    class_make(world, "Tunnels", 14)
+    class_make(world, "Bridges", 30)
+
+    chosen, more = suggested(progress(world))["professional:engineering"]
+
+    # 34 h short, 20 underway: 14 h more; the course already taken is not offered again.
+    assert (chosen, more) == (["Tunnels"], ["Bridges"])

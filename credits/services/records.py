@@ -540,8 +540,13 @@ def _declared(
             "general_knowledge",
             _("Only a professional record can be professional general knowledge."),
         )
-    # Only in-house training has a course plan that may or may not be approved.
-    approved_plan = bool(approved_plan) if kind == Record.Kind.INHOUSE_TRAINING else None
+    # Only in-house training has a course plan, and only a class of an authority-approved
+    # employer plan (source "institution_class", written by credits.services.class_records)
+    # says it was approved: nobody ticks it (docs/decisions/0020-approved-plan-from-classes.md).
+    if kind == Record.Kind.INHOUSE_TRAINING:
+        approved_plan = bool(approved_plan) and source == Record.Source.INSTITUTION_CLASS
+    else:
+        approved_plan = None
     minimum_year = book.min_year
     if not minimum_year <= year <= today.year:
         errors.add(
@@ -700,6 +705,11 @@ def _save(record: Record) -> None:
         raise ValidationError(
             {"title": _("You already declared a record with this content and these dates.")}
         ) from exc
+
+
+# For credits.services.class_records, which writes class records under the same rules.
+declared_apply = _apply
+record_save = _save
 
 
 def _own(person: Person, record: Record) -> Record:

@@ -217,6 +217,9 @@ CERTIFICATE_VERIFY_RATE = env_str("CERTIFICATE_VERIFY_RATE", "30/minute")
 CERTIFICATE_BULK_CHUNK = env_int("CERTIFICATE_BULK_CHUNK", 50)
 CERTIFICATE_BULK_LINK_HOURS = env_int("CERTIFICATE_BULK_LINK_HOURS", 24)
 
+# The public class search API (courses.apis.classes), per client address.
+CLASS_SEARCH_RATE = env_str("CLASS_SEARCH_RATE", "120/minute")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -228,6 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "compliance": "60/minute",
         "certificate_verify": CERTIFICATE_VERIFY_RATE,
+        "class_search": CLASS_SEARCH_RATE,
     },
     # Never None: then DRF would key throttles on a client-written X-Forwarded-For.
     "NUM_PROXIES": NUM_PROXIES,
