@@ -72,7 +72,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("assessment_result", "考核结果", False, "合格"),
     Column("institution_name", "施教机构", False, "广州市专业技术人员继续教育基地"),
     Column("kind", "类型", False, "普通"),
-    Column("approved_plan", "培训计划已获批准", False, "否"),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 _HEADER_TO_KEY = {

@@ -87,18 +87,15 @@ def test_dismissing_the_confirmation_keeps_the_file(
     assert Evidence.objects.filter(pk=world.evidence.pk).exists()
 
 
-def test_inhouse_plan_box_shows_only_for_inhouse_training(
+def test_inhouse_training_has_no_approved_plan_box(
     world: World, live_server: Any, page: Page
 ) -> None:
+    """Decision 0020: the approved plan comes from classes, never from a box the person ticks."""
     log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/records/new/")
-    box = page.locator("input[name=approved_plan]")
-
-    assert not box.is_visible()
     page.select_option("select[name=kind]", "inhouse_training")
-    assert box.is_visible()
-    page.select_option("select[name=kind]", "degree_study")
-    assert not box.is_visible()
+
+    assert page.locator("input[name=approved_plan]").count() == 0
     assert page.get_by_text("计量单位").count() >= 1
 
 

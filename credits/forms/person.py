@@ -119,17 +119,9 @@ class RecordForm(forms.Form):
         choices=Record.Kind.choices,
         required=False,
         help_text=_(
-            "Degree study counts as elective (capped); in-house training counts as "
-            "professional only with an approved course plan."
-        ),
-    )
-    approved_plan = forms.BooleanField(
-        label=_("The in-house course plan was approved by the industry authority"),
-        required=False,
-        help_text=_("Only for employer in-house training."),
-        # portal.js shows the box only while "kind" is in-house training.
-        widget=forms.CheckboxInput(
-            attrs={"data-show-if": f"kind={Record.Kind.INHOUSE_TRAINING.value}"}
+            "Degree study counts as elective (capped). In-house training declared here counts "
+            "as elective: it counts as professional only when it comes from a class of a plan "
+            "the authority approved, which the class sends itself."
         ),
     )
     evidence = MultipleFileField(
@@ -166,9 +158,6 @@ class RecordForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # The box means something only for in-house training: ignore it for any other kind.
-        if data.get("kind") != Record.Kind.INHOUSE_TRAINING:
-            data["approved_plan"] = False
         if data.get("activity"):
             # The activity decides the category and the unit (credits.services.records).
             data["category"] = Record.Category.PROFESSIONAL
@@ -190,7 +179,6 @@ class RecordForm(forms.Form):
             "assessment_result": record.assessment_result,
             "institution_name": record.institution_name,
             "kind": record.kind,
-            "approved_plan": bool(record.approved_plan),
             "activity": record.activity_code,
             "general_knowledge": record.general_knowledge,
         }
@@ -211,7 +199,6 @@ class RecordForm(forms.Form):
             assessment_result=data["assessment_result"],
             institution_name=data["institution_name"],
             kind=data["kind"] or "",
-            approved_plan=data["approved_plan"],
             activity_code=data.get("activity") or "",
             general_knowledge=bool(data.get("general_knowledge")),
         )

@@ -69,7 +69,7 @@ def _employer_id(person: Person) -> int:
 
 def _same_course(person: Person, data: ClassRecord) -> Record | None:
     return (
-        Record.objects.select_for_update()
+        Record.objects.select_for_update(of=("self",))
         .select_related("series")
         .filter(person=person, year=data.year, title=data.course_name, activity_code="")
         .exclude(status__in=Record.CLOSED_STATUSES)

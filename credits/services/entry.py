@@ -279,8 +279,6 @@ def _choice_maps() -> dict[str, dict[str, str]]:
     }
 
 
-_YES = {"是", "yes", "y", "true", "1", "已批准"}
-_NO = {"否", "no", "n", "false", "0", ""}
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 
@@ -370,9 +368,6 @@ def _row_declaration(
             raise _Cell(
                 "series", _("“%(value)s” is not a professional series.") % {"value": series_text}
             )
-    plan_text = _text(values, "approved_plan").casefold()
-    if plan_text not in _YES | _NO:
-        raise _Cell("approved_plan", _("Write 是 or 否."))
     declaration = {
         "year": int(year_text),
         "category": _choice(values, "category", maps["category"], ""),
@@ -388,7 +383,6 @@ def _row_declaration(
         ),
         "institution_name": _text(values, "institution_name"),
         "kind": _choice(values, "kind", maps["kind"], ""),
-        "approved_plan": plan_text in _YES,
     }
     return found[0], declaration
 

@@ -301,7 +301,6 @@ def row(person: Person, **overrides: Any) -> dict[str, Any]:
         "考核结果": "合格",
         "施教机构": "广州市继续教育基地",
         "类型": "",
-        "培训计划已获批准": "",
     }
     values.update(overrides)
     return values
@@ -391,6 +390,24 @@ def test_a_good_csv_sheet_enters_every_row_for_review(
     assert notice.params == {"title": "建筑工程质量安全专题培训", "by": world.employer.name}
     assert Notice.objects.filter(kind="record_entered", recipient=world.person.user).count() == 2
     assert AuditEntry.objects.filter(action="import.finish", target_id=str(job.pk)).exists()
+
+
+def test_an_old_sheet_ticking_the_approved_plan_enters_inhouse_training_as_not_approved(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Decision 0020: the sheet lost its "approved plan" column; an old sheet still naming it
+    is read (unknown columns are ignored) but a 是 there approves nothing."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*HEADER, "培训计划已获批准"])
+    values = row(world.person, 类型="单位内部培训")
+    writer.writerow([*(values.get(h, "") for h in HEADER), "是"])
+    content = out.getvalue().encode("utf-8-sig")
+    job = run_import(world, content, "old.csv", django_capture_on_commit_callbacks)
+
+    assert (job.status, job.created) == ("finished", 1)
+    record = Record.objects.get(import_job=job)
+    assert (record.kind, record.approved_plan) == ("inhouse_training", False)
 
 
 def test_a_good_xlsx_sheet_with_real_dates_and_gb18030_csv_are_read(

@@ -49,7 +49,6 @@ def _sheet(persons: list[Any], day: Any) -> bytes:
                 "合格",
                 "",
                 "",
-                "",
             ]
         )
     return ("\ufeff" + out.getvalue()).encode()

@@ -245,14 +245,16 @@ def test_unit_field_is_labelled_unit_of_measure(client_: Client) -> None:
         assert str(RecordForm(series=[])["unit"].label) == "计量单位"
 
 
-def test_approved_plan_box_is_marked_to_show_only_for_inhouse_training(client_: Client) -> None:
+def test_the_form_has_no_approved_plan_box(client_: Client) -> None:
+    """Decision 0020: only a class of an approved employer plan says the plan was approved."""
     page = client_.get(reverse("credits:record_new")).content.decode()
 
-    assert 'data-show-if="kind=inhouse_training"' in page
+    assert 'name="approved_plan"' not in page
+    assert "approved_plan" not in RecordForm(series=[]).fields
 
 
-@pytest.mark.parametrize(("kind", "expected"), [("", False), ("inhouse_training", True)])
-def test_approved_plan_counts_only_for_inhouse_training(kind: str, expected: bool) -> None:
+@pytest.mark.parametrize("kind", ["", "inhouse_training"])
+def test_a_posted_approved_plan_is_ignored(kind: str) -> None:
     form = RecordForm(
         {
             "year": 2023,
@@ -271,7 +273,7 @@ def test_approved_plan_counts_only_for_inhouse_training(kind: str, expected: boo
     )
 
     assert form.is_valid(), form.errors
-    assert form.draft().approved_plan is expected
+    assert form.draft().approved_plan is None
 
 
 def test_recount_is_a_secondary_action(client_: Client, world: World) -> None:

@@ -95,11 +95,12 @@ def test_person_declares_a_draft_with_several_evidence_files(client_: Client, wo
     assert "16.0 h" in page and "2.0 days" in page and "结业证书.pdf" in page
 
 
-def test_kind_and_approved_plan_are_stored_on_the_record(client_: Client) -> None:
+def test_a_declared_inhouse_record_never_has_an_approved_plan(client_: Client) -> None:
+    """Decision 0020: a ticked box (even a forged field) does not make a plan approved."""
     declare(client_, kind="inhouse_training", approved_plan="on")
 
     record = mine().get()
-    assert (record.kind, record.approved_plan) == ("inhouse_training", True)
+    assert (record.kind, record.approved_plan) == ("inhouse_training", False)
 
 
 def test_approved_plan_is_ignored_for_ordinary_records(client_: Client) -> None:

@@ -1,0 +1,151 @@
+"""Records written by closing classes (credits.api.class_record_submit): every declaration
+rule applies, the same course name adds hours, and only a class record carries an approved
+in-house plan (decision 0020)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from accounts.models import Employment
+from credits.api import ClassRecord, class_record_submit
+from credits.models import Record
+from credits.services.records import RecordDraft, record_create
+from tests.factories import World, person_create, record_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+def _data(**kwargs: object) -> ClassRecord:
+    today = timezone.localdate()
+    day = max(today - timedelta(days=2), today.replace(month=1, day=1))
+    base = ClassRecord(
+        year=day.year,
+        series_code="engineering",
+        course_name="建筑工程新技术",
+        hours=Decimal(16),
+        start_date=day,
+        end_date=day,
+        institution_name="广州市继续教育基地",
+    )
+    return replace(base, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_class_record_is_professional_and_under_the_employers_review(world: World) -> None:
+    pk = class_record_submit(person=world.person, data=_data(), actor=None)
+    record = Record.objects.get(pk=pk)
+    assert (record.category, record.series.code if record.series else None) == (
+        "professional",
+        "engineering",
+    )
+    assert (record.source, record.status, record.employer_id) == (
+        Record.Source.INSTITUTION_CLASS,
+        Record.Status.SUBMITTED,
+        world.employer.pk,
+    )
+    assert (record.title, record.institution_name, record.hours) == (
+        "建筑工程新技术",
+        "广州市继续教育基地",
+        Decimal(16),
+    )
+    assert (record.kind, record.approved_plan, record.assessment_result) == ("", None, "pass")
+
+
+def test_the_same_course_name_adds_hours_to_the_open_record(world: World) -> None:
+    first = class_record_submit(person=world.person, data=_data(), actor=None)
+    Record.objects.filter(pk=first).update(status=Record.Status.APPROVED)
+    second = class_record_submit(person=world.person, data=_data(hours=Decimal(8)), actor=None)
+    assert second == first
+    record = Record.objects.get(pk=first)
+    assert record.hours == Decimal(24)
+    # The employer decides on the new total.
+    assert record.status == Record.Status.SUBMITTED
+    assert Record.objects.filter(person=world.person, title="建筑工程新技术").count() == 1
+
+
+def test_a_rejected_record_with_the_same_name_is_left_alone(world: World) -> None:
+    first = class_record_submit(person=world.person, data=_data(), actor=None)
+    Record.objects.filter(pk=first).update(status=Record.Status.REJECTED)
+    second = class_record_submit(person=world.person, data=_data(), actor=None)
+    assert second != first
+    assert Record.objects.get(pk=first).hours == Decimal(16)
+
+
+def test_a_learner_without_a_confirmed_employer_gets_no_record(world: World) -> None:
+    person = person_create()
+    with pytest.raises(ValidationError, match="confirmed employer"):
+        class_record_submit(person=person, data=_data(), actor=None)
+    assert not Record.objects.filter(person=person).exists()
+
+
+def test_a_series_the_learner_does_not_hold_is_refused(world: World) -> None:
+    with pytest.raises(ValidationError, match="accounting"):
+        class_record_submit(person=world.person, data=_data(series_code="accounting"), actor=None)
+
+
+def test_a_closed_declaration_window_is_refused(world: World) -> None:
+    old = timezone.localdate().year - 3
+    day = date(old, 6, 1)
+    with pytest.raises(ValidationError) as caught:
+        class_record_submit(
+            person=world.person,
+            data=_data(year=old, start_date=day, end_date=day),
+            actor=None,
+        )
+    assert any(f"{old} closed on {old + 1}-12-31" in m for m in caught.value.messages)
+
+
+def test_a_class_not_ended_is_refused(world: World) -> None:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError):
+        class_record_submit(
+            person=world.person,
+            data=_data(year=tomorrow.year, start_date=tomorrow, end_date=tomorrow),
+            actor=None,
+        )
+
+
+def test_an_employer_plan_class_is_inhouse_training_with_an_approved_plan(world: World) -> None:
+    pk = class_record_submit(person=world.person, data=_data(employer_plan=True), actor=None)
+    record = Record.objects.get(pk=pk)
+    assert (record.kind, record.approved_plan) == (Record.Kind.INHOUSE_TRAINING, True)
+
+
+def test_a_self_declared_inhouse_record_never_carries_an_approved_plan(world: World) -> None:
+    day = _data().start_date
+    record = record_create(
+        person=world.person,
+        draft=RecordDraft(
+            year=day.year,
+            category="professional",
+            series_code="engineering",
+            amount=8,
+            title="单位内部培训",
+            form="class",
+            start_date=day,
+            end_date=day,
+            kind=Record.Kind.INHOUSE_TRAINING,
+            approved_plan=True,
+        ),
+    )
+    assert record.approved_plan is False
+
+
+def test_record_make_is_still_usable(world: World) -> None:
+    # The factory writes rows directly; a class record merges into such a record too.
+    record = record_make(world.person, world.employer, title="建筑工程新技术", status="draft")
+    Record.objects.filter(pk=record.pk).update(start_date=_data().start_date, end_date=_data().end_date)
+    assert class_record_submit(person=world.person, data=_data(), actor=None) == record.pk
+    assert Employment.objects.filter(person=world.person).exists()
