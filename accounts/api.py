@@ -7,15 +7,17 @@ are exported here for queries and type hints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from accounts.audit import TargetType, register_actions, register_target
 from accounts.demo import DemoLogin, demo_load
 from accounts.forms import DecisionForm
 from accounts.home import Waiting, organisation_waiting_register, person_home_register
 from accounts.models import (
+    NOTICE_TEXTS,
     AuditEntry,
     Decision,
     Employment,
@@ -56,6 +58,10 @@ from accounts.validators import (
     validate_visible_text,
 )
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
 __all__ = [
     "PERSON_ONLY",
     "PUBLIC",
@@ -95,6 +101,7 @@ __all__ = [
     "person_home_register",
     "profile_facts_changed",
     "register_actions",
+    "register_notice_texts",
     "register_target",
     "reviewable_organisations",
     "series_lock_hooks",
@@ -103,6 +110,12 @@ __all__ = [
     "validate_id_number",
     "validate_visible_text",
 ]
+
+
+def register_notice_texts(texts: Mapping[str, StrOrPromise]) -> None:
+    """Add the message templates of another app's notice kinds (``"app.kind"`` strings of
+    at most 30 characters, sent with ``notice_send``); ``Notice.text`` fills them in."""
+    NOTICE_TEXTS.update(texts)
 
 
 def confirmed_employer_id(person: Person) -> int | None:

@@ -134,6 +134,16 @@ class AuthorityRegistrationForm(_PasswordPairMixin, _OrganisationFields):
             self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
 
+class InstitutionRegistrationForm(_PasswordPairMixin, _OrganisationFields):
+    level = forms.ChoiceField(
+        choices=[(Level.CITY, Level.CITY.label), (Level.PROVINCE, Level.PROVINCE.label)],
+        label=_("Level"),
+        help_text=_("City or above; a Guangzhou institution chooses city."),
+    )
+
+    field_order = ["name", "level", "region", "contact_name", "contact_phone", "username"]
+
+
 class OrganisationEditForm(_OrganisationFields):
     uscc = forms.CharField(
         label=_("Unified social credit code"),

@@ -332,7 +332,8 @@ def reviewable_organisations(reviewer: Organisation) -> QuerySet[Organisation]:
     """Organisations whose applications `reviewer` decides.
 
     - An HRSS office reviews employers in its region (its own region and the regions below),
-      and a provincial HRSS office also reviews provincial authorities.
+      the filing of institutions of its own level in that region, and a provincial HRSS
+      office also reviews provincial authorities.
     - An authority reviews the authorities that name it as parent (province → city → district).
     """
     if reviewer.kind == Organisation.Kind.HRSS:
@@ -342,6 +343,8 @@ def reviewable_organisations(reviewer: Organisation) -> QuerySet[Organisation]:
             | Q(region__parent__parent_id=reviewer.region_id)
         )
         scope = Q(kind=Organisation.Kind.EMPLOYER) & in_region
+        # Institutions are filed with the HRSS office of their own level (art. 15).
+        scope |= Q(kind=Organisation.Kind.INSTITUTION, level=reviewer.level) & in_region
         if reviewer.level == "province":
             scope |= Q(kind=Organisation.Kind.AUTHORITY, level="province")
         return Organisation.objects.filter(scope)

@@ -221,10 +221,12 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
         pending = application_queue(organisation).aggregate(
             employers=Count("pk", filter=Q(kind=Organisation.Kind.EMPLOYER)),
             authorities=Count("pk", filter=Q(kind=Organisation.Kind.AUTHORITY)),
+            institutions=Count("pk", filter=Q(kind=Organisation.Kind.INSTITUTION)),
         )
         url = reverse("accounts:application_queue", kwargs=org_kw)
         if organisation.kind == Organisation.Kind.HRSS:
             items.append(Waiting(_("Employer registrations to review"), pending["employers"], url))
+            items.append(Waiting(_("Institution filings to review"), pending["institutions"], url))
         if organisation.kind == Organisation.Kind.AUTHORITY or organisation.level == "province":
             items.append(
                 Waiting(_("Authority applications to review"), pending["authorities"], url)

@@ -500,6 +500,48 @@ def authority_register(
     return authority
 
 
+INSTITUTION_LEVELS = (Level.PROVINCE, Level.CITY)
+
+
+@transaction.atomic
+def institution_register(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    level: str,
+    region: Region,
+    contact_name: str = "",
+    contact_phone: str = "",
+) -> Organisation:
+    """Register a teaching institution and its first administrator (004 institution #2: its
+    level is city or above); it is filed with the HRSS office of its level and region
+    (provincial regulation art. 15), which accepts or returns it like any application.
+
+    Caller checks: nothing to authorise (public registration, throttled by the view)."""
+    if level not in INSTITUTION_LEVELS:
+        raise ValidationError({"level": _("An institution's level is city or province.")})
+    user = _user_create(username=username, password=password)
+    institution = Organisation(
+        kind=Organisation.Kind.INSTITUTION,
+        name=name.strip(),
+        level=level,
+        region=region,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+    )
+    _organisation_save(institution)
+    _membership_create(user=user, organisation=institution, role=Membership.Role.ADMIN)
+    audit_log(
+        actor=user,
+        action="organisation.register",
+        target=institution,
+        organisation=institution,
+        to_state=institution.status,
+    )
+    return institution
+
+
 _DECISION_TO_STATUS = {
     Decision.APPROVE: Organisation.Status.APPROVED,
     Decision.REJECT: Organisation.Status.REJECTED,

@@ -58,6 +58,11 @@ urlpatterns = [
     path("accounts/register/person/", views.register_person, name="register_person"),
     path("accounts/register/employer/", views.register_employer, name="register_employer"),
     path("accounts/register/authority/", views.register_authority, name="register_authority"),
+    path(
+        "accounts/register/institution/",
+        views.register_institution,
+        name="register_institution",
+    ),
     path("me/", views.me, name="me"),
     path("me/profile/", views.me_profile, name="me_profile"),
     path("me/employment/bind/", views.me_bind, name="me_bind"),

@@ -188,6 +188,39 @@ def register_authority(request: HttpRequest) -> HttpResponse:
     )
 
 
+@access(PUBLIC)
+@registration_throttle
+def register_institution(request: HttpRequest) -> HttpResponse:
+    form = forms.InstitutionRegistrationForm(request.POST or None)
+
+    def register(data: dict[str, Any]) -> None:
+        institution = services.institution_register(
+            username=data["username"],
+            password=data["password"],
+            name=data["name"],
+            level=data["level"],
+            region=data["region"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+        )
+        _log_in(request, institution.memberships.get().user)
+
+    done = form_submit(
+        request,
+        form,
+        register,
+        success=_("Filing sent to the HRSS office of your level for review."),
+        to="home",
+    )
+    if done:
+        return done
+    return render(
+        request,
+        "accounts/register_form.html",
+        {"form": form, "title": _("Register a teaching institution")},
+    )
+
+
 # --- Person ------------------------------------------------------------------------------------
 
 

@@ -6,10 +6,11 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self) -> None:
-        from courses import audit, tasks  # noqa: F401 (services queue the tasks by name)
+        from courses import audit, home, tasks  # noqa: F401 (services queue the tasks by name)
         from courses.selectors import gap
         from credits.api import progress_suggestions_register
 
         audit.register()
+        home.register()
         # What fills my gap: open classes on the person's progress page.
         progress_suggestions_register("courses.classes", gap.progress_suggestions)

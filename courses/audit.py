@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.api import TargetType, register_actions, register_target
-from courses.models import Enrolment, TrainingClass
+from accounts.api import TargetType, register_actions, register_notice_texts, register_target
+from courses.models import Enrolment, ReviewStatus, TrainingClass
+
+# Notice kinds (accounts.Notice.kind, at most 30 characters) sent by courses.
+NOTICE_QUALIFICATION_APPROVED = "courses.qualification_approve"
+NOTICE_QUALIFICATION_REJECTED = "courses.qualification_reject"
+NOTICE_QUALIFICATION_RETURNED = "courses.qualification_return"
+NOTICE_VIOLATION_RECORDED = "courses.violation_recorded"
+NOTICE_VIOLATION_CLEARED = "courses.violation_cleared"
 
 
 def register() -> None:
@@ -32,3 +39,48 @@ def register() -> None:
         "courses.enrolment",
         TargetType(_("enrolment"), "training_class__name", dict(Enrolment.Status.choices)),
     )
+    # --- institutions, qualifications, instructors, integrity (s4-orgs) -----------------
+    register_actions(
+        {
+            "qualification.apply": _("%(actor)s applied for %(target)s"),
+            "qualification.resubmit": _("%(actor)s resubmitted %(target)s"),
+            "qualification.approve": _("%(actor)s approved %(target)s"),
+            "qualification.reject": _("%(actor)s rejected and closed %(target)s"),
+            "qualification.return": _("%(actor)s returned %(target)s for changes"),
+            "instructor.add": _("%(actor)s added %(target)s"),
+            "instructor.edit": _("%(actor)s edited %(target)s"),
+            "instructor.enable": _("%(actor)s enabled %(target)s"),
+            "instructor.disable": _("%(actor)s disabled %(target)s"),
+            "instructor.delete": _("%(actor)s deleted %(target)s"),
+            "violation.record": _("%(actor)s recorded %(target)s"),
+            "violation.clear": _("%(actor)s cleared %(target)s early"),
+        }
+    )
+    register_target(
+        "courses.qualification",
+        TargetType(_("the teaching qualification in"), "series__name", dict(ReviewStatus.choices)),
+    )
+    register_target("courses.instructor", TargetType(_("instructor"), "name"))
+    register_target("courses.violation", TargetType(_("integrity violation")))
+    register_notice_texts(
+        {
+            NOTICE_QUALIFICATION_APPROVED: _(
+                "%(by)s approved your teaching qualification in %(series)s."
+            ),
+            NOTICE_QUALIFICATION_REJECTED: _(
+                "%(by)s rejected your teaching qualification in %(series)s. Reason: %(reason)s"
+            ),
+            NOTICE_QUALIFICATION_RETURNED: _(
+                "%(by)s returned your teaching qualification in %(series)s for changes. "
+                "Reason: %(reason)s"
+            ),
+            NOTICE_VIOLATION_RECORDED: _(
+                "%(by)s recorded an integrity violation against %(party)s, in force until "
+                "%(clears_on)s: %(reason)s"
+            ),
+            NOTICE_VIOLATION_CLEARED: _(
+                "%(by)s cleared the integrity violation against %(party)s. Reason: %(reason)s"
+            ),
+        }
+    )
+    # --- end s4-orgs ---------------------------------------------------------------------

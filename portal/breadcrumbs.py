@@ -47,6 +47,7 @@ BREADCRUMBS: dict[str, Crumb] = {
     "accounts:register_person": Crumb(_("Professional"), "accounts:register"),
     "accounts:register_employer": Crumb(_("Employer"), "accounts:register"),
     "accounts:register_authority": Crumb(_("Industry authority"), "accounts:register"),
+    "accounts:register_institution": Crumb(_("Teaching institution"), "accounts:register"),
     "accounts:password_change": Crumb(_("Change password"), HOME),
     "accounts:password_reset": Crumb(_("Forgot your password?"), "accounts:login"),
     "accounts:password_reset_done": Crumb(_("Check your e-mail"), "accounts:password_reset"),
@@ -101,6 +102,20 @@ BREADCRUMBS: dict[str, Crumb] = {
     "courses:my_enrolments": Crumb(_("My enrolments"), HOME),
     "courses:org_classes": Crumb(_("Classes"), HOME),
     "courses:org_class": Crumb(_("Class"), "courses:org_classes"),
+    # institutions, qualifications, instructors, integrity (courses)
+    "courses:public_institutions": Crumb(_("Filed institutions"), HOME),
+    "courses:public_violations": Crumb(_("Integrity violations"), HOME),
+    "courses:my_integrity": Crumb(_("My integrity record"), HOME),
+    "courses:qualifications": Crumb(_("Teaching qualifications"), HOME),
+    "courses:qualification_resubmit": Crumb(_("Resubmit"), "courses:qualifications"),
+    "courses:qualification_queue": Crumb(_("Qualifications to review"), HOME),
+    "courses:qualification_review_detail": Crumb(_("Details"), "courses:qualification_queue"),
+    "courses:instructors": Crumb(_("Instructors"), HOME),
+    "courses:instructor_edit": Crumb(_("Edit"), "courses:instructors"),
+    "courses:instructor_delete": Crumb(_("Delete"), "courses:instructors"),
+    "courses:org_integrity": Crumb(_("Integrity record"), HOME),
+    "courses:violations": Crumb(_("Integrity violations"), HOME),
+    "courses:violation_clear": Crumb(_("Clear early"), "courses:violations"),
 }
 
 # URL names that never render a page of their own (API URLs, under api/, need no entry).
@@ -157,6 +172,13 @@ NOT_PAGES = frozenset(
         "accounts:me_fact_proof",
         "accounts:fact_decide",
         "accounts:fact_proof",
+        # institutions, qualifications, instructors, integrity (courses)
+        "courses:qualification_attachment",
+        "courses:qualification_decide",
+        "courses:instructors_export_csv",
+        "courses:instructors_export_xlsx",
+        "courses:instructor_toggle",
+        "courses:violation_evidence",
     }
 )
 

@@ -172,6 +172,60 @@ def _enrolment_id(world: World, policy: Policy, role: str) -> int:
     class_id = _class_id(world, Policy("person", frozenset({PERSON})), role)
     enrolment, _ = Enrolment.objects.get_or_create(training_class_id=class_id, person=world.person)
     return enrolment.pk
+# --- institutions, qualifications, instructors, integrity (courses) ---
+
+
+def _qualification(world: World) -> Any:
+    """`world`'s institution's application in engineering, sent to `world`'s authority,
+    with one attachment."""
+    from django.core.files.base import ContentFile
+
+    from accounts.models import ProfessionalSeries
+    from courses.models import Qualification, QualificationAttachment
+
+    qualification, created = Qualification.objects.get_or_create(
+        institution=world.institution,
+        series=ProfessionalSeries.objects.get(code="engineering"),
+        defaults={"authority": world.authority},
+    )
+    if created:
+        attachment = QualificationAttachment(qualification=qualification, name="licence.pdf")
+        attachment.file.save("licence.pdf", ContentFile(PDF_BYTES), save=False)
+        attachment.save()
+    return qualification
+
+
+def _instructor_id(world: World, policy: Policy, role: str) -> int:
+    from courses.models import Instructor
+
+    kind = role if role in policy.kinds else policy.kinds[0]
+    instructor, _ = Instructor.objects.get_or_create(owner=world.org(kind), name="王老师")
+    return instructor.pk
+
+
+def _violation_id(world: World, policy: Policy, role: str) -> int:
+    """A violation against `world`'s institution recorded by the role's organisation."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from accounts.models import ProfessionalSeries
+    from courses.models import Violation
+
+    kind = role if role in policy.kinds else policy.kinds[0]
+    violation = Violation.objects.filter(recorded_by=world.org(kind)).first()
+    if violation is None:
+        violation = Violation(
+            party_organisation=world.institution,
+            recorded_by=world.org(kind),
+            series=ProfessionalSeries.objects.get(code="engineering"),
+            reason="虚假宣传",
+            occurred_on=dt.date(2025, 1, 1),
+            clears_on=dt.date(2099, 1, 1),
+        )
+        violation.evidence.save("e.pdf", ContentFile(PDF_BYTES), save=False)
+        violation.save()
+    return violation.pk
 
 
 # Every URL keyword argument names an object; this says which object of a world it is.
@@ -201,6 +255,10 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "print_job_id": _print_job_id,
     "class_id": _class_id,
     "enrolment_id": _enrolment_id,
+    "qualification_id": lambda world, policy, role: _qualification(world).pk,
+    "attachment_id": lambda world, policy, role: _qualification(world).attachments.get().pk,
+    "instructor_id": _instructor_id,
+    "violation_id": _violation_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's
