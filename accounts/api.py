@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from accounts.audit import TargetType, register_actions, register_target
+from accounts.audit import readable as audit_readable
 from accounts.demo import DemoLogin, demo_load
 from accounts.forms import DecisionForm
 from accounts.home import Waiting, organisation_waiting_register, person_home_register
@@ -84,6 +85,7 @@ __all__ = [
     "access",
     "audit_log",
     "audit_log_many",
+    "audit_readable",
     "bound_now",
     "can",
     "confirmed_employer_id",

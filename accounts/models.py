@@ -586,6 +586,9 @@ class Notice(models.Model):
         FACT_REJECTED = "fact_rejected", _("Profile fact rejected")
         CLASS_CANCELLED = "class_cancelled", _("Class cancelled")
         ENROLMENT_CANCELLED = "enrolment_cancelled", _("Enrolment cancelled")
+        PLAN_APPROVED = "plan_approved", _("Course plan approved")
+        PLAN_REJECTED = "plan_rejected", _("Course plan rejected")
+        PLAN_RETURNED = "plan_returned", _("Course plan returned")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -661,4 +664,11 @@ NOTICE_TEXTS: dict[str, StrOrPromise] = {
         "%(by)s cancelled the class “%(title)s” you enrolled in. Reason: %(reason)s"
     ),
     Notice.Kind.ENROLMENT_CANCELLED: _("%(by)s cancelled your enrolment in the class “%(title)s”."),
+    Notice.Kind.PLAN_APPROVED: _(
+        "%(by)s approved the course plan “%(title)s”; it is filed with %(office)s."
+    ),
+    Notice.Kind.PLAN_REJECTED: _("%(by)s rejected the course plan “%(title)s”. Reason: %(reason)s"),
+    Notice.Kind.PLAN_RETURNED: _(
+        "%(by)s returned the course plan “%(title)s” for changes. Reason: %(reason)s"
+    ),
 }

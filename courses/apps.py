@@ -6,11 +6,14 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self) -> None:
+        from accounts.api import organisation_waiting_register
         from courses import audit, home, tasks  # noqa: F401 (services queue the tasks by name)
-        from courses.selectors import gap
+        from courses.selectors import gap, home_plans
         from credits.api import progress_suggestions_register
 
         audit.register()
         home.register()
+        # --- subject guides and course plans (s4-plans) ---
+        organisation_waiting_register("courses.plans", home_plans.organisation_waiting)
         # What fills my gap: open classes on the person's progress page.
         progress_suggestions_register("courses.classes", gap.progress_suggestions)

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.api import TargetType, register_actions, register_notice_texts, register_target
-from courses.models import Enrolment, ReviewStatus, TrainingClass
+from accounts.api import (
+    Decision,
+    TargetType,
+    register_actions,
+    register_notice_texts,
+    register_target,
+)
+from courses.models import Enrolment, ReviewStatus, SubjectGuide, TrainingClass
 
 # Notice kinds (accounts.Notice.kind, at most 30 characters) sent by courses.
 NOTICE_QUALIFICATION_APPROVED = "courses.qualification_approve"
@@ -84,3 +90,33 @@ def register() -> None:
         }
     )
     # --- end s4-orgs ---------------------------------------------------------------------
+    # --- subject guides and course plans (s4-plans) ---
+    register_actions(
+        {
+            "guide.create": _("%(actor)s drafted %(target)s"),
+            "guide.course_add": _("%(actor)s added a course to %(target)s"),
+            "guide.course_remove": _("%(actor)s removed a course from %(target)s"),
+            "guide.publish": _("%(actor)s published %(target)s"),
+            "plan.create": _("%(actor)s created %(target)s"),
+            "plan.update": _("%(actor)s changed %(target)s"),
+            "plan.class_add": _("%(actor)s added a class to %(target)s"),
+            "plan.class_update": _("%(actor)s changed a class of %(target)s"),
+            "plan.class_remove": _("%(actor)s removed a class from %(target)s"),
+            "plan.attach": _("%(actor)s attached a file to %(target)s"),
+            "plan.detach": _("%(actor)s removed a file from %(target)s"),
+            "plan.submit": _("%(actor)s submitted %(target)s for review"),
+            f"plan.{Decision.APPROVE}": _(
+                "%(actor)s approved %(target)s; it is filed with the HRSS office"
+            ),
+            f"plan.{Decision.REJECT}": _("%(actor)s rejected and closed %(target)s"),
+            f"plan.{Decision.RETURN}": _("%(actor)s returned %(target)s for changes"),
+        }
+    )
+    register_target(
+        "courses.subjectguide",
+        TargetType(_("subject guide"), "year", dict(SubjectGuide.Status.choices)),
+    )
+    register_target(
+        "courses.courseplan",
+        TargetType(_("course plan"), "course__name", dict(ReviewStatus.choices)),
+    )

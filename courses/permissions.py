@@ -7,14 +7,19 @@ from django.shortcuts import get_object_or_404
 
 from accounts.api import Organisation, Person
 from courses.models import (
+    CourseAttachment,
+    CoursePlan,
     Enrolment,
+    GuideCourse,
     Instructor,
     Qualification,
     QualificationAttachment,
     ReviewStatus,
+    SubjectGuide,
     TrainingClass,
     Violation,
 )
+from courses.selectors.guides import visible_published_guides
 
 # --- classes and enrolment (s4-classes) -------------------------------------------------------
 
@@ -124,3 +129,95 @@ def get_violation_evidence_for_party(
 
 
 # --- end s4-orgs -------------------------------------------------------------------------------
+
+
+# --- subject guides and course plans (s4-plans) -------------------------------------------------
+
+
+def get_guide_for_authority(authority: Organisation, guide_id: int) -> SubjectGuide:
+    """One of `authority`'s own guides."""
+    return get_object_or_404(
+        SubjectGuide.objects.select_related("series", "authority"), pk=guide_id, authority=authority
+    )
+
+
+def get_guide_course_for_authority(
+    authority: Organisation, guide_id: int, guide_course_id: int
+) -> GuideCourse:
+    return get_object_or_404(
+        GuideCourse.objects.select_related("guide"),
+        pk=guide_course_id,
+        guide_id=guide_id,
+        guide__authority=authority,
+    )
+
+
+def get_published_guide(filer: Organisation, guide_id: int) -> SubjectGuide:
+    """A published guide `filer` reads (of its region or above); a draft is a 404."""
+    return get_object_or_404(
+        visible_published_guides(filer).select_related("series", "authority"), pk=guide_id
+    )
+
+
+def get_plan_for_filer(filer: Organisation, plan_id: int) -> CoursePlan:
+    """One of `filer`'s own plans."""
+    return get_object_or_404(
+        CoursePlan.objects.select_related(
+            "course", "course__guide", "series", "filer", "authority", "hrss_office"
+        ),
+        pk=plan_id,
+        filer=filer,
+    )
+
+
+def get_plan_class_for_filer(
+    filer: Organisation, plan_id: int, plan_class_id: int
+) -> TrainingClass:
+    return get_object_or_404(
+        TrainingClass.objects.select_related("plan", "plan__filer"),
+        pk=plan_class_id,
+        plan_id=plan_id,
+        plan__filer=filer,
+    )
+
+
+def get_plan_attachment(
+    organisation: Organisation, plan_id: int, plan_attachment_id: int
+) -> CourseAttachment:
+    """An attachment of a plan `organisation` filed, reviews, or has on file (HRSS)."""
+    attachment = get_object_or_404(
+        CourseAttachment.objects.select_related("plan"), pk=plan_attachment_id, plan_id=plan_id
+    )
+    plan = attachment.plan
+    if organisation.pk not in (plan.filer_id, plan.authority_id, plan.hrss_office_id):
+        raise_404()
+    return attachment
+
+
+def get_plan_for_reviewer(reviewer: Organisation, plan_id: int) -> CoursePlan:
+    """A plan sent to `reviewer` (pending or already decided by it)."""
+    return get_object_or_404(
+        CoursePlan.objects.select_related(
+            "course", "course__guide", "series", "filer", "authority", "hrss_office"
+        ),
+        pk=plan_id,
+        authority=reviewer,
+    )
+
+
+def get_plan_for_office(office: Organisation, plan_id: int) -> CoursePlan:
+    """An approved plan filed with the HRSS office."""
+    return get_object_or_404(
+        CoursePlan.objects.select_related(
+            "course", "course__guide", "series", "filer", "authority", "hrss_office"
+        ),
+        pk=plan_id,
+        hrss_office=office,
+        status="approved",
+    )
+
+
+def raise_404() -> None:
+    from django.http import Http404
+
+    raise Http404

@@ -5,7 +5,16 @@ from django.urls import URLPattern, path
 
 from accounts.api import PUBLIC, access
 from courses.apis.classes import ClassListApi
-from courses.views import classes, institutions, instructors, integrity, public, qualifications
+from courses.views import (
+    classes,
+    guides,
+    institutions,
+    instructors,
+    integrity,
+    plans,
+    public,
+    qualifications,
+)
 
 app_name = "courses"
 
@@ -124,4 +133,77 @@ urlpatterns += [
         name="violation_evidence",
     ),
     # end institutions, qualifications, instructors, integrity
+]
+
+urlpatterns += [
+    # subject guides and course plans
+    path(org + "guides/", guides.guide_list, name="guide_list"),
+    path(org + "guides/export.csv", guides.guide_export, {"fmt": "csv"}, name="guide_export_csv"),
+    path(
+        org + "guides/export.xlsx", guides.guide_export, {"fmt": "xlsx"}, name="guide_export_xlsx"
+    ),
+    path(org + "guides/<int:guide_id>/", guides.guide_detail, name="guide_detail"),
+    path(org + "guides/<int:guide_id>/publish/", guides.guide_publish, name="guide_publish"),
+    path(
+        org + "guides/<int:guide_id>/courses/<int:guide_course_id>/remove/",
+        guides.guide_course_remove,
+        name="guide_course_remove",
+    ),
+    path(org + "published-guides/", guides.published_guide_list, name="published_guide_list"),
+    path(
+        org + "published-guides/<int:guide_id>/",
+        guides.published_guide_detail,
+        name="published_guide_detail",
+    ),
+    path(org + "plans/", plans.plan_list, name="plan_list"),
+    path(org + "plans/export.csv", plans.plan_export, {"fmt": "csv"}, name="plan_export_csv"),
+    path(org + "plans/export.xlsx", plans.plan_export, {"fmt": "xlsx"}, name="plan_export_xlsx"),
+    path(org + "plans/new/", plans.plan_new, name="plan_new"),
+    path(org + "plans/<int:plan_id>/", plans.plan_detail, name="plan_detail"),
+    path(org + "plans/<int:plan_id>/edit/", plans.plan_edit, name="plan_edit"),
+    path(org + "plans/<int:plan_id>/submit/", plans.plan_submit, name="plan_submit"),
+    path(org + "plans/<int:plan_id>/classes/new/", plans.plan_class_new, name="plan_class_new"),
+    path(
+        org + "plans/<int:plan_id>/classes/<int:plan_class_id>/",
+        plans.plan_class_edit,
+        name="plan_class_edit",
+    ),
+    path(
+        org + "plans/<int:plan_id>/classes/<int:plan_class_id>/remove/",
+        plans.plan_class_remove,
+        name="plan_class_remove",
+    ),
+    path(
+        org + "plans/<int:plan_id>/attachments/",
+        plans.plan_attachment_add,
+        name="plan_attachment_add",
+    ),
+    path(
+        org + "plans/<int:plan_id>/attachments/<int:plan_attachment_id>/",
+        plans.plan_attachment_download,
+        name="plan_attachment_download",
+    ),
+    path(
+        org + "plans/<int:plan_id>/attachments/<int:plan_attachment_id>/remove/",
+        plans.plan_attachment_remove,
+        name="plan_attachment_remove",
+    ),
+    path(org + "plan-reviews/", plans.plan_review_queue, name="plan_review_queue"),
+    path(org + "plan-reviews/decide/", plans.plan_review_decide, name="plan_review_decide"),
+    path(org + "plan-reviews/<int:plan_id>/", plans.plan_review_detail, name="plan_review_detail"),
+    path(org + "filed-plans/", plans.filed_plan_list, name="filed_plan_list"),
+    path(
+        org + "filed-plans/export.csv",
+        plans.filed_plan_export,
+        {"fmt": "csv"},
+        name="filed_plan_export_csv",
+    ),
+    path(
+        org + "filed-plans/export.xlsx",
+        plans.filed_plan_export,
+        {"fmt": "xlsx"},
+        name="filed_plan_export_xlsx",
+    ),
+    path(org + "filed-plans/<int:plan_id>/", plans.filed_plan_detail, name="filed_plan_detail"),
+    # end: subject guides and course plans
 ]

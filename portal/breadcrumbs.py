@@ -116,6 +116,21 @@ BREADCRUMBS: dict[str, Crumb] = {
     "courses:org_integrity": Crumb(_("Integrity record"), HOME),
     "courses:violations": Crumb(_("Integrity violations"), HOME),
     "courses:violation_clear": Crumb(_("Clear early"), "courses:violations"),
+    # subject guides and course plans
+    "courses:guide_list": Crumb(_("Subject guides"), HOME),
+    "courses:guide_detail": Crumb(_("Guide"), "courses:guide_list"),
+    "courses:published_guide_list": Crumb(_("Published subject guides"), "courses:plan_list"),
+    "courses:published_guide_detail": Crumb(_("Guide"), "courses:published_guide_list"),
+    "courses:plan_list": Crumb(_("Course plans"), HOME),
+    "courses:plan_new": Crumb(_("New course plan"), "courses:plan_list"),
+    "courses:plan_detail": Crumb(_("Plan"), "courses:plan_list"),
+    "courses:plan_edit": Crumb(_("Edit"), "courses:plan_detail"),
+    "courses:plan_class_new": Crumb(_("Add a class"), "courses:plan_detail"),
+    "courses:plan_class_edit": Crumb(_("Edit the class"), "courses:plan_detail"),
+    "courses:plan_review_queue": Crumb(_("Course plans to review"), HOME),
+    "courses:plan_review_detail": Crumb(_("Details"), "courses:plan_review_queue"),
+    "courses:filed_plan_list": Crumb(_("Filed course plans"), HOME),
+    "courses:filed_plan_detail": Crumb(_("Details"), "courses:filed_plan_list"),
 }
 
 # URL names that never render a page of their own (API URLs, under api/, need no entry).
@@ -179,6 +194,21 @@ NOT_PAGES = frozenset(
         "courses:instructors_export_xlsx",
         "courses:instructor_toggle",
         "courses:violation_evidence",
+        # subject guides and course plans
+        "courses:guide_export_csv",
+        "courses:guide_export_xlsx",
+        "courses:guide_publish",
+        "courses:guide_course_remove",
+        "courses:plan_export_csv",
+        "courses:plan_export_xlsx",
+        "courses:plan_submit",
+        "courses:plan_class_remove",
+        "courses:plan_attachment_add",
+        "courses:plan_attachment_download",
+        "courses:plan_attachment_remove",
+        "courses:plan_review_decide",
+        "courses:filed_plan_export_csv",
+        "courses:filed_plan_export_xlsx",
     }
 )
 

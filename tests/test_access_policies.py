@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Notice
+from accounts.models import Notice, Organisation
 from accounts.permissions import ANONYMOUS, PERSON, Policy
 from portal.urls import NAMESPACE_POLICIES
 from tests.factories import PDF_BYTES, World, world_create
@@ -172,6 +172,8 @@ def _enrolment_id(world: World, policy: Policy, role: str) -> int:
     class_id = _class_id(world, Policy("person", frozenset({PERSON})), role)
     enrolment, _ = Enrolment.objects.get_or_create(training_class_id=class_id, person=world.person)
     return enrolment.pk
+
+
 # --- institutions, qualifications, instructors, integrity (courses) ---
 
 
@@ -228,6 +230,82 @@ def _violation_id(world: World, policy: Policy, role: str) -> int:
     return violation.pk
 
 
+# --- subject guides and course plans (s4-plans) ---
+
+
+def _plans_of(world: World) -> dict[str, Any]:
+    """Guides, plans, classes and attachments of `world` for the courses URLs (made once)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from accounts.models import ProfessionalSeries
+    from courses.models import CourseAttachment, CoursePlan, GuideCourse, SubjectGuide
+
+    cache: dict[str, Any] = _PLAN_OBJECTS.setdefault(world.hrss.pk, {})
+    # Each test's own objects are rolled back after it: make them again when they are gone.
+    if cache and CoursePlan.objects.filter(pk=cache["filed"].pk).exists():
+        return cache
+    cache.clear()
+    series = ProfessionalSeries.objects.get(code="engineering")
+    draft = SubjectGuide.objects.create(authority=world.authority, series=series, year=2027)
+    cache["draft_course"] = GuideCourse.objects.create(guide=draft, name="草稿课程", hours=8)
+    published = SubjectGuide.objects.create(
+        authority=world.authority, series=series, year=2026, status="published"
+    )
+    course = GuideCourse.objects.create(guide=published, name="已发布课程", hours=8)
+    cache["draft_guide"], cache["published_guide"] = draft, published
+    start = timezone.localdate() + timedelta(days=10)
+
+    def plan(filer: Organisation, **fields: Any) -> CoursePlan:
+        made = CoursePlan.objects.create(
+            filer=filer, course=course, year=2026, series=series, **fields
+        )
+        made.classes.create(
+            name="第1期",
+            start_date=start,
+            end_date=start,
+            hours=Decimal(8),
+            capacity=30,
+            location="广州",
+        )
+        attachment = CourseAttachment(plan=made, name="plan.pdf")
+        attachment.file.save("plan.pdf", ContentFile(PDF_BYTES), save=False)
+        attachment.save()
+        return made
+
+    for kind in ("institution", "employer", "authority"):
+        cache[f"own:{kind}"] = plan(world.org(kind))
+    cache["review:authority"] = plan(world.employer, status="pending", authority=world.authority)
+    cache["review:hrss"] = plan(world.authority, status="pending", authority=world.hrss)
+    cache["filed"] = plan(
+        world.institution, status="approved", authority=world.authority, hrss_office=world.hrss
+    )
+    return cache
+
+
+_PLAN_OBJECTS: dict[int, dict[str, Any]] = {}
+
+
+def _plan(world: World, policy: Policy, role: str) -> Any:
+    objects = _plans_of(world)
+    kind = role if role in policy.kinds else policy.kinds[0]
+    if policy.perm == "review_organisations":
+        return objects[f"review:{kind}"]
+    if kind == "hrss":
+        return objects["filed"]
+    return objects[f"own:{kind}"]
+
+
+def _guide_id(world: World, policy: Policy, role: str) -> int:
+    objects = _plans_of(world)
+    if policy.kinds == ("authority",):
+        return int(objects["draft_guide"].pk)
+    return int(objects["published_guide"].pk)
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -259,6 +337,14 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "attachment_id": lambda world, policy, role: _qualification(world).attachments.get().pk,
     "instructor_id": _instructor_id,
     "violation_id": _violation_id,
+    # subject guides and course plans (s4-plans)
+    "guide_id": _guide_id,
+    "guide_course_id": lambda world, policy, role: _plans_of(world)["draft_course"].pk,
+    "plan_id": lambda world, policy, role: _plan(world, policy, role).pk,
+    "plan_class_id": lambda world, policy, role: _plan(world, policy, role).classes.get().pk,
+    "plan_attachment_id": lambda world, policy, role: (
+        _plan(world, policy, role).attachments.get().pk
+    ),
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's

@@ -131,6 +131,30 @@ def _world_lists_filled(world: World) -> str:
 
     make_compliant(world.person, world.employer)
     certificate_reconcile(person_id=world.person.pk, year=LAST_YEAR)
+
+    # s4-plans: a published guide, an institution plan filed with HRSS, an employer plan
+    # waiting for the authority, and an instructor on a class.
+    from courses.services.plans import plan_submit, plans_review
+    from courses.tests.plan_helpers import (
+        guide_course_published,
+        instructor,
+        plan_with_class,
+        qualify,
+    )
+
+    course = guide_course_published(world.authority, year=date.today().year)
+    qualify(world.institution)
+    filed, taught = plan_with_class(world.institution, course)
+    taught.instructors.add(instructor(world.institution))
+    plan_submit(actor=world.user("institution"), plan=filed)
+    plans_review(
+        reviewer=world.user("authority"),
+        reviewer_organisation=world.authority,
+        plan_ids=[filed.pk],
+        decision="approve",
+    )
+    waiting, _ = plan_with_class(world.employer, course)
+    plan_submit(actor=world.user("employer"), plan=waiting)
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 
 

@@ -22,6 +22,7 @@ APPS = ("accounts", "credits", "courses", "certificates", "partners", "portal")
 DYNAMIC_CODES: dict[str, list[str]] = {
     'f"organisation.{decision}"': [f"organisation.{d}" for d in Decision.values],
     'f"employment.{decision}"': [f"employment.{d}" for d in Decision.values],
+    'f"plan.{decision}"': [f"plan.{d}" for d in Decision.values],
     'f"record.{checked.value}"': [f"record.{d}" for d in Decision.values],
     "f\"recheck.{'revoke' if outcome == RecheckItem.Outcome.REVOKED else 'confirm'}\"": [
         "recheck.revoke",

@@ -284,3 +284,10 @@ PASSWORD_HASHERS = env_list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
+
+# Courses (s4-plans): when a course plan may be submitted, in days before each class's start
+# ("开班前30日内", docs/decisions/0014-plan-filing-window.md). The default reads the seed as
+# "within the 30 days before the start": from 30 days before up to the day before. The other
+# reading, "at least 30 days before", is MIN=30 and MAX=0 (0: no earliest day).
+COURSES_PLAN_WINDOW_MIN_DAYS = env_int("COURSES_PLAN_WINDOW_MIN_DAYS", 1)
+COURSES_PLAN_WINDOW_MAX_DAYS = env_int("COURSES_PLAN_WINDOW_MAX_DAYS", 30)
