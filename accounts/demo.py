@@ -177,7 +177,91 @@ def demo_load() -> list[DemoLogin]:
     assert isinstance(invitation, MembershipInvitation)
     services.membership_invitation_answer(user=both.user, invitation=invitation, accept=True)
     _demo_profile_facts(employer=employer, employer_admin=employer_admin, both=both, login=login)
+    _demo_institutions(hrss=hrss, hrss_admin=hrss_admin, login=login)
     return logins
+
+
+def _demo_institutions(
+    *, hrss: Organisation, hrss_admin: User, login: Callable[[str, str], str]
+) -> None:
+    """The organisations the courses demo builds on (courses/demo.py): Guangzhou's HRSS
+    office, which accepted one institution's filing and has another waiting, and the
+    education authorities (province and Guangzhou) that review the demo institution's
+    qualifications."""
+    province = Region.objects.get(code="440000")
+    guangzhou = Region.objects.get(code="440100")
+    city_hrss = services.organisation_create(
+        kind=Organisation.Kind.HRSS,
+        name="广州市人力资源和社会保障局",
+        region=guangzhou,
+        level=Level.CITY,
+    )
+    services.membership_add(
+        actor=None,
+        organisation=city_hrss,
+        username="city_hrss",
+        role="admin",
+        password=login("HRSS (Guangzhou)", "city_hrss"),
+    )
+    city_hrss_admin = User.objects.get(username="city_hrss")
+    filed = services.institution_register(
+        username="institution2",
+        password=login("Institution (filed, integrity violation)", "institution2"),
+        name="广州市建设职业培训学校",
+        level=Level.CITY,
+        region=guangzhou,
+        contact_name="刘校长",
+        contact_phone="13800000005",
+    )
+    services.organisation_review(
+        reviewer=city_hrss_admin,
+        reviewer_organisation=city_hrss,
+        organisation=filed,
+        decision=Decision.APPROVE,
+    )
+    services.institution_register(
+        username="institution3",
+        password=login("Institution (filing pending)", "institution3"),
+        name="广州市图书馆学会培训中心",
+        level=Level.CITY,
+        region=Region.objects.get(code="440105"),
+        contact_name="何老师",
+        contact_phone="13800000006",
+    )
+    education: Organisation = services.authority_register(
+        username="edu_province",
+        password=login("Authority (province, education)", "edu_province"),
+        name="广东省教育厅",
+        level=Level.PROVINCE,
+        region=province,
+        parent=None,
+        series_codes=["education", "higher_education"],
+        contact_name="吴处长",
+        contact_phone="13800000007",
+    )
+    education = services.organisation_review(
+        reviewer=hrss_admin,
+        reviewer_organisation=hrss,
+        organisation=education,
+        decision=Decision.APPROVE,
+    )
+    city_education = services.authority_register(
+        username="edu_city",
+        password=login("Authority (Guangzhou, education)", "edu_city"),
+        name="广州市教育局",
+        level=Level.CITY,
+        region=guangzhou,
+        parent=education,
+        series_codes=["education", "higher_education"],
+        contact_name="郑科长",
+        contact_phone="13800000008",
+    )
+    services.organisation_review(
+        reviewer=User.objects.get(username="edu_province"),
+        reviewer_organisation=education,
+        organisation=city_education,
+        decision=Decision.APPROVE,
+    )
 
 
 # A one-page PDF standing in for a scanned diploma.

@@ -127,11 +127,13 @@ def members_of(organisation: Organisation) -> QuerySet[Membership]:
 
 
 def application_queue(
-    reviewer: Organisation, *, status: str = Organisation.Status.PENDING
+    reviewer: Organisation, *, status: str = Organisation.Status.PENDING, kind: str = ""
 ) -> QuerySet[Organisation]:
     qs = permissions.reviewable_organisations(reviewer).select_related("region", "parent")
     if status:
         qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
     return qs.order_by("created_at", "pk")
 
 
@@ -226,7 +228,13 @@ def waiting_for_organisation(organisation: Organisation, perms: frozenset[str]) 
         url = reverse("accounts:application_queue", kwargs=org_kw)
         if organisation.kind == Organisation.Kind.HRSS:
             items.append(Waiting(_("Employer registrations to review"), pending["employers"], url))
-            items.append(Waiting(_("Institution filings to review"), pending["institutions"], url))
+            items.append(
+                Waiting(
+                    _("Institution filings to review"),
+                    pending["institutions"],
+                    f"{url}?kind={Organisation.Kind.INSTITUTION}",
+                )
+            )
         if organisation.kind == Organisation.Kind.AUTHORITY or organisation.level == "province":
             items.append(
                 Waiting(_("Authority applications to review"), pending["authorities"], url)

@@ -656,15 +656,22 @@ def application_queue(request: AuthedRequest, organisation: Organisation) -> Htt
     status = request.GET.get("status", Organisation.Status.PENDING)
     if status not in Organisation.Status.values:
         status = Organisation.Status.PENDING
+    kind = request.GET.get("kind", "")
+    if kind not in Organisation.Kind.values:
+        kind = ""
     return render(
         request,
         "accounts/application_queue.html",
         {
             "organisation": organisation,
             "status": status,
-            "query": urlencode({"status": status}),
+            "kind": kind,
+            "kinds": Organisation.Kind.choices,
+            "query": urlencode({"status": status, **({"kind": kind} if kind else {})}),
             "statuses": Organisation.Status.choices,
-            "page": paginate(request, selectors.application_queue(organisation, status=status)),
+            "page": paginate(
+                request, selectors.application_queue(organisation, status=status, kind=kind)
+            ),
         },
     )
 

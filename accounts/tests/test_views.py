@@ -909,7 +909,8 @@ def test_application_queue_filters_by_status(world: World, en_client: Client) ->
     logged_in(en_client, admin_of(world.hrss))
     queue = org_url("application_queue", world.hrss)
     approved = en_client.get(queue, {"status": "approved"})
-    assert list(approved.context["page"].object_list) == [world.employer]
+    # The employer it approved, and the institution whose filing it accepted.
+    assert set(approved.context["page"].object_list) == {world.employer, world.institution}
     unknown = en_client.get(queue, {"status": "nonsense"})
     assert unknown.context["status"] == "pending"
 

@@ -135,10 +135,11 @@ def test_the_registration_page_files_the_institution_and_hrss_sees_it_waiting(
     with translation.override(home.wsgi_request.LANGUAGE_CODE):
         label = translation.gettext("Institution filings to review")
     assert waiting[label] == 1
-    queue = client.get(
-        reverse("accounts:application_queue", kwargs={"organisation_id": world.hrss.pk})
-    )
-    assert "海珠区示范培训中心" in queue.content.decode()
+    queue_url = reverse("accounts:application_queue", kwargs={"organisation_id": world.hrss.pk})
+    queue = client.get(queue_url, {"kind": "institution"})
+    assert [a.pk for a in queue.context["page"]] == [institution.pk]
+    employers = client.get(queue_url, {"kind": "employer"})
+    assert [a.kind for a in employers.context["page"]] == ["employer"]
 
 
 def test_the_public_list_shows_filed_institutions_and_their_series(world: World) -> None:
