@@ -42,11 +42,10 @@ def plan_make(
         year=year,
         defaults={"status": SubjectGuide.Status.PUBLISHED, "published_at": timezone.now()},
     )
-    course = GuideCourse.objects.create(
+    course, _ = GuideCourse.objects.get_or_create(
         guide=guide,
         name=course_name or f"专业课程{next(_serial)}",
-        course_type=course_type,
-        hours=Decimal(hours),
+        defaults={"course_type": course_type, "hours": Decimal(hours)},
     )
     return CoursePlan.objects.create(
         filer=filer,

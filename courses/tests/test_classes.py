@@ -109,7 +109,9 @@ def test_a_person_enrols_and_the_class_counts_the_place(world: World) -> None:
     enrolment = enrolment_create(training_class=c, person=world.person, user=world.person.user)
     c.refresh_from_db()
     assert (enrolment.status, c.enrolled) == (Enrolment.Status.APPLIED, 1)
-    assert AuditEntry.objects.filter(action="enrolment.create", target_id=str(enrolment.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="enrolment.create", target_id=str(enrolment.pk)
+    ).exists()
 
 
 def test_enrolling_twice_is_refused(world: World) -> None:
@@ -160,12 +162,18 @@ def test_the_institution_accepts_and_cancels_in_batch_and_cancelling_frees_place
     ids = [enrolment_create(training_class=c, person=p, user=p.user).pk for p in persons]
     admin = admin_of(world.institution)
     result = enrolments_decide(
-        training_class=c, enrolment_ids=ids[:2], accept=True, user=admin,
+        training_class=c,
+        enrolment_ids=ids[:2],
+        accept=True,
+        user=admin,
         organisation=world.institution,
     )
     assert result.changed == 2
     result = enrolments_decide(
-        training_class=c, enrolment_ids=[ids[1], ids[2]], accept=False, user=admin,
+        training_class=c,
+        enrolment_ids=[ids[1], ids[2]],
+        accept=False,
+        user=admin,
         organisation=world.institution,
     )
     assert result.changed == 2
@@ -181,8 +189,11 @@ def test_another_institution_cannot_decide_enrolments(world: World, other_world:
     e = enrolment_create(training_class=c, person=world.person, user=world.person.user)
     with pytest.raises(PermissionDenied):
         enrolments_decide(
-            training_class=c, enrolment_ids=[e.pk], accept=True,
-            user=admin_of(other_world.institution), organisation=other_world.institution,
+            training_class=c,
+            enrolment_ids=[e.pk],
+            accept=True,
+            user=admin_of(other_world.institution),
+            organisation=other_world.institution,
         )
 
 
@@ -235,7 +246,9 @@ def test_the_institution_page_accepts_ticked_enrolments(world: World) -> None:
     e.refresh_from_db()
     assert e.status == Enrolment.Status.ACCEPTED
     page = client.get(
-        reverse("courses:org_class", kwargs={"organisation_id": world.institution.pk, "class_id": c.pk})
+        reverse(
+            "courses:org_class", kwargs={"organisation_id": world.institution.pk, "class_id": c.pk}
+        )
     )
     assert world.person.real_name in page.content.decode()
 
@@ -247,5 +260,3 @@ def test_the_person_sees_their_enrolments(world: World) -> None:
     client.force_login(world.person.user)
     body = client.get(reverse("courses:my_enrolments")).content.decode()
     assert c.name in body
-
-
