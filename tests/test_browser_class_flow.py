@@ -203,9 +203,7 @@ def test_one_class_from_institution_registration_to_the_persons_progress(
     assert training_class.status == TrainingClass.Status.ACCEPTING
 
     _as(page, base, world.person.user.username)
-    page.goto(
-        f"{base}{reverse('credits:progress', args=[year])}", wait_until="domcontentloaded"
-    )
+    page.goto(f"{base}{reverse('credits:progress', args=[year])}", wait_until="domcontentloaded")
     gap = page.get_by_test_id("gap-professional-engineering")
     assert gap.get_by_test_id(f"gap-class-{training_class.pk}").is_visible()
     _shot(page, "gap")
@@ -214,9 +212,7 @@ def test_one_class_from_institution_registration_to_the_persons_progress(
     enrolment = Enrolment.objects.get(training_class=training_class, person=world.person)
 
     # 6. The class has started and ended (time moves on): accept, open, pass, close.
-    with time_machine.travel(
-        timezone.make_aware(dt.datetime.combine(end, dt.time(17))), tick=True
-    ):
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(end, dt.time(17))), tick=True):
         _as(page, base, "yuexiu-school")
         page.goto(class_page, wait_until="domcontentloaded")
         page.check(f"input[name=enrolment_ids][value='{enrolment.pk}']")
@@ -253,7 +249,7 @@ def test_one_class_from_institution_registration_to_the_persons_progress(
         reviewer = member_create(world.employer, "flow-reviewer", "reviewer").user
         _as(page, base, reviewer.username)
         page.goto(
-            f"{base}{reverse('credits:record_review_detail', args=[world.employer.pk, record.pk])}",  # noqa: E501
+            f"{base}{reverse('credits:record_review_detail', args=[world.employer.pk, record.pk])}",
             wait_until="domcontentloaded",
         )
         assert institution.name in page.content()  # the source is shown
