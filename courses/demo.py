@@ -104,3 +104,7 @@ def demo_extra_load() -> None:
     from courses.demo_plans import demo_plans_load
 
     demo_plans_load()
+    # --- classes and enrolment (s4-classes) ---
+    from courses.demo_classes import demo_classes_load
+
+    demo_classes_load()

@@ -4,9 +4,9 @@ in-house plan (decision 0020)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -146,6 +146,8 @@ def test_a_self_declared_inhouse_record_never_carries_an_approved_plan(world: Wo
 def test_record_make_is_still_usable(world: World) -> None:
     # The factory writes rows directly; a class record merges into such a record too.
     record = record_make(world.person, world.employer, title="建筑工程新技术", status="draft")
-    Record.objects.filter(pk=record.pk).update(start_date=_data().start_date, end_date=_data().end_date)
+    Record.objects.filter(pk=record.pk).update(
+        start_date=_data().start_date, end_date=_data().end_date
+    )
     assert class_record_submit(person=world.person, data=_data(), actor=None) == record.pk
     assert Employment.objects.filter(person=world.person).exists()
