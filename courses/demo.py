@@ -108,3 +108,7 @@ def demo_extra_load() -> None:
     from courses.demo_classes import demo_classes_load
 
     demo_classes_load()
+    # --- online public-subject study (s4-online) ---
+    from courses.demo_online import demo_online_load
+
+    demo_online_load()

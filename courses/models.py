@@ -591,3 +591,16 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_organisation_id or self.party_person_id}: {self.occurred_on}"
+
+
+# Online public-subject study (issue 9, person #8): kept in its own module.
+from courses.models_online import (  # noqa: E402, F401
+    ExamAttempt,
+    Lesson,
+    LessonProgress,
+    OnlineCourse,
+    OnlineEnrolment,
+    PublicSubject,
+    Question,
+    StudySession,
+)

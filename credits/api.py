@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,6 +25,7 @@ from credits.selectors import records as selectors
 from credits.selectors.records import person_attention_records, region_codes, rulebook_load
 from credits.services import class_records, validation
 from credits.services.class_records import ClassRecord
+from credits.services.public_course import public_course_record_create
 from credits.services.records import RecordDraft, record_create
 from credits.sheets import Column as SheetColumn
 from credits.sheets import LineError, SheetError, sheet_format, sheet_rows
@@ -53,6 +55,7 @@ __all__ = [
     "evaluate_year",
     "person_records_needing_attention",
     "progress_suggestions_register",
+    "public_course_record",
     "record_create",
     "record_status",
     "region_codes",
@@ -195,3 +198,35 @@ def class_record_submit(
 def record_status(record_ids: Iterable[int]) -> dict[int, str]:
     """The status of each record by id (one query), e.g. to show class hours as pending."""
     return dict(Record.objects.filter(pk__in=list(record_ids)).values_list("pk", "status"))
+
+
+# --- online public-subject study (courses app) -----------------------------------------------
+
+
+def public_course_record(
+    *,
+    person: Person,
+    year: int,
+    title: str,
+    hours: Decimal,
+    start_date: date,
+    end_date: date,
+    institution_name: str = "",
+    today: date | None = None,
+) -> tuple[Record, bool]:
+    """The approved public record of ``year`` for a passed online public course (source
+    ``public_course``, certified automatically by its route, no employer review), and whether
+    it was created by this call.  Idempotent: one open public-course record per person, year
+    and ``title``; calling again returns the existing one with ``False``.  Every declaration
+    rule applies (public-subject study window of ``year``, route, dates): a refusal raises
+    ``ValidationError``.  The year's summary is refreshed after commit."""
+    return public_course_record_create(
+        person=person,
+        year=year,
+        title=title,
+        hours=hours,
+        start_date=start_date,
+        end_date=end_date,
+        institution_name=institution_name,
+        today=today,
+    )

@@ -39,6 +39,10 @@ def register() -> None:
                 "%(actor)s closed a class: its hours were added to %(target)s, which went to "
                 "the employer's review"
             ),
+            "record.certify_automatic": _(
+                "%(target)s was certified automatically: the professional passed the online "
+                "public course"
+            ),
             "import.upload": _("%(actor)s uploaded %(target)s"),
             "import.finish": _("%(target)s was imported"),
             "import.reject": _("%(target)s was refused: rows with errors, nothing saved"),

@@ -131,6 +131,13 @@ BREADCRUMBS: dict[str, Crumb] = {
     "courses:plan_review_detail": Crumb(_("Details"), "courses:plan_review_queue"),
     "courses:filed_plan_list": Crumb(_("Filed course plans"), HOME),
     "courses:filed_plan_detail": Crumb(_("Details"), "courses:filed_plan_list"),
+    # online public-subject study
+    "courses:online_courses": Crumb(_("Online public courses"), HOME),
+    "courses:online_course": Crumb(_("Course"), "courses:online_courses"),
+    "courses:online_study": Crumb(_("My course"), "courses:online_courses"),
+    "courses:online_lesson": Crumb(_("Lesson"), "courses:online_study"),
+    "courses:online_attempt": Crumb(_("Exam"), "courses:online_study"),
+    "courses:public_subjects": Crumb(_("Public subjects"), HOME),
 }
 
 # URL names that never render a page of their own (API URLs, under api/, need no entry).
@@ -209,6 +216,13 @@ NOT_PAGES = frozenset(
         "courses:plan_review_decide",
         "courses:filed_plan_export_csv",
         "courses:filed_plan_export_xlsx",
+        # online public-subject study
+        "courses:online_year",
+        "courses:online_lesson_start",
+        "courses:online_lesson_beat",
+        "courses:online_lesson_video",
+        "courses:online_exam_start",
+        "courses:public_subject_publish",
     }
 )
 

@@ -306,6 +306,26 @@ def _guide_id(world: World, policy: Policy, role: str) -> int:
     return int(objects["published_guide"].pk)
 
 
+def _online_enrolment(world: World) -> Any:
+    """`world`'s person studying an online course of `world`'s HRSS (with an open exam)."""
+    from django.utils import timezone
+
+    from courses.models_online import ExamAttempt, OnlineEnrolment
+    from courses.tests.online_factories import online_course_make
+
+    enrolment = OnlineEnrolment.objects.filter(person=world.person).first()
+    if enrolment is None:
+        year = timezone.localdate().year
+        course = online_course_make(
+            office=world.hrss, years=(year,), title=f"公需课{world.hrss.pk}", durations=(2,)
+        )
+        enrolment = OnlineEnrolment.objects.create(person=world.person, course=course, year=year)
+        ExamAttempt.objects.create(
+            enrolment=enrolment, number=1, question_ids=[], started_at=timezone.now()
+        )
+    return enrolment
+
+
 # Every URL keyword argument names an object; this says which object of a world it is.
 OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "organisation_id": _organisation_id,
@@ -345,6 +365,13 @@ OBJECT_KWARGS: dict[str, Callable[[World, Policy, str], int | str]] = {
     "plan_attachment_id": lambda world, policy, role: (
         _plan(world, policy, role).attachments.get().pk
     ),
+    # Online study: the person's own enrolment, its lessons and exam attempts; HRSS's subjects.
+    "online_enrolment_id": lambda world, policy, role: _online_enrolment(world).pk,
+    "lesson_id": lambda world, policy, role: _online_enrolment(world).course.lessons.get().pk,
+    "attempt_id": lambda world, policy, role: _online_enrolment(world).attempts.get().pk,
+    "subject_id": lambda world, policy, role: _online_enrolment(world).course.subjects.get().pk,
+    # Not an object: a published online course is the catalogue every person may open.
+    "course_id": lambda world, policy, role: _online_enrolment(world).course_id,
     # Not an object: any year the person may look at (their own figures for that year).
     "year": lambda world, policy, role: world.record.year,
     # Not objects: a password-reset link's encoded user id and token (checked by Django's
@@ -362,6 +389,9 @@ def _has_private_objects(route: Route) -> bool:
     assert route.policy is not None
     shared = NOT_OBJECTS | (PUBLIC_OBJECTS if not route.policy.kinds else frozenset())
     return bool(set(route.kwargs) - shared)
+
+
+NOT_OBJECTS = frozenset({"year", "uidb64", "token", "course_id"})
 
 
 def test_every_url_keyword_is_known_to_this_test() -> None:

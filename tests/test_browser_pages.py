@@ -250,6 +250,30 @@ def _certificate_pages(world: World, role: str) -> list[str]:
     ]
 
 
+def _online_pages(world: World) -> list[str]:
+    """A course to choose, and the person's study of another: its lesson and an open exam."""
+    from django.utils import timezone
+
+    from courses.models_online import ExamAttempt
+    from courses.services.online import enrolment_create
+    from courses.tests.online_factories import online_course_make
+
+    year = timezone.localdate().year
+    online_course_make(office=world.hrss, years=(year, year - 1), title="数字经济")
+    course = online_course_make(office=world.hrss, years=(year,), title="中国式现代化")
+    enrolment = enrolment_create(person=world.person, course=course, year=year)
+    bank = list(course.questions.filter(lesson__isnull=True).values_list("pk", flat=True))
+    attempt = ExamAttempt.objects.create(
+        enrolment=enrolment, number=1, question_ids=bank[:2], started_at=timezone.now()
+    )
+    lesson = course.lessons.order_by("position").first()
+    assert lesson is not None
+    return [
+        reverse("courses:online_lesson", args=[enrolment.pk, lesson.pk]),
+        reverse("courses:online_attempt", args=[enrolment.pk, attempt.pk]),
+    ]
+
+
 def test_every_reachable_page_is_accessible_and_fits_a_phone(
     world: World, live_server: Any, page: Page
 ) -> None:
@@ -264,7 +288,7 @@ def test_every_reachable_page_is_accessible_and_fits_a_phone(
     findings = Findings()
     # Pages no link leads to: reached after a form is sent.
     extra = {
-        "person": [reverse("accounts:me_bind")],
+        "person": [reverse("accounts:me_bind"), *_online_pages(world)],
         "employer": [
             reverse("credits:review_job", args=[world.employer.pk, world.review_job.pk]),
             *_certificate_pages(world, "employer"),

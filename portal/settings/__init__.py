@@ -219,6 +219,12 @@ CERTIFICATE_BULK_LINK_HOURS = env_int("CERTIFICATE_BULK_LINK_HOURS", 24)
 
 # The public class search API (courses.apis.classes), per client address.
 CLASS_SEARCH_RATE = env_str("CLASS_SEARCH_RATE", "120/minute")
+# --- Online public-subject study (courses app, decision 0015) ---------------------------------
+# One heartbeat earns at most this many seconds of study time; the player's claimed position
+# may run ahead of the credited time plus the wall time since the last heartbeat by at most
+# the tolerance (network jitter), or the heartbeat is refused.
+ONLINE_HEARTBEAT_SECONDS = env_int("ONLINE_HEARTBEAT_SECONDS", 10)
+ONLINE_POSITION_TOLERANCE_SECONDS = env_int("ONLINE_POSITION_TOLERANCE_SECONDS", 2)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

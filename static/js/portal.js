@@ -112,3 +112,97 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+/* s4-online: the online lesson player ([data-lesson-player]). The server counts study time
+   (decision 0015); this only sends heartbeats with the player's position, keeps the player
+   from seeking past the time the server credited, and shows what the server answers. */
+(function () {
+  function setup(box) {
+    var video = box.querySelector("video");
+    if (!video) { return; }
+    var credited = parseFloat(box.getAttribute("data-credited")) || 0;
+    var duration = parseFloat(box.getAttribute("data-duration")) || 0;
+    var token = null;
+    var timer = null;
+    var retry = null;
+    var creditedOut = box.querySelector("[data-player-credited]");
+    var stateOut = box.querySelector("[data-player-state]");
+    var errorOut = box.querySelector("[data-player-error]");
+    var msgComplete = box.querySelector("[data-msg-complete]");
+    var msgWatched = box.querySelector("[data-msg-watched]");
+    var interval = 5000;
+
+    function post(url, data) {
+      var body = new URLSearchParams(data || {});
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": box.getAttribute("data-csrf") },
+        body: body
+      }).then(function (response) {
+        return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+      });
+    }
+    function show(json) {
+      if (typeof json.credited === "number") {
+        credited = json.credited;
+        creditedOut.textContent = Math.floor(credited);
+      }
+      if (json.complete) {
+        stateOut.textContent = msgComplete.textContent;
+        box.setAttribute("data-complete", "true");
+      } else if (credited >= duration) {
+        stateOut.textContent = msgWatched.textContent;
+      }
+    }
+    function error(message) {
+      errorOut.textContent = message || "";
+      errorOut.hidden = !message;
+    }
+    function beat() {
+      if (!token) { return; }
+      post(box.getAttribute("data-beat-url"), { token: token, position: video.currentTime })
+        .then(function (answer) {
+          show(answer.json);
+          if (!answer.ok) {
+            error(answer.json.error);
+            if (answer.json.code === "stale_session") { stop(); video.pause(); token = null; }
+            else if (video.currentTime > credited) { video.currentTime = credited; }
+            return;
+          }
+          error("");
+          // The video ended before the server counted all of it: ask again shortly.
+          if (video.ended && credited < duration && !retry) {
+            retry = window.setTimeout(function () { retry = null; beat(); }, 1000);
+          }
+        });
+    }
+    function stop() { if (timer) { window.clearInterval(timer); timer = null; } }
+    function run() { if (!timer) { timer = window.setInterval(beat, interval); } }
+
+    video.addEventListener("loadedmetadata", function () {
+      if (credited > 0 && credited < video.duration) { video.currentTime = credited; }
+    });
+    video.addEventListener("play", function () {
+      if (token) { run(); return; }
+      post(box.getAttribute("data-start-url")).then(function (answer) {
+        if (!answer.ok) { error(answer.json.error); video.pause(); return; }
+        token = answer.json.token;
+        show(answer.json);
+        if (video.currentTime > credited) { video.currentTime = credited; }
+        run();
+      });
+    });
+    video.addEventListener("pause", function () { beat(); stop(); });
+    video.addEventListener("ended", function () { beat(); stop(); });
+    video.addEventListener("seeking", function () {
+      // Rewinding is allowed; going past what was studied is not.
+      if (video.currentTime > credited + 1) { video.currentTime = credited; }
+    });
+  }
+  function all() { document.querySelectorAll("[data-lesson-player]").forEach(setup); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", all);
+  } else {
+    all();
+  }
+})();

@@ -1,0 +1,3 @@
+"""Admin of the courses app."""
+
+from courses import admin_online  # noqa: F401 (online public-subject study)
