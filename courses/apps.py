@@ -17,6 +17,7 @@ class CoursesConfig(AppConfig):
         organisation_waiting_register("courses.plans", home_plans.organisation_waiting)
         # What fills my gap: open classes on the person's progress page.
         progress_suggestions_register("courses.classes", gap.progress_suggestions)
+        progress_suggestions_register("courses.online", gap.public_course_suggestions)
         # Online public-subject study (courses.models_online).
         from courses import audit_online
 

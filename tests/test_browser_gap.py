@@ -1,12 +1,14 @@
 """Headless Chromium as a person short of professional hours: the progress page's "What fills
 my gap" section shows the fewest open classes that close the gap, one click enrols, and the
-enrolled class then counts as underway.  Screenshots at 1366 and 390 px; axe-core finds no
+enrolled class then counts as underway; the year's online public course is offered for
+the public gap.  Screenshots at 1366 and 390 px; axe-core finds no
 critical or serious violation on the page at either width."""
 
 from __future__ import annotations
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from courses.models import Enrolment
 from courses.tests.factories import class_make, plan_make
+from courses.tests.online_factories import online_course_make
 from tests.browser import log_in
 from tests.factories import World
 
@@ -80,8 +83,16 @@ def test_a_person_short_of_hours_sees_the_classes_that_fill_the_gap_and_enrols_i
         start=start,
         end=start + timedelta(days=2),
     )
+    online = online_course_make(
+        office=world.hrss,
+        years=(year,),
+        title="习近平新时代中国特色社会主义思想",
+        hours=Decimal(30),
+    )
     log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/progress/{year}/", wait_until="domcontentloaded")
+    # The public gap (30 h): the online course of the year closes it.
+    assert page.get_by_test_id("gap-public").get_by_test_id(f"gap-course-{online.pk}").is_visible()
 
     gap = page.get_by_test_id("gap-professional-engineering")
     # The world's approved 8 h leave 34 h: 24 + 12 h in two classes, the least over 34.

@@ -1,9 +1,11 @@
 """What fills my gap (issue 9): the open classes that would close a person's professional
-shortfall on the progress page, fewest classes first.
+shortfall, and the online public courses that would close the public one, on the progress
+page, fewest first.
 
-Registered with ``credits.api.progress_suggestions_register`` in ``CoursesConfig.ready()``;
-credits calls ``progress_suggestions`` with the year's shortfalls that can still be filled
-and renders each answer with its template include.
+Registered with ``credits.api.progress_suggestions_register`` in ``CoursesConfig.ready()``
+(``progress_suggestions`` for classes, ``public_course_suggestions`` for online courses);
+credits calls them with the year's shortfalls that can still be filled and renders each
+answer with its template include.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from django.db.models import Exists, F, OuterRef
 
 from accounts.api import Person
 from courses.models import Enrolment, ReviewStatus, TrainingClass
+from courses.models_online import OnlineCourse, OnlineEnrolment
 from credits.api import GapSuggestion, Shortfall
 
 PROFESSIONAL = "professional"
+PUBLIC = "public"
 CLASSES_TEMPLATE = "courses/includes/gap_classes.html"
+PUBLIC_COURSES_TEMPLATE = "courses/includes/gap_public_courses.html"
 # At most this many candidate classes are read for one progress page (one query).
 CANDIDATES_LIMIT = 200
 # Other open classes of a series shown apart from the chosen ones.
@@ -158,3 +163,43 @@ def progress_suggestions(
             )
         )
     return found
+
+
+def public_course_suggestions(
+    person: Person, year: int, shortfalls: tuple[Shortfall, ...]
+) -> list[GapSuggestion]:
+    """For the public shortfall, the fewest published online courses counting for ``year``
+    (a published public subject of that year) that close what the courses the person is
+    studying for ``year`` (``underway``, not complete yet) leave open; a course the person
+    ever started is not offered again (one enrolment per course).  Two queries."""
+    wanted = next((s for s in shortfalls if s.category == PUBLIC), None)
+    if wanted is None:
+        return []
+    mine = OnlineEnrolment.objects.filter(person=person, course=OuterRef("pk"))
+    candidates = list(
+        OnlineCourse.objects.filter(published=True, subjects__year=year, subjects__published=True)
+        .exclude(Exists(mine))
+        .distinct()
+        .order_by("title", "pk")[:CANDIDATES_LIMIT]
+    )
+    underway = tuple(
+        OnlineEnrolment.objects.filter(person=person, year=year, completed_at__isnull=True)
+        .select_related("course")
+        .order_by("created_at", "pk")
+    )
+    if not candidates and not underway:
+        return []
+    underway_hours = sum((e.course.hours for e in underway), Decimal(0))
+    chosen = fewest_covering([c.hours for c in candidates], wanted.hours - underway_hours)
+    items = tuple(candidates[i] for i in chosen)
+    return [
+        GapSuggestion(
+            shortfall=wanted,
+            template=PUBLIC_COURSES_TEMPLATE,
+            items=items,
+            hours=sum((c.hours for c in items), Decimal(0)),
+            more=tuple(c for i, c in enumerate(candidates) if i not in set(chosen))[:MORE_LIMIT],
+            underway=underway,
+            underway_hours=underway_hours,
+        )
+    ]

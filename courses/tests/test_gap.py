@@ -30,6 +30,7 @@ from courses.models import (
     SubjectGuide,
     TrainingClass,
 )
+from courses.models_online import OnlineEnrolment
 from courses.selectors.gap import fewest_covering
 from credits.api import year_windows
 from tests.factories import World, person_create, record_make
@@ -155,11 +156,16 @@ def progress(world: World) -> Any:
 
 
 def suggested(response: Any) -> dict[str, tuple[list[str], list[str]]]:
-    """Shortfall key → (names of the chosen items, names of the other options)."""
+    """Shortfall key → (names of the chosen items, names of the other options); classes
+    have a name, online courses a title."""
+
+    def label(item: Any) -> str:
+        return str(getattr(item, "name", None) or item.title)
+
     return {
         f"{row.shortfall.category}:{row.shortfall.series}": (
-            [c.name for s in row.suggestions for c in s.items],
-            [c.name for s in row.suggestions for c in s.more],
+            [label(c) for s in row.suggestions for c in s.items],
+            [label(c) for s in row.suggestions for c in s.more],
         )
         for row in response.context["gap"]
     }
@@ -242,6 +248,7 @@ def test_the_progress_page_with_suggestions_runs_a_fixed_number_of_queries(
     world: World,
 ) -> None:
     class_make(world, "First", 8)
+    public_course(world, "Course 0", 6)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.person.user)
     client.get(reverse("credits:progress", args=[YEAR]))  # warm the rule book cache
@@ -251,6 +258,9 @@ def test_the_progress_page_with_suggestions_runs_a_fixed_number_of_queries(
         more_class = class_make(world, f"More {n}", 4 + n, series="engineering")
         if n < 2:
             Enrolment.objects.create(training_class=more_class, person=world.person)
+        studied = public_course(world, f"Course {n + 1}", 6 + n)
+        if n < 2:
+            OnlineEnrolment.objects.create(person=world.person, course=studied, year=YEAR)
     with CaptureQueriesContext(connection) as seven:
         second = client.get(reverse("credits:progress", args=[YEAR]))
 
@@ -259,6 +269,8 @@ def test_the_progress_page_with_suggestions_runs_a_fixed_number_of_queries(
     assert len(chosen) + len(more) == 5
     row = next(r for r in second.context["gap"] if r.shortfall.series == "engineering")
     assert len(row.suggestions[0].underway) == 2
+    public = second.context["gap"][0].suggestions[0]
+    assert (len(public.underway), len(public.items) + len(public.more)) == (2, 5)
     assert len(seven) == len(one)
 
 
@@ -307,3 +319,73 @@ def test_enrolled_classes_count_against_the_gap_before_choosing(world: World) ->
 
     # 34 h short, 20 underway: 14 h more; the course already taken is not offered again.
     assert (chosen, more) == (["Tunnels"], ["Bridges"])
+
+
+# --- online public courses for the public shortfall -----------------------------------------
+
+
+def public_course(world: World, title: str, hours: int, *, year: int = YEAR) -> Any:
+    from courses.tests.online_factories import online_course_make
+
+    return online_course_make(
+        office=world.hrss, years=(year,), title=title, hours=Decimal(hours), durations=(2,)
+    )
+
+
+@pytest.mark.django_db
+def test_progress_suggests_the_fewest_online_courses_that_close_the_public_gap(
+    world: World,
+) -> None:
+    from courses.models_online import OnlineCourse, OnlineEnrolment
+
+    public_course(world, "A 法治", 10)
+    public_course(world, "B 数字经济", 20)
+    public_course(world, "C 心理健康", 12)
+    public_course(world, "D 其他年度", 30, year=YEAR + 1)
+    hidden = public_course(world, "E 未发布", 30)
+    OnlineCourse.objects.filter(pk=hidden.pk).update(published=False)
+    done = public_course(world, "F 已学完", 30)
+    OnlineEnrolment.objects.create(
+        person=world.person, course=done, year=YEAR - 1, completed_at=NOW
+    )
+
+    response = progress(world)
+
+    # 30 h short: 20 + 10 h in two courses (20 + 12 would waste 2 h more); not the other
+    # year's, the unpublished or the finished course.
+    assert suggested(response)["public:"] == (["A 法治", "B 数字经济"], ["C 心理健康"])
+    assert 'data-testid="gap-public"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_online_courses_being_studied_count_against_the_public_gap(world: World) -> None:
+    from courses.models_online import OnlineEnrolment
+
+    studying = public_course(world, "A 法治", 20)
+    OnlineEnrolment.objects.create(person=world.person, course=studying, year=YEAR)
+    public_course(world, "B 数字经济", 30)
+    public_course(world, "C 心理健康", 10)
+
+    row = progress(world).context["gap"][0]
+
+    suggestion = row.suggestions[0]
+    assert [e.course.title for e in suggestion.underway] == ["A 法治"]
+    assert [c.title for c in suggestion.items] == ["C 心理健康"]  # 10 h left after 20 underway
+    assert suggestion.covers
+
+
+@pytest.mark.django_db
+def test_one_click_on_a_suggested_online_course_starts_it_for_the_year(world: World) -> None:
+    from courses.models_online import OnlineEnrolment
+
+    course = public_course(world, "A 法治", 30)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.person.user)
+    page = client.get(reverse("credits:progress", args=[YEAR])).content.decode()
+    action = reverse("courses:online_course", args=[course.pk])
+    assert f'action="{action}"' in page
+
+    response = client.post(action, {"year": YEAR})
+
+    assert response.status_code == 302
+    assert OnlineEnrolment.objects.get(person=world.person, course=course).year == YEAR
