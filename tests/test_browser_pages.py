@@ -51,7 +51,7 @@ ROLES = ["anonymous", "person", "employer", "reviewer", "institution", "authorit
 # Links the crawler does not follow: leaving, switching language, the admin site, files and
 # exports (downloads).
 SKIP = re.compile(
-    r"/logout/|/i18n/|/admin/|/evidence/|/proof/|/api/|[?&]format=|/healthz|\.(csv|xlsx)(\?|$)"
+    r"/logout/|/i18n/|/admin/|/evidence/|/proof/|/files/|/api/|[?&]format=|/healthz|\.(csv|xlsx)(\?|$)"
     r"|/certificates/\d+/pdf$"
 )
 BLOCKING = {"critical", "serious"}
@@ -153,9 +153,48 @@ def _world_lists_filled(world: World) -> str:
         plan_ids=[filed.pk],
         decision="approve",
     )
-    waiting, _ = plan_with_class(world.employer, course)
-    plan_submit(actor=world.user("employer"), plan=waiting)
+    waiting_plan, _ = plan_with_class(world.employer, course)
+    plan_submit(actor=world.user("employer"), plan=waiting_plan)
+    _world_courses_orgs_filled(world)
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
+
+
+def _world_courses_orgs_filled(world: World) -> None:
+    """A qualification application (the institution's list, the authority's queue), an
+    instructor of the institution and of the employer, and violations against the
+    institution and the person (the public list, each party's own, HRSS's list)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import ProfessionalSeries
+    from courses.services.instructors import instructor_add
+    from courses.services.integrity import violation_record
+    from courses.services.qualifications import qualification_apply
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    institution_admin = world.user("institution")
+    if not world.institution.qualifications.exists():  # (s4-gap: the plans part qualified it)
+        qualification_apply(
+            actor=institution_admin,
+            institution=world.institution,
+            series=ProfessionalSeries.objects.get(code="engineering"),
+            description="师资齐备",
+            files=[SimpleUploadedFile("办学许可证.pdf", pdf)],
+        )
+    for owner in (world.institution, world.employer):
+        instructor_add(actor=world.user(owner.kind), owner=owner, name="王老师", title="高级工程师")
+    today = timezone.localdate()
+    for party in ({"party_organisation": world.institution}, {"party_person": world.person}):
+        violation_record(
+            actor=world.user("hrss"),
+            recorder=world.hrss,
+            reason="虚报培训学时，未按计划组织教学",
+            occurred_on=today - timedelta(days=3),
+            clears_on=today + timedelta(days=300),
+            evidence=SimpleUploadedFile("核查记录.pdf", pdf),
+            **party,  # type: ignore[arg-type]
+        )
 
 
 def _url_name(path: str) -> str | None:
