@@ -153,8 +153,8 @@ def _world_lists_filled(world: World) -> str:
         plan_ids=[filed.pk],
         decision="approve",
     )
-    waiting_plan, _ = plan_with_class(world.employer, course)
-    plan_submit(actor=world.user("employer"), plan=waiting_plan)
+    pending_plan, _ = plan_with_class(world.employer, course)
+    plan_submit(actor=world.user("employer"), plan=pending_plan)
     _world_courses_orgs_filled(world)
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 

@@ -245,3 +245,30 @@ def test_the_plan_page_runs_a_fixed_number_of_queries(world: World) -> None:
             instructors=[instructor(world.employer, f"老师{i}")],
         )
     assert _queries(client, url) == few
+
+
+def test_the_authority_home_counts_the_plans_waiting_for_it(world: World) -> None:
+    course = guide_course_published(world.authority)
+    for _ in range(2):
+        plan, _class = plan_with_class(world.employer, course)
+        plans.plan_submit(actor=admin_of(world.employer), plan=plan)
+    home = _client(world.authority).get(
+        reverse("accounts:org_home", kwargs={"organisation_id": world.authority.pk})
+    )
+    queue = _url("plan_review_queue", world.authority)
+    assert (
+        f'<a class="stat" href="{queue}"><div class="count">2</div>'
+        '<div class="label">Course plans to review</div></a>' in home.content.decode()
+    )
+
+
+def test_a_draft_plan_shows_when_each_class_may_be_filed(world: World) -> None:
+    course = guide_course_published(world.authority)
+    start = timezone.localdate() + timedelta(days=45)
+    plan, _ = plan_with_class(world.employer, course, start=start)
+    page = _client(world.employer).get(_url("plan_detail", world.employer, plan_id=plan.pk))
+    earliest, latest = start - timedelta(days=30), start - timedelta(days=1)
+    assert (
+        f'data-testid="class-window">{earliest.isoformat()} to {latest.isoformat()}</td>'
+        in page.content.decode()
+    )

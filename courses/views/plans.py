@@ -70,9 +70,10 @@ def _plan_url(organisation: Organisation, plan: CoursePlan) -> str:
 
 def _plan_context(plan: CoursePlan) -> dict[str, Any]:
     """What every page showing one plan shows: its classes (and their states), files, history."""
+    classes = list(selectors.plan_classes(plan))
     return {
         "plan": plan,
-        "classes": selectors.plan_classes(plan),
+        "classes": [(c, services.filing_window(c.start_date)) for c in classes],
         "attachments": plan.attachments.all(),
         "history": audit_readable(selectors.plan_history(plan)[:30]),
     }
