@@ -30,6 +30,9 @@ def register() -> None:
             "class.close": _(
                 "%(actor)s closed %(target)s: its passed learners' hours go to review"
             ),
+            "class.close_retry": _(
+                "%(actor)s sent the hours of %(target)s again for the learners not done yet"
+            ),
             "enrolment.create": _("%(actor)s enrolled: %(target)s"),
             "enrolment.accept": _("%(actor)s accepted %(target)s"),
             "enrolment.cancel": _("%(actor)s cancelled %(target)s"),

@@ -40,6 +40,7 @@ urlpatterns += [
     path(org_class, classes.org_class, name="org_class"),
     path(org_class + "status/", classes.org_class_status, name="org_class_status"),
     path(org_class + "close/", classes.org_class_close, name="org_class_close"),
+    path(org_class + "close/retry/", classes.org_class_close_retry, name="org_class_close_retry"),
     path(
         org_class + "enrolments/decide/",
         classes.org_enrolments_decide,

@@ -186,6 +186,7 @@ NOT_PAGES = frozenset(
         "courses:enrolment_cancel",
         "courses:org_class_status",
         "courses:org_class_close",
+        "courses:org_class_close_retry",
         "courses:org_enrolments_decide",
         "courses:org_results_save",
         "courses:org_results_upload",

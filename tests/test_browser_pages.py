@@ -156,6 +156,16 @@ def _world_lists_filled(world: World) -> str:
     pending_plan, _ = plan_with_class(world.employer, course)
     plan_submit(actor=world.user("employer"), plan=pending_plan)
     _world_courses_orgs_filled(world)
+
+    # An open class of the institution with the person accepted (the class search, the
+    # person's enrolments, the institution's classes and its class page with results).
+    from courses.models import Enrolment
+    from courses.tests.factories import class_make, plan_make
+
+    training_class = class_make(
+        plan_make(world.institution, authority=world.authority), status="open"
+    )
+    Enrolment.objects.create(training_class=training_class, person=world.person, status="accepted")
     return member_create(world.employer, f"reviewer{world.employer.pk}", "reviewer").user.username
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.api import Organisation, User
+from accounts.api import Organisation, User, audit_log
 from courses.models import Enrolment, TrainingClass
 from courses.services.classes import check_filer, class_lock, transition_apply, transition_check
 from credits.api import ClassRecord, class_record_submit
@@ -54,6 +54,30 @@ def class_close(
         user=user,
         organisation=organisation,
         action="class.close",
+    )
+    queue_on_commit(CLOSE_TASK, locked.pk, user.pk)
+    return locked
+
+
+@transaction.atomic
+def class_records_retry(
+    *, training_class: TrainingClass, user: User, organisation: Organisation
+) -> TrainingClass:
+    """Queue the records task again for a closed class whose learners a rule refused (e.g.
+    after a learner's binding was confirmed); learners already done are skipped.
+
+    Checks ``organisation`` filed the class's plan; caller checks ``user`` acts for it."""
+    locked = class_lock(training_class)
+    check_filer(locked, organisation)
+    if locked.status != TrainingClass.Status.CLOSED:
+        raise ValidationError(_("Only a closed class sends its hours."), code="not_closed")
+    audit_log(
+        actor=user,
+        action="class.close_retry",
+        target=locked,
+        organisation=organisation,
+        from_state=locked.status,
+        to_state=locked.status,
     )
     queue_on_commit(CLOSE_TASK, locked.pk, user.pk)
     return locked

@@ -221,7 +221,9 @@ def test_enrolling_through_the_agreed_url(world: World) -> None:
     assert response.status_code == 302
     assert Enrolment.objects.filter(training_class=c, person=world.person).exists()
     again = client.post(reverse("courses:class_enrol", kwargs={"class_id": c.pk}), follow=True)
-    assert "already enrolled" in again.content.decode() or "已报名" in again.content.decode()
+    shown = [str(m) for m in again.context["messages"]]
+    assert shown[-1] == "您已报名该培训班。"  # the error message, in the page's language
+    assert Enrolment.objects.filter(training_class=c).count() == 1
 
 
 def test_a_class_of_an_unapproved_plan_is_not_public(world: World) -> None:
@@ -260,3 +262,32 @@ def test_the_person_sees_their_enrolments(world: World) -> None:
     client.force_login(world.person.user)
     body = client.get(reverse("courses:my_enrolments")).content.decode()
     assert c.name in body
+
+
+def test_the_filer_changes_the_state_and_cancels_with_a_reason_from_the_page(
+    world: World,
+) -> None:
+    c = _class(world, status=S.PLANNED)
+    client = Client()
+    client.force_login(admin_of(world.institution))
+    kwargs = {"organisation_id": world.institution.pk, "class_id": c.pk}
+    url = reverse("courses:org_class_status", kwargs=kwargs)
+    client.post(url, {"to": "accepting"})
+    c.refresh_from_db()
+    assert c.status == S.ACCEPTING
+    client.post(url, {"to": "cancelled", "reason": ""})
+    c.refresh_from_db()
+    assert c.status == S.ACCEPTING  # a cancellation needs a reason
+    client.post(url, {"to": "cancelled", "reason": "场地不可用"})
+    c.refresh_from_db()
+    assert c.status == S.CANCELLED
+
+
+def test_the_person_cancels_their_enrolment_from_the_page(world: World) -> None:
+    c = _class(world)
+    e = enrolment_create(training_class=c, person=world.person, user=world.person.user)
+    client = Client()
+    client.force_login(world.person.user)
+    client.post(reverse("courses:enrolment_cancel", kwargs={"enrolment_id": e.pk}))
+    e.refresh_from_db()
+    assert e.status == Enrolment.Status.CANCELLED

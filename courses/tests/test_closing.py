@@ -101,10 +101,10 @@ def test_the_person_sees_the_class_hours_pending_until_the_employer_decides(
     client = Client()
     client.force_login(world.person.user)
     body = client.get(reverse("courses:my_enrolments")).content.decode()
-    assert "12.0 hours pending" in body
+    assert "12.0 学时待审核" in body  # the page speaks Chinese by default
     Record.objects.filter(source="institution_class").update(status="approved")
     body = client.get(reverse("courses:my_enrolments")).content.decode()
-    assert "12.0 hours approved" in body
+    assert "12.0 学时已审核通过" in body
 
 
 @pytest.mark.django_db
@@ -234,3 +234,28 @@ def test_a_retry_after_a_crash_on_the_real_worker_writes_nothing_twice(
     assert set(done.values_list("record_id", flat=True)) == set(
         records.values_list("pk", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_a_refused_learner_gets_the_record_when_sent_again_after_the_fix(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from courses.services.closing import class_records_retry
+
+    unbound = person_create()
+    c = _open_class(world, [unbound], ["pass"])
+    admin = admin_of(world.institution)
+    _close(c, admin, world.institution, django_capture_on_commit_callbacks)
+    assert Enrolment.objects.get(training_class=c).record_id is None
+    bind(unbound, world.employer)
+    client = Client()
+    client.force_login(admin)
+    kwargs = {"organisation_id": world.institution.pk, "class_id": c.pk}
+    assert "close-retry" in client.get(reverse("courses:org_class", kwargs=kwargs)).content.decode()
+    with django_capture_on_commit_callbacks() as queued:
+        class_records_retry(training_class=c, user=admin, organisation=world.institution)
+    assert len(queued) == 1
+    class_records_create(class_id=c.pk, actor=admin)
+    enrolment = Enrolment.objects.get(training_class=c)
+    assert enrolment.record_id is not None and enrolment.close_error == ""
+    assert Record.objects.filter(person=unbound, source="institution_class").count() == 1

@@ -19,7 +19,8 @@ def test_the_demo_has_a_class_in_each_state_and_a_record_in_the_employers_queue(
     accepting = TrainingClass.objects.get(status="accepting", name__contains="装配式")
     assert accepting.enrolled == 2
     assert Enrolment.objects.filter(training_class__status="open", result="pass").exists()
-    record = Record.objects.get(source="institution_class")
+    record = Record.objects.select_related("employer").get(source="institution_class")
+    assert record.employer is not None
     assert (record.status, record.person.user.username, record.employer.name) == (
         "submitted",
         "person",

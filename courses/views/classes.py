@@ -18,7 +18,7 @@ from courses.models import Enrolment, TrainingClass
 from courses.permissions import get_class_for_filer
 from courses.selectors import classes as selectors
 from courses.services.classes import class_status_change
-from courses.services.closing import class_close
+from courses.services.closing import class_close, class_records_retry
 from courses.services.enrolments import enrolments_decide
 from courses.services.results import (
     RESULT_COLUMNS,
@@ -83,6 +83,7 @@ def org_class(request: AuthedRequest, organisation: Organisation, class_id: int)
                 for s in TrainingClass.TRANSITIONS[training_class.status]
             ],
             "upload_form": ResultsUploadForm(),
+            "close_problems": any(e.close_error and e.record_id is None for e in enrolments),
             "results": Enrolment.Result.choices,
         },
     )
@@ -131,6 +132,22 @@ def org_class_close(
             "The class is closed. Each passed learner's hours are being sent to their "
             "employer's review."
         ),
+        to=_to_class(organisation, training_class),
+    )
+
+
+@org_access(*FILERS)
+@require_POST
+def org_class_close_retry(
+    request: AuthedRequest, organisation: Organisation, class_id: int
+) -> HttpResponse:
+    training_class = get_class_for_filer(organisation, class_id)
+    return post_action(
+        request,
+        lambda: class_records_retry(
+            training_class=training_class, user=request.user, organisation=organisation
+        ),
+        success=_("The hours of the learners not done yet are being sent again."),
         to=_to_class(organisation, training_class),
     )
 

@@ -151,3 +151,80 @@ def test_record_make_is_still_usable(world: World) -> None:
     )
     assert class_record_submit(person=world.person, data=_data(), actor=None) == record.pk
     assert Employment.objects.filter(person=world.person).exists()
+
+
+def test_an_employer_plan_class_counts_professional_a_declared_inhouse_one_elective(
+    world: World,
+) -> None:
+    """The year's summary (the whole-year SQL on PostgreSQL) counts an approved class record
+    of an employer's approved plan as professional, and a self-declared in-house record as
+    elective, as the evaluator does."""
+    from credits.api import summaries_refresh_now, year_explanation
+    from tests.factories import bind
+
+    person = person_create()
+    bind(person, world.employer)
+    day = _data().start_date
+    class_pk = class_record_submit(
+        person=person,
+        data=_data(course_name="单位内部专业培训", employer_plan=True, hours=Decimal(10)),
+        actor=None,
+    )
+    declared = record_create(
+        person=person,
+        draft=RecordDraft(
+            year=day.year,
+            category="professional",
+            series_code="engineering",
+            amount=6,
+            title="自行申报的内部培训",
+            form="class",
+            start_date=day,
+            end_date=day,
+            kind=Record.Kind.INHOUSE_TRAINING,
+            approved_plan=True,
+        ),
+    )
+    Record.objects.filter(pk__in=[class_pk, declared.pk]).update(status=Record.Status.APPROVED)
+    summary = summaries_refresh_now(person_id=person.pk, year=day.year)
+    assert summary is not None
+    assert (summary.professional_earned, summary.elective_earned) == (Decimal(10), Decimal(6))
+    explained = year_explanation(person=person, year=day.year)
+    assert (explained.earned.professional, explained.earned.elective) == (
+        {"engineering": Decimal(10)},
+        Decimal(6),
+    )
+
+
+def test_the_data_migration_clears_ticked_boxes_on_open_records_only(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("credits.migrations.0014_s4_classes")
+    rows = {
+        status: record_make(world.person, world.employer, title=f"内部培训 {status}", status=status)
+        for status in ("draft", "submitted", "returned", "approved", "rejected")
+    }
+    Record.objects.filter(pk__in=[r.pk for r in rows.values()]).update(
+        kind=Record.Kind.INHOUSE_TRAINING, approved_plan=True
+    )
+    from_class = class_record_submit(
+        person=world.person, data=_data(employer_plan=True), actor=None
+    )
+
+    migration.clear_ticked(apps, None)
+
+    got = dict(
+        Record.objects.filter(pk__in=[r.pk for r in rows.values()]).values_list(
+            "status", "approved_plan"
+        )
+    )
+    assert got == {
+        "draft": False,
+        "submitted": False,
+        "returned": False,
+        "approved": True,
+        "rejected": True,
+    }
+    assert Record.objects.get(pk=from_class).approved_plan is True
