@@ -203,7 +203,7 @@ def _world_courses_orgs_filled(world: World) -> None:
             occurred_on=today - timedelta(days=3),
             clears_on=today + timedelta(days=300),
             evidence=SimpleUploadedFile("核查记录.pdf", pdf),
-            **party,  # type: ignore[arg-type]
+            **party,
         )
 
 
