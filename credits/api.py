@@ -36,6 +36,7 @@ from credits.sheets import LineError, SheetError, sheet_format, sheet_rows
 from credits.sheets import template_csv as sheet_template_csv
 from credits.sheets import template_xlsx as sheet_template_xlsx
 from credits.signals import year_summary_changed
+from credits.suggestions import GapSuggestion, Shortfall, progress_suggestions_register
 
 # The choices of a record's fields, for other apps' inputs (the partner sync API).
 RecordAssessment = Record.Assessment
@@ -51,6 +52,7 @@ __all__ = [
     "ClassRecord",
     "EvaluationError",
     "EvaluationResult",
+    "GapSuggestion",
     "LineError",
     "PartnerPush",
     "PartnerReceipt",
@@ -65,6 +67,7 @@ __all__ = [
     "RecordUnit",
     "SheetColumn",
     "SheetError",
+    "Shortfall",
     "Windows",
     "YearSummary",
     "certification_route",
@@ -75,6 +78,7 @@ __all__ = [
     "external_status_counts",
     "partner_records_push",
     "person_records_needing_attention",
+    "progress_suggestions_register",
     "public_course_record",
     "record_changes",
     "record_create",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import PERSON_ONLY, access, get_person_for_user
-from credits import api
+from credits import api, suggestions
 from credits.downloads import evidence_file_response
 from credits.forms.person import RecordFilterForm, RecordForm
 from credits.permissions import get_evidence_of, get_own_record
@@ -222,16 +222,23 @@ def progress(request: AuthedRequest, year: int) -> HttpResponse:
     _check_progress_year(year)
     person = get_person_for_user(request.user)
     today = timezone.localdate()
+    explanation = selectors.person_year_explanation(person, year, today=today)
+    series = list(person.series.order_by("code"))
+    shortfalls = suggestions.year_shortfalls(
+        explanation.result,
+        selectors.year_windows(year),
+        {s.code: s.name for s in series},
+        today=today,
+    )
     return render(
         request,
         "credits/progress.html",
         {
             "year": year,
             "years": list(range(today.year, today.year - 6, -1)),
-            "explanation": selectors.person_year_explanation(person, year, today=today),
-            "windows": selectors.year_window(
-                list(person.series.order_by("code")), year, today=today
-            ),
+            "explanation": explanation,
+            "windows": selectors.year_window(series, year, today=today),
+            "gap": suggestions.progress_suggestions(person, year, shortfalls),
             "today": today,
         },
     )
