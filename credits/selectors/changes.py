@@ -4,7 +4,8 @@ Records are read in the order of their last change, ``(change_xid, change_seq)``
 written by the trigger of ``credits.change_marks``. A position (the last row a reader saw)
 is enough to continue: nothing is skipped or served twice, even while other transactions
 are still writing, because on PostgreSQL only changes of transactions below the oldest
-transaction still running (``pg_snapshot_xmin(pg_current_snapshot())``) are served. Every
+transaction of this database still running (the snapshot's xmin, leaving out transactions
+of other databases: ``_SETTLED_BELOW``) are served. Every
 transaction that could still commit a change has an id at or above that bound, so it sorts
 after anything served so far. (A long transaction holds the feed back until it ends; it
 never makes it skip.)
@@ -20,8 +21,23 @@ from django.db.models.expressions import RawSQL
 
 from credits.models import Record
 
-# Changes of transactions at or above this id may still be running (PostgreSQL only).
-_SETTLED_BELOW = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+# Changes of transactions at or above this id may still be running (PostgreSQL only): the
+# oldest transaction of the statement's snapshot still in progress (its xmin), except those
+# known to run in another database of the cluster (they never write these records; without
+# this, any open transaction elsewhere, e.g. another test database's, would hold the feed
+# back). A transaction whose database is unknown (e.g. it ended since the snapshot, or its
+# session is not visible to this role) still counts: a race only makes the bound lower.
+# Transaction ids in pg_stat_activity are 32-bit, the snapshot's 64-bit (epoch + id).
+_SETTLED_BELOW = """(
+    SELECT coalesce(
+        min(running::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+    )
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS running
+    WHERE running::text::bigint %% 4294967296 NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE datname <> current_database() AND backend_xid IS NOT NULL
+    )
+)"""
 
 
 def record_changes(
