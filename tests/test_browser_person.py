@@ -90,7 +90,7 @@ def test_dismissing_the_confirmation_keeps_the_file(
 def test_inhouse_training_has_no_approved_plan_box(
     world: World, live_server: Any, page: Page
 ) -> None:
-    """Decision 0020: the approved plan comes from classes, never from a box the person ticks."""
+    """Decision 0018: the approved plan comes from classes, never from a box the person ticks."""
     log_in(page, live_server.url, world.person.user.username)
     page.goto(f"{live_server.url}/me/records/new/")
     page.select_option("select[name=kind]", "inhouse_training")

@@ -5,7 +5,7 @@ employer #3/#7), through the same declaration rules as every other source.
   institution (the plan's filer) shown as ``institution_name`` and the course name as its
   content; it goes straight to the learner's confirmed employer's review (``submitted``).
 * A class of an authority-approved employer plan writes in-house training with
-  ``approved_plan`` set: the only way a record gets it (decision 0020).
+  ``approved_plan`` set: the only way a record gets it (decision 0018).
 * A learner who already has an open record (not rejected or revoked) with the same content
   in the same year gets the hours added to that record instead of a new one (institution
   #6); the record's dates widen to cover both, and it goes back to the employer's review

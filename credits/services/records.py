@@ -549,7 +549,7 @@ def _declared(
         )
     # Only in-house training has a course plan, and only a class of an authority-approved
     # employer plan (source "institution_class", written by credits.services.class_records)
-    # says it was approved: nobody ticks it (docs/decisions/0020-approved-plan-from-classes.md).
+    # says it was approved: nobody ticks it (docs/decisions/0018-approved-plan-from-classes.md).
     if kind == Record.Kind.INHOUSE_TRAINING:
         approved_plan = bool(approved_plan) and source == Record.Source.INSTITUTION_CLASS
     else:

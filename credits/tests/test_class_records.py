@@ -1,6 +1,6 @@
 """Records written by closing classes (credits.api.class_record_submit): every declaration
 rule applies, the same course name adds hours, and only a class record carries an approved
-in-house plan (decision 0020)."""
+in-house plan (decision 0018)."""
 
 from __future__ import annotations
 

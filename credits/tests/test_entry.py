@@ -395,7 +395,7 @@ def test_a_good_csv_sheet_enters_every_row_for_review(
 def test_an_old_sheet_ticking_the_approved_plan_enters_inhouse_training_as_not_approved(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Decision 0020: the sheet lost its "approved plan" column; an old sheet still naming it
+    """Decision 0018: the sheet lost its "approved plan" column; an old sheet still naming it
     is read (unknown columns are ignored) but a 是 there approves nothing."""
     out = io.StringIO()
     writer = csv.writer(out)

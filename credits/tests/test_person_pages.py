@@ -246,7 +246,7 @@ def test_unit_field_is_labelled_unit_of_measure(client_: Client) -> None:
 
 
 def test_the_form_has_no_approved_plan_box(client_: Client) -> None:
-    """Decision 0020: only a class of an approved employer plan says the plan was approved."""
+    """Decision 0018: only a class of an approved employer plan says the plan was approved."""
     page = client_.get(reverse("credits:record_new")).content.decode()
 
     assert 'name="approved_plan"' not in page

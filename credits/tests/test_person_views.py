@@ -96,7 +96,7 @@ def test_person_declares_a_draft_with_several_evidence_files(client_: Client, wo
 
 
 def test_a_declared_inhouse_record_never_has_an_approved_plan(client_: Client) -> None:
-    """Decision 0020: a ticked box (even a forged field) does not make a plan approved."""
+    """Decision 0018: a ticked box (even a forged field) does not make a plan approved."""
     declare(client_, kind="inhouse_training", approved_plan="on")
 
     record = mine().get()
