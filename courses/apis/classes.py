@@ -103,12 +103,17 @@ class ClassListApi(ListAPIView[TrainingClass]):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
+
+        def text(name: str, limit: int) -> str:
+            # PostgreSQL text cannot hold NUL: such a character matches nothing anyway.
+            return params.get(name, "").replace("\x00", "")[:limit]
+
         status = params.get("status", "")
         return public_classes(
             status=status if status in TrainingClass.Status.values else "",
-            series=params.get("series", "")[:20],
-            institution=params.get("institution", "")[:120],
-            q=params.get("q", "")[:120],
+            series=text("series", 20),
+            institution=text("institution", 120),
+            q=text("q", 120),
         )
 
     @extend_schema(
