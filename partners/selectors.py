@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from partners.models import Partner, SyncJob, SyncReceipt
-
-
-def job_for_partner(*, partner: Partner, job_id: int) -> SyncJob:
-    """The partner's own job; another partner's job and a missing one are both 404."""
-    job = SyncJob.objects.defer("payload").filter(pk=job_id, partner=partner).first()
-    if job is None:
-        raise Http404
-    return job
+from partners.models import SyncJob, SyncReceipt
 
 
 def job_receipts(*, job: SyncJob, outcome: str | None = None) -> QuerySet[SyncReceipt]:

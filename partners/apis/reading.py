@@ -26,17 +26,17 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import Person, normalise_id_number
+from accounts.api import Person
 from certificates.api import Certificate, person_certificates
 from credits.api import (
     EvaluationError,
-    external_records_of_person,
     record_changes,
     year_explanation,
 )
 from partners.apis import docs
 from partners.apis.base import PROBLEM_CONTENT_TYPE, PartnerApiView, problem
 from partners.apis.sync import SyncRecordsApi
+from partners.permissions import person_of_partner
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -365,15 +365,9 @@ class PersonYearApi(PartnerApiView):
         tags=["persons"],
     )
     def get(self, request: Request, id_number: str, year: str) -> Response | HttpResponse:
-        partner = self.partner
         # (The URL takes any text, so that every answer is this API's problem+json.)
-        number = normalise_id_number(id_number)
-        person = Person.objects.filter(id_number=number).first() if len(number) == 18 else None
-        if (
-            not (year.isdigit() and len(year) == 4)
-            or person is None
-            or not external_records_of_person(source=partner.sync_source, person_id=person.pk)
-        ):
+        person = person_of_partner(partner=self.partner, id_number=id_number)
+        if not (year.isdigit() and len(year) == 4) or person is None:
             return problem(404, "not-found", _("Not found"), NOT_FOUND_DETAIL)
         try:
             result = year_explanation(person=person, year=int(year))

@@ -16,7 +16,8 @@ from rest_framework.request import Request
 
 from partners.apis import docs
 from partners.apis.base import PartnerApiView, json_bytes, json_response, problem
-from partners.selectors import job_for_partner, job_receipts
+from partners.permissions import get_job_for_partner
+from partners.selectors import job_receipts
 from partners.services.idempotency import (
     IdempotencyConflict,
     IdempotencyMismatch,
@@ -198,7 +199,7 @@ class SyncJobApi(PartnerApiView):
         # Any text reaches the view (not Django's HTML 404): a problem+json 404 for a non-id.
         if not sync_job_id.isdigit() or len(sync_job_id) > 18:
             return problem(404, "not-found", _("Not found"), _("No such job."))
-        job = job_for_partner(partner=self.partner, job_id=int(sync_job_id))
+        job = get_job_for_partner(partner=self.partner, job_id=int(sync_job_id))
         params = request.query_params
         errors: dict[str, list[str]] = {}
         page_number = _positive(params.get("page"), 1, errors, "page")
