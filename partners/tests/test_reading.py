@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -24,17 +25,25 @@ def year_url(person: Person, year: int | None = None) -> str:
     return f"/api/v1/persons/{person.id_number}/years/{year or timezone.localdate().year}"
 
 
-def read_feed(client: Client, secret: str, **params: Any) -> tuple[list[dict[str, Any]], str]:
-    """Every page from ``params`` on; the records and the last ``next_cursor``."""
+def read_feed(
+    client: Client, secret: str, *, expect: int = 0, **params: Any
+) -> tuple[list[dict[str, Any]], str]:
+    """Every page from ``params`` on; the records and the last ``next_cursor``. A transaction
+    still running in the database (an autovacuum's) may hold the feed back for a moment, never
+    make it skip: wait up to 20 s for at least ``expect`` records."""
     seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 20
     while True:
         response = client.get(FEED, params, headers=bearer(secret))
         assert response.status_code == 200, response.content
         body = response.json()
         seen.extend(body["results"])
         params = {**params, "cursor": body["next_cursor"]}
-        if not body["has_more"]:
+        if body["has_more"]:
+            continue
+        if len(seen) >= expect or time.monotonic() > deadline:
             return seen, body["next_cursor"]
+        time.sleep(0.05)
 
 
 def test_cursor_round_trip_and_foreign_cursors() -> None:
@@ -76,7 +85,7 @@ def test_feed_pages_through_own_records_in_change_order_and_shows_a_later_revoca
     push(partner, person, "A-1", "A-2", "A-3")
     push(other, person, "B-1")
 
-    records, cursor = read_feed(client, secret, limit=2)
+    records, cursor = read_feed(client, secret, expect=3, limit=2)
     assert [r["external_id"] for r in records] == ["A-1", "A-2", "A-3"]
     first = records[0]
     assert (first["state"], first["status"], first["id_number"], first["hours"]) == (
@@ -85,7 +94,7 @@ def test_feed_pages_through_own_records_in_change_order_and_shows_a_later_revoca
         person.id_number,
         "8.0",
     )
-    assert [r["external_id"] for r in read_feed(client, other_secret)[0]] == ["B-1"]
+    assert [r["external_id"] for r in read_feed(client, other_secret, expect=1)[0]] == ["B-1"]
     # Read again from the end: nothing new.
     assert read_feed(client, secret, cursor=cursor)[0] == []
 
@@ -104,14 +113,14 @@ def test_feed_pages_through_own_records_in_change_order_and_shows_a_later_revoca
     )
     push(partner, person, "A-3", withdrawn=True)
 
-    later, _ = read_feed(client, secret, cursor=cursor)
+    later, _ = read_feed(client, secret, expect=2, cursor=cursor)
     assert [(r["external_id"], r["state"]) for r in later] == [
         ("A-2", "revoked"),
         ("A-3", "withdrawn"),
     ]
     assert (later[0]["reason"], later[0]["revoked_by"]) == ("复核发现无签到记录", world.hrss.name)
     # The whole history from the start shows each record once, in its state now.
-    everything, _ = read_feed(client, secret)
+    everything, _ = read_feed(client, secret, expect=3)
     assert [(r["external_id"], r["state"]) for r in everything] == [
         ("A-1", "counted"),
         ("A-2", "revoked"),
@@ -121,7 +130,8 @@ def test_feed_pages_through_own_records_in_change_order_and_shows_a_later_revoca
     since = Record.objects.get(external_id="A-3", external_source=partner.sync_source).changed_at
     assert since is not None
     assert [
-        r["external_id"] for r in read_feed(client, secret, changed_since=since.isoformat())[0]
+        r["external_id"]
+        for r in read_feed(client, secret, expect=1, changed_since=since.isoformat())[0]
     ] == ["A-3"]
 
 
