@@ -423,27 +423,3 @@ def test_a_render_runs_without_automatic_garbage_collection(
     finally:
         gc.enable()
     assert seen == [False, False]
-
-
-@pytest.mark.django_db
-def test_the_embedded_cjk_font_keeps_its_hints() -> None:
-    """WeasyPrint is asked to keep the font's hints: HarfBuzz then copies the outlines as they
-    are instead of rewriting every glyph without its stem hints (~9% of a render's CPU)."""
-    from fontTools.ttLib import TTFont
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    reader = PdfFileReader(BytesIO(render_certificate_pdf(_certificate())))
-    fonts = reader.root["/Pages"]["/Kids"][0]["/Resources"]["/Font"]
-    programs = []
-    for font in fonts.values():
-        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-        if "Noto" in str(descriptor["/FontName"]):
-            cff = TTFont(BytesIO(descriptor["/FontFile3"].data))["CFF "].cff
-            charstrings = cff[cff.fontNames[0]].CharStrings
-            for charstring in charstrings.values():
-                charstring.decompile()
-                programs.append(charstring.program)
-    drawn = [p for p in programs if len(p) > 1]  # the glyphs used (the others: endchar)
-    assert len(drawn) > 50, len(drawn)
-    hinted = [p for p in drawn if any(op in p for op in ("hstem", "hstemhm", "vstemhm"))]
-    assert len(hinted) > len(drawn) // 2, (len(hinted), len(drawn))
