@@ -366,3 +366,59 @@ def test_a_worker_process_freezes_the_heap_after_its_first_render(
         assert gc.get_freeze_count() <= frozen  # once per process (freed ones leave it)
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.django_db
+def test_the_qr_code_in_the_file_is_the_verification_urls_code(tmp_path: Path) -> None:
+    """The QR code is embedded as a picture of one pixel per module (cheaper for WeasyPrint
+    than an SVG path): module for module, segno's code for the public verification URL."""
+    import segno
+
+    from certificates.pdf import verify_url
+
+    certificate = _certificate()
+    path = tmp_path / "c.pdf"
+    path.write_bytes(render_certificate_pdf(certificate))
+    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "img")], check=True)
+    pictures = sorted(tmp_path.glob("img-*.png"))
+    assert len(pictures) == 1, pictures
+    picture = Image.open(pictures[0]).convert("L")
+    url = verify_url(certificate)
+    assert "number=2025-440105-000042" in url and "code=K7Q2M9XP" in url
+    matrix = segno.make(url, error="m").matrix
+    assert picture.size == (len(matrix[0]), len(matrix))
+    pixels = picture.tobytes()  # "L": one byte a pixel, row by row
+    width = picture.width
+    dark = [[pixels[y * width + x] < 128 for x in range(width)] for y in range(picture.height)]
+    assert dark == [[bool(module) for module in row] for row in matrix]
+
+
+@pytest.mark.django_db
+def test_a_render_runs_without_automatic_garbage_collection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Automatic collections during a render only walked its live boxes and styles again
+    (~24 young collections a render); it runs with the collector off, restored afterwards."""
+    import gc
+
+    from weasyprint import HTML
+
+    seen: list[bool] = []
+    write_pdf = HTML.write_pdf
+
+    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", recording)
+    assert gc.isenabled()
+    render_certificate_pdf(_certificate())
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        render_certificate_pdf(_certificate())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert seen == [False, False]
