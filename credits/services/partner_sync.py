@@ -26,10 +26,12 @@ knowledge-update project) pushes in: create, update, withdraw, in bulk.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -213,6 +215,7 @@ def _plan(
     plan = _Plan(receipts=[None] * len(pushes))
     now = timezone.now()
     firsts = _first_uses(pushes)
+    people: dict[int, Person] = {}  # one instance per person (declaration_validate reads its pk)
     for index, push in enumerate(pushes):
         if firsts[push.external_id] != index:
             plan.receipts[index] = _used_before(firsts[push.external_id])
@@ -241,7 +244,7 @@ def _plan(
         held = context.held.get(person_id, {})
         try:
             declared = declaration_validate(
-                person=Person(pk=person_id),
+                person=people.get(person_id) or people.setdefault(person_id, Person(pk=person_id)),
                 draft=push.draft,
                 today=today,
                 source=Record.Source.SYNC_PARTNER,
@@ -389,9 +392,12 @@ def _update(records: list[Record]) -> None:
         cursor.execute(_UPDATE_SQL, params)
 
 
-# The declared fields of a new record, as arrays for one INSERT … SELECT FROM unnest
-# (``bulk_create`` prepares every value of every row in Python: half a second per 1,000).
+# A new record's declared fields and their SQL types: the rows go to PostgreSQL as one JSON
+# document read by ``jsonb_to_recordset`` (``bulk_create`` prepares every value of every row
+# in Python, half a second per 1,000 rows; arrays of literals cost the server as much to
+# parse).
 _INSERT_COLUMNS = (
+    ("n", "int"),  # the row's place in the plan
     ("person_id", "bigint"),
     ("year", "int"),
     ("category", "text"),
@@ -411,22 +417,30 @@ _INSERT_COLUMNS = (
     ("approved_plan", "boolean"),
     ("external_id", "text"),
 )
-# Built from the constant column list above only (no input reaches the SQL text).  Rows are
-# inserted in push order (ids and change marks follow it, as bulk_create did); the change
-# marks come from the trigger (credits.change_marks).
+_DECLARED_COLUMNS = [name for name, _type in _INSERT_COLUMNS[1:]]
+# Built from the constant column list above only (no input reaches the SQL text).  Records
+# are inserted in plan order (ids and change marks follow it, as bulk_create did; the change
+# marks come from the trigger, credits.change_marks), and one audit entry per record in the
+# same statement (credits.services.reviews writes its entries in SQL too).
 _INSERT_SQL = (  # noqa: S608
+    "WITH created AS ("
     "INSERT INTO credits_record ({names}, source, status, decided_at, reviewer_reason, "
     "external_source, created_at, updated_at) "
     "SELECT {values}, %(source_kind)s, %(status)s, %(now)s, '', %(source)s, %(now)s, %(now)s "
-    "FROM unnest({arrays}) WITH ORDINALITY AS t({names}, n) ORDER BY t.n "
-    "RETURNING id, external_id"
+    "FROM jsonb_to_recordset(%(rows)s::jsonb) AS t({types}) ORDER BY t.n "
+    "RETURNING id, external_id, status"
+    "), audited AS ("
+    "INSERT INTO accounts_auditentry (actor_id, at, action, target_type, target_id, "
+    "organisation_id, from_state, to_state, reason, path) "
+    "SELECT NULL, %(now)s, %(action)s, %(target_type)s, id::text, NULL, '', status, "
+    "%(reason)s, '' FROM created ORDER BY id"
+    ") SELECT id, external_id FROM created"
 ).format(
-    names=", ".join(name for name, _type in _INSERT_COLUMNS),
-    values=", ".join(f"t.{name}" for name, _type in _INSERT_COLUMNS),
-    arrays=", ".join(f"%({name})s::{kind}[]" for name, kind in _INSERT_COLUMNS),
+    names=", ".join(_DECLARED_COLUMNS),
+    values=", ".join(f"t.{name}" for name in _DECLARED_COLUMNS),
+    types=", ".join(f"{name} {kind}" for name, kind in _INSERT_COLUMNS),
 )
-# One audit entry per written record, in the order given (as AuditEntry.objects.bulk_create
-# wrote them; credits.services.reviews writes its entries the same way).
+# One audit entry per updated or withdrawn record, in the order given.
 _AUDIT_SQL = """
 INSERT INTO accounts_auditentry
     (actor_id, at, action, target_type, target_id, organisation_id, from_state, to_state,
@@ -437,10 +451,20 @@ FROM unnest(%(ids)s::bigint[], %(actions)s::text[], %(states)s::text[])
      WITH ORDINALITY AS t(id, action, to_state, n)
 ORDER BY t.n
 """
+_CREATE_ACTION = "record.sync_create"
 
 
-def _insert(plan: _Plan, source: str, now: datetime) -> list[int]:
-    """Insert the plan's new records (one statement on PostgreSQL); their ids, in order."""
+def _json_value(value: Any) -> Any:
+    """A value as ``jsonb_to_recordset`` reads it into its column (text for numbers kept
+    exact and for dates)."""
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value
+
+
+def _insert(plan: _Plan, *, source: str, sender: str, now: datetime) -> list[int]:
+    """Insert the plan's new records and their audit entries (one statement on PostgreSQL);
+    the records' ids, in plan order."""
     if not plan.creates:
         return []
     if connection.vendor != "postgresql":
@@ -456,26 +480,29 @@ def _insert(plan: _Plan, source: str, now: datetime) -> list[int]:
             )
             _apply(record, declared)
             records.append(record)
-        return [record.pk for record in Record.objects.bulk_create(records, batch_size=1000)]
-    params: dict[str, Any] = {name: [] for name, _type in _INSERT_COLUMNS}
-    columns = [(name, params[name]) for name, _type in _INSERT_COLUMNS]
-    for _index, external_id, person_id, declared in plan.creates:
-        values = {
-            **{name: getattr(declared, name) for name in _FIELDS if name != "series"},
-            "series_id": declared.series.pk if declared.series is not None else None,
-            "person_id": person_id,
-            "external_id": external_id,
-        }
-        for name, column in columns:
-            column.append(values[name])
-    params |= {
-        "source_kind": Record.Source.SYNC_PARTNER,
-        "status": Record.Status.APPROVED,
-        "now": now,
-        "source": source,
-    }
+        ids = [record.pk for record in Record.objects.bulk_create(records, batch_size=1000)]
+        _audit([(pk, _CREATE_ACTION, Record.Status.APPROVED.value) for pk in ids], sender, now)
+        return ids
+    rows = []
+    for n, (_index, external_id, person_id, declared) in enumerate(plan.creates):
+        row = {name: _json_value(getattr(declared, name)) for name in _FIELDS if name != "series"}
+        row["series_id"] = declared.series.pk if declared.series is not None else None
+        row["person_id"], row["external_id"], row["n"] = person_id, external_id, n
+        rows.append(row)
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL, params)
+        cursor.execute(
+            _INSERT_SQL,
+            {
+                "rows": json.dumps(rows, ensure_ascii=False),
+                "source_kind": Record.Source.SYNC_PARTNER,
+                "status": Record.Status.APPROVED,
+                "now": now,
+                "source": source,
+                "action": _CREATE_ACTION,
+                "target_type": RECORD_TARGET_TYPE,
+                "reason": sender,
+            },
+        )
         ids = dict((external_id, pk) for pk, external_id in cursor.fetchall())
     return [ids[external_id] for _index, external_id, _person, _declared in plan.creates]
 
@@ -514,22 +541,23 @@ def _audit(entries: list[tuple[int, str, str]], sender: str, now: datetime) -> N
 def _write(plan: _Plan, *, source: str, sender: str) -> None:
     """Insert and update the plan's records and their audit entries (caller's savepoint)."""
     now = timezone.now()
-    created = _insert(plan, source, now)
+    created = _insert(plan, source=source, sender=sender, now=now)
     for record in (r for _i, r, _o in plan.updates):
         record.updated_at = now
     if plan.updates:
         _update([record for _index, record, _outcome in plan.updates])
-    entries = [(pk, "record.sync_create", Record.Status.APPROVED.value) for pk in created]
-    entries += [
-        (
-            record.pk,
-            "record.sync_withdraw" if outcome == WITHDRAWN else "record.sync_update",
-            record.status,
+        _audit(
+            [
+                (
+                    record.pk,
+                    "record.sync_withdraw" if outcome == WITHDRAWN else "record.sync_update",
+                    record.status,
+                )
+                for _index, record, outcome in plan.updates
+            ],
+            sender,
+            now,
         )
-        for _index, record, outcome in plan.updates
-    ]
-    if entries:
-        _audit(entries, sender, now)
     for (index, *_rest), pk in zip(plan.creates, created, strict=True):
         plan.receipts[index] = PartnerReceipt(ACCEPTED, pk)
     for index, record, outcome in plan.updates:

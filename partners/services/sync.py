@@ -252,11 +252,12 @@ def _chunk(job_id: int, chunk: int) -> None:
     ).update(status=SyncJob.Status.DONE, finished_at=timezone.now(), payload=[])
 
 
+# A chunk's receipts as one JSON document (its keys are the receipts' own).
 _RECEIPTS_SQL = """
 INSERT INTO partners_syncreceipt (job_id, index, external_id, outcome, record_id, errors)
-SELECT %s, t.index, t.external_id, t.outcome, t.record_id, t.errors::jsonb
-FROM unnest(%s::int[], %s::text[], %s::text[], %s::bigint[], %s::text[])
-     AS t(index, external_id, outcome, record_id, errors)
+SELECT %s, t.index, t.external_id, t.outcome, t.record, t.errors
+FROM jsonb_to_recordset(%s::jsonb)
+     AS t(index int, external_id text, outcome text, record bigint, errors jsonb)
 """
 
 
@@ -279,14 +280,4 @@ def _receipts_write(job_id: int, receipts: Sequence[Receipt]) -> None:
         )
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            _RECEIPTS_SQL,
-            [
-                job_id,
-                [receipt["index"] for receipt in receipts],
-                [receipt["external_id"] for receipt in receipts],
-                [receipt["outcome"] for receipt in receipts],
-                [receipt["record"] for receipt in receipts],
-                [json.dumps(receipt["errors"]) for receipt in receipts],
-            ],
-        )
+        cursor.execute(_RECEIPTS_SQL, [job_id, json.dumps(receipts, ensure_ascii=False)])
