@@ -31,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -120,14 +119,26 @@ class _Context:
     existing: dict[str, Record]  # external id → the sender's record (locked)
 
 
+# The look-ups by many keys, one array parameter each (a Django ``__in`` prepares every value
+# of a 1,000-item list in Python).
+_PERSONS_SQL = "SELECT id_number, id FROM accounts_person WHERE id_number = ANY(%s)"
+_HELD_SQL = (
+    "SELECT person_id, professionalseries_id FROM accounts_person_series WHERE person_id = ANY(%s)"
+)
+_OPEN_SQL = (
+    "SELECT person_id, title, year, start_date, end_date FROM credits_record "
+    "WHERE person_id = ANY(%s) AND NOT status = ANY(%s)"
+)
+
+
 def _context(source: str, pushes: Sequence[PartnerPush]) -> _Context:
     """Five queries whatever the number of pushes (the rule book is cached)."""
     numbers = {normalise_id_number(p.id_number) for p in pushes if p.id_number}
-    persons = dict(
-        Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk")
-        if numbers
-        else []
-    )
+    persons: dict[str, int] = {}
+    if numbers:
+        with connection.cursor() as cursor:
+            cursor.execute(_PERSONS_SQL, [sorted(numbers)])
+            persons = dict(cursor.fetchall())
     existing = {
         record.external_id: record
         for record in Record.objects.select_for_update(of=("self",))
@@ -135,22 +146,19 @@ def _context(source: str, pushes: Sequence[PartnerPush]) -> _Context:
         .filter(external_source=source, external_id__in={p.external_id for p in pushes})
         .order_by("pk")
     }
-    person_ids = set(persons.values()) | {r.person_id for r in existing.values()}
+    person_ids = sorted(set(persons.values()) | {r.person_id for r in existing.values()})
     held: dict[int, dict[str, ProfessionalSeries]] = defaultdict(dict)
     open_keys: dict[int, set[DupKey]] = defaultdict(set)
     if person_ids:
         by_pk = {s.pk: s for s in ProfessionalSeries.objects.all()}
-        through = Person.series.through.objects.filter(person_id__in=person_ids)
-        for person_id, series_id in through.values_list("person_id", "professionalseries_id"):
-            series = by_pk[series_id]
-            held[person_id][series.code] = series
-        records = (
-            Record.objects.filter(person_id__in=person_ids)
-            .exclude(status__in=Record.CLOSED_STATUSES)
-            .values_list("person_id", "title", "year", "start_date", "end_date")
-        )
-        for person_id, title, year, start, end in records.iterator(chunk_size=5_000):
-            open_keys[person_id].add((title, year, start, end))
+        with connection.cursor() as cursor:
+            cursor.execute(_HELD_SQL, [person_ids])
+            for person_id, series_id in cursor.fetchall():
+                series = by_pk[series_id]
+                held[person_id][series.code] = series
+            cursor.execute(_OPEN_SQL, [person_ids, list(Record.CLOSED_STATUSES)])
+            for person_id, title, year, start, end in cursor.fetchall():
+                open_keys[person_id].add((title, year, start, end))
     return _Context(rulebook_load(), persons, held, open_keys, existing)
 
 
@@ -454,14 +462,6 @@ ORDER BY t.n
 _CREATE_ACTION = "record.sync_create"
 
 
-def _json_value(value: Any) -> Any:
-    """A value as ``jsonb_to_recordset`` reads it into its column (text for numbers kept
-    exact and for dates)."""
-    if isinstance(value, Decimal | date):
-        return str(value)
-    return value
-
-
 def _insert(plan: _Plan, *, source: str, sender: str, now: datetime) -> list[int]:
     """Insert the plan's new records and their audit entries (one statement on PostgreSQL);
     the records' ids, in plan order."""
@@ -483,12 +483,30 @@ def _insert(plan: _Plan, *, source: str, sender: str, now: datetime) -> list[int
         ids = [record.pk for record in Record.objects.bulk_create(records, batch_size=1000)]
         _audit([(pk, _CREATE_ACTION, Record.Status.APPROVED.value) for pk in ids], sender, now)
         return ids
-    rows = []
-    for n, (_index, external_id, person_id, declared) in enumerate(plan.creates):
-        row = {name: _json_value(getattr(declared, name)) for name in _FIELDS if name != "series"}
-        row["series_id"] = declared.series.pk if declared.series is not None else None
-        row["person_id"], row["external_id"], row["n"] = person_id, external_id, n
-        rows.append(row)
+    rows = [
+        {
+            "n": n,
+            "person_id": person_id,
+            "year": declared.year,
+            "category": declared.category,
+            "series_id": declared.series.pk if declared.series is not None else None,
+            "hours": str(declared.hours),
+            "original_amount": str(declared.original_amount),
+            "original_unit": declared.original_unit,
+            "activity_code": declared.activity_code,
+            "general_knowledge": declared.general_knowledge,
+            "title": declared.title,
+            "form": declared.form,
+            "start_date": declared.start_date.isoformat(),
+            "end_date": declared.end_date.isoformat(),
+            "assessment_result": declared.assessment_result,
+            "institution_name": declared.institution_name,
+            "kind": declared.kind,
+            "approved_plan": declared.approved_plan,
+            "external_id": external_id,
+        }
+        for n, (_index, external_id, person_id, declared) in enumerate(plan.creates)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT_SQL,
