@@ -6,10 +6,9 @@ have ended, and a second database connection plays a push still in flight.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
-
-import time
 
 import psycopg2
 import pytest
