@@ -521,8 +521,8 @@ def _insert(plan: _Plan, *, source: str, sender: str, now: datetime) -> list[int
                 "reason": sender,
             },
         )
-        ids = dict((external_id, pk) for pk, external_id in cursor.fetchall())
-    return [ids[external_id] for _index, external_id, _person, _declared in plan.creates]
+        created = {external_id: pk for pk, external_id in cursor.fetchall()}
+    return [created[external_id] for _index, external_id, _person, _declared in plan.creates]
 
 
 def _audit(entries: list[tuple[int, str, str]], sender: str, now: datetime) -> None:
