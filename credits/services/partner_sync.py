@@ -131,14 +131,23 @@ _OPEN_SQL = (
 )
 
 
+def _rows(sql: str, params: list[Any], portable: Any) -> list[tuple[Any, ...]]:
+    """``sql`` with its array parameters on PostgreSQL, else the ``portable`` query's rows
+    (SQLite for ``make run`` has no arrays)."""
+    if connection.vendor != "postgresql":
+        return [tuple(row) for row in portable]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _context(source: str, pushes: Sequence[PartnerPush]) -> _Context:
     """Five queries whatever the number of pushes (the rule book is cached)."""
-    numbers = {normalise_id_number(p.id_number) for p in pushes if p.id_number}
+    numbers = sorted({normalise_id_number(p.id_number) for p in pushes if p.id_number})
     persons: dict[str, int] = {}
     if numbers:
-        with connection.cursor() as cursor:
-            cursor.execute(_PERSONS_SQL, [sorted(numbers)])
-            persons = dict(cursor.fetchall())
+        portable = Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk")
+        persons = dict(_rows(_PERSONS_SQL, [numbers], portable))
     existing = {
         record.external_id: record
         for record in Record.objects.select_for_update(of=("self",))
@@ -151,14 +160,20 @@ def _context(source: str, pushes: Sequence[PartnerPush]) -> _Context:
     open_keys: dict[int, set[DupKey]] = defaultdict(set)
     if person_ids:
         by_pk = {s.pk: s for s in ProfessionalSeries.objects.all()}
-        with connection.cursor() as cursor:
-            cursor.execute(_HELD_SQL, [person_ids])
-            for person_id, series_id in cursor.fetchall():
-                series = by_pk[series_id]
-                held[person_id][series.code] = series
-            cursor.execute(_OPEN_SQL, [person_ids, list(Record.CLOSED_STATUSES)])
-            for person_id, title, year, start, end in cursor.fetchall():
-                open_keys[person_id].add((title, year, start, end))
+        through = Person.series.through.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "professionalseries_id"
+        )
+        for person_id, series_id in _rows(_HELD_SQL, [person_ids], through):
+            series = by_pk[series_id]
+            held[person_id][series.code] = series
+        closed = list(Record.CLOSED_STATUSES)
+        records = (
+            Record.objects.filter(person_id__in=person_ids)
+            .exclude(status__in=closed)
+            .values_list("person_id", "title", "year", "start_date", "end_date")
+        )
+        for person_id, title, year, start, end in _rows(_OPEN_SQL, [person_ids, closed], records):
+            open_keys[person_id].add((title, year, start, end))
     return _Context(rulebook_load(), persons, held, open_keys, existing)
 
 
