@@ -205,7 +205,14 @@ def _floor(payload: list[dict[str, Any]], source: str) -> float:
 @contextmanager
 def _workers(count: int, workdir: Path) -> Iterator[None]:
     """``count`` Celery workers (one process each) on the ``sync`` queue."""
-    env = {**os.environ, "DJANGO_DEBUG": "false", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        # Persistent database connections, as production's worker runs (.env.example, the
+        # same env_file as web) and as the bench's gunicorn does: not one connection a task.
+        "DATABASE_CONN_MAX_AGE": "60",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     processes = []
     logs = []

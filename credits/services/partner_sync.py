@@ -26,10 +26,11 @@ knowledge-update project) pushes in: create, update, withdraw, in bulk.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -118,14 +119,35 @@ class _Context:
     existing: dict[str, Record]  # external id → the sender's record (locked)
 
 
+# The look-ups by many keys, one array parameter each (a Django ``__in`` prepares every value
+# of a 1,000-item list in Python).
+_PERSONS_SQL = "SELECT id_number, id FROM accounts_person WHERE id_number = ANY(%s)"
+_HELD_SQL = (
+    "SELECT person_id, professionalseries_id FROM accounts_person_series WHERE person_id = ANY(%s)"
+)
+_OPEN_SQL = (
+    "SELECT person_id, title, year, start_date, end_date FROM credits_record "
+    "WHERE person_id = ANY(%s) AND NOT status = ANY(%s)"
+)
+
+
+def _rows(sql: str, params: list[Any], portable: Any) -> list[tuple[Any, ...]]:
+    """``sql`` with its array parameters on PostgreSQL, else the ``portable`` query's rows
+    (SQLite for ``make run`` has no arrays)."""
+    if connection.vendor != "postgresql":
+        return [tuple(row) for row in portable]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _context(source: str, pushes: Sequence[PartnerPush]) -> _Context:
     """Five queries whatever the number of pushes (the rule book is cached)."""
-    numbers = {normalise_id_number(p.id_number) for p in pushes if p.id_number}
-    persons = dict(
-        Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk")
-        if numbers
-        else []
-    )
+    numbers = sorted({normalise_id_number(p.id_number) for p in pushes if p.id_number})
+    persons: dict[str, int] = {}
+    if numbers:
+        portable = Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk")
+        persons = dict(_rows(_PERSONS_SQL, [numbers], portable))
     existing = {
         record.external_id: record
         for record in Record.objects.select_for_update(of=("self",))
@@ -133,21 +155,24 @@ def _context(source: str, pushes: Sequence[PartnerPush]) -> _Context:
         .filter(external_source=source, external_id__in={p.external_id for p in pushes})
         .order_by("pk")
     }
-    person_ids = set(persons.values()) | {r.person_id for r in existing.values()}
+    person_ids = sorted(set(persons.values()) | {r.person_id for r in existing.values()})
     held: dict[int, dict[str, ProfessionalSeries]] = defaultdict(dict)
     open_keys: dict[int, set[DupKey]] = defaultdict(set)
     if person_ids:
         by_pk = {s.pk: s for s in ProfessionalSeries.objects.all()}
-        through = Person.series.through.objects.filter(person_id__in=person_ids)
-        for person_id, series_id in through.values_list("person_id", "professionalseries_id"):
+        through = Person.series.through.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "professionalseries_id"
+        )
+        for person_id, series_id in _rows(_HELD_SQL, [person_ids], through):
             series = by_pk[series_id]
             held[person_id][series.code] = series
+        closed = list(Record.CLOSED_STATUSES)
         records = (
             Record.objects.filter(person_id__in=person_ids)
-            .exclude(status__in=Record.CLOSED_STATUSES)
+            .exclude(status__in=closed)
             .values_list("person_id", "title", "year", "start_date", "end_date")
         )
-        for person_id, title, year, start, end in records.iterator(chunk_size=5_000):
+        for person_id, title, year, start, end in _rows(_OPEN_SQL, [person_ids, closed], records):
             open_keys[person_id].add((title, year, start, end))
     return _Context(rulebook_load(), persons, held, open_keys, existing)
 
@@ -192,7 +217,8 @@ class _Plan:
     """What to write, decided before anything is written."""
 
     receipts: list[PartnerReceipt | None]
-    creates: list[tuple[int, Record]] = field(default_factory=list)  # (push index, record)
+    # (push index, external id, person id, declaration): inserted at once (``_insert``).
+    creates: list[tuple[int, str, int, Declared]] = field(default_factory=list)
     updates: list[tuple[int, Record, str]] = field(default_factory=list)  # + outcome
     pairs: set[tuple[int, int]] = field(default_factory=set)  # (person id, year) touched
 
@@ -205,7 +231,6 @@ def _plan(
     pushes: Sequence[PartnerPush],
     context: _Context,
     *,
-    source: str,
     series_scope: Collection[str],
     category_scope: Collection[str],
     today: date,
@@ -213,6 +238,7 @@ def _plan(
     plan = _Plan(receipts=[None] * len(pushes))
     now = timezone.now()
     firsts = _first_uses(pushes)
+    people: dict[int, Person] = {}  # one instance per person (declaration_validate reads its pk)
     for index, push in enumerate(pushes):
         if firsts[push.external_id] != index:
             plan.receipts[index] = _used_before(firsts[push.external_id])
@@ -241,7 +267,7 @@ def _plan(
         held = context.held.get(person_id, {})
         try:
             declared = declaration_validate(
-                person=Person(pk=person_id),
+                person=people.get(person_id) or people.setdefault(person_id, Person(pk=person_id)),
                 draft=push.draft,
                 today=today,
                 source=Record.Source.SYNC_PARTNER,
@@ -265,16 +291,7 @@ def _plan(
             continue
         keys.add(duplicate_key(declared))
         if record is None:
-            record = Record(
-                person_id=person_id,
-                source=Record.Source.SYNC_PARTNER,
-                external_source=source,
-                external_id=push.external_id,
-                status=Record.Status.APPROVED,
-                decided_at=now,
-            )
-            _apply(record, declared)
-            plan.creates.append((index, record))
+            plan.creates.append((index, push.external_id, person_id, declared))
             plan.pairs.add((person_id, declared.year))
             continue
         same = _same(record, person_id, declared)
@@ -398,39 +415,184 @@ def _update(records: list[Record]) -> None:
         cursor.execute(_UPDATE_SQL, params)
 
 
-def _write(plan: _Plan, sender: str) -> None:
+# A new record's declared fields and their SQL types: the rows go to PostgreSQL as one JSON
+# document read by ``jsonb_to_recordset`` (``bulk_create`` prepares every value of every row
+# in Python, half a second per 1,000 rows; arrays of literals cost the server as much to
+# parse).
+_INSERT_COLUMNS = (
+    ("n", "int"),  # the row's place in the plan
+    ("person_id", "bigint"),
+    ("year", "int"),
+    ("category", "text"),
+    ("series_id", "bigint"),
+    ("hours", "numeric"),
+    ("original_amount", "numeric"),
+    ("original_unit", "text"),
+    ("activity_code", "text"),
+    ("general_knowledge", "boolean"),
+    ("title", "text"),
+    ("form", "text"),
+    ("start_date", "date"),
+    ("end_date", "date"),
+    ("assessment_result", "text"),
+    ("institution_name", "text"),
+    ("kind", "text"),
+    ("approved_plan", "boolean"),
+    ("external_id", "text"),
+)
+_DECLARED_COLUMNS = [name for name, _type in _INSERT_COLUMNS[1:]]
+# Built from the constant column list above only (no input reaches the SQL text).  Records
+# are inserted in plan order (ids and change marks follow it, as bulk_create did; the change
+# marks come from the trigger, credits.change_marks), and one audit entry per record in the
+# same statement (credits.services.reviews writes its entries in SQL too).
+_INSERT_SQL = (  # noqa: S608
+    "WITH created AS ("
+    "INSERT INTO credits_record ({names}, source, status, decided_at, reviewer_reason, "
+    "external_source, created_at, updated_at) "
+    "SELECT {values}, %(source_kind)s, %(status)s, %(now)s, '', %(source)s, %(now)s, %(now)s "
+    "FROM jsonb_to_recordset(%(rows)s::jsonb) AS t({types}) ORDER BY t.n "
+    "RETURNING id, external_id, status"
+    "), audited AS ("
+    "INSERT INTO accounts_auditentry (actor_id, at, action, target_type, target_id, "
+    "organisation_id, from_state, to_state, reason, path) "
+    "SELECT NULL, %(now)s, %(action)s, %(target_type)s, id::text, NULL, '', status, "
+    "%(reason)s, '' FROM created ORDER BY id"
+    ") SELECT id, external_id FROM created"
+).format(
+    names=", ".join(_DECLARED_COLUMNS),
+    values=", ".join(f"t.{name}" for name in _DECLARED_COLUMNS),
+    types=", ".join(f"{name} {kind}" for name, kind in _INSERT_COLUMNS),
+)
+# One audit entry per updated or withdrawn record, in the order given.
+_AUDIT_SQL = """
+INSERT INTO accounts_auditentry
+    (actor_id, at, action, target_type, target_id, organisation_id, from_state, to_state,
+     reason, path)
+SELECT NULL, %(now)s, t.action, %(target_type)s, t.id::text, NULL, '', t.to_state,
+       %(reason)s, ''
+FROM unnest(%(ids)s::bigint[], %(actions)s::text[], %(states)s::text[])
+     WITH ORDINALITY AS t(id, action, to_state, n)
+ORDER BY t.n
+"""
+_CREATE_ACTION = "record.sync_create"
+
+
+def _insert(plan: _Plan, *, source: str, sender: str, now: datetime) -> list[int]:
+    """Insert the plan's new records and their audit entries (one statement on PostgreSQL);
+    the records' ids, in plan order."""
+    if not plan.creates:
+        return []
+    if connection.vendor != "postgresql":
+        records = []
+        for _index, external_id, person_id, declared in plan.creates:
+            record = Record(
+                person_id=person_id,
+                source=Record.Source.SYNC_PARTNER,
+                external_source=source,
+                external_id=external_id,
+                status=Record.Status.APPROVED,
+                decided_at=now,
+            )
+            _apply(record, declared)
+            records.append(record)
+        ids = [record.pk for record in Record.objects.bulk_create(records, batch_size=1000)]
+        _audit([(pk, _CREATE_ACTION, Record.Status.APPROVED.value) for pk in ids], sender, now)
+        return ids
+    rows = [
+        {
+            "n": n,
+            "person_id": person_id,
+            "year": declared.year,
+            "category": declared.category,
+            "series_id": declared.series.pk if declared.series is not None else None,
+            "hours": str(declared.hours),
+            "original_amount": str(declared.original_amount),
+            "original_unit": declared.original_unit,
+            "activity_code": declared.activity_code,
+            "general_knowledge": declared.general_knowledge,
+            "title": declared.title,
+            "form": declared.form,
+            "start_date": declared.start_date.isoformat(),
+            "end_date": declared.end_date.isoformat(),
+            "assessment_result": declared.assessment_result,
+            "institution_name": declared.institution_name,
+            "kind": declared.kind,
+            "approved_plan": declared.approved_plan,
+            "external_id": external_id,
+        }
+        for n, (_index, external_id, person_id, declared) in enumerate(plan.creates)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_SQL,
+            {
+                "rows": json.dumps(rows, ensure_ascii=False),
+                "source_kind": Record.Source.SYNC_PARTNER,
+                "status": Record.Status.APPROVED,
+                "now": now,
+                "source": source,
+                "action": _CREATE_ACTION,
+                "target_type": RECORD_TARGET_TYPE,
+                "reason": sender,
+            },
+        )
+        created = {external_id: pk for pk, external_id in cursor.fetchall()}
+    return [created[external_id] for _index, external_id, _person, _declared in plan.creates]
+
+
+def _audit(entries: list[tuple[int, str, str]], sender: str, now: datetime) -> None:
+    """One audit entry per (record id, action, state to), in order."""
+    if connection.vendor != "postgresql":
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    action=action,
+                    target_type=RECORD_TARGET_TYPE,
+                    target_id=str(pk),
+                    to_state=state,
+                    reason=sender,
+                )
+                for pk, action, state in entries
+            ],
+            batch_size=2000,
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AUDIT_SQL,
+            {
+                "now": now,
+                "target_type": RECORD_TARGET_TYPE,
+                "reason": sender,
+                "ids": [pk for pk, _action, _state in entries],
+                "actions": [action for _pk, action, _state in entries],
+                "states": [state for _pk, _action, state in entries],
+            },
+        )
+
+
+def _write(plan: _Plan, *, source: str, sender: str) -> None:
     """Insert and update the plan's records and their audit entries (caller's savepoint)."""
     now = timezone.now()
-    created = Record.objects.bulk_create(
-        [record for _index, record in plan.creates], batch_size=1000
-    )
+    created = _insert(plan, source=source, sender=sender, now=now)
     for record in (r for _i, r, _o in plan.updates):
         record.updated_at = now
     if plan.updates:
         _update([record for _index, record, _outcome in plan.updates])
-    entries = [
-        AuditEntry(
-            action="record.sync_create",
-            target_type=RECORD_TARGET_TYPE,
-            target_id=str(record.pk),
-            to_state=record.status,
-            reason=sender,
+        _audit(
+            [
+                (
+                    record.pk,
+                    "record.sync_withdraw" if outcome == WITHDRAWN else "record.sync_update",
+                    record.status,
+                )
+                for _index, record, outcome in plan.updates
+            ],
+            sender,
+            now,
         )
-        for record in created
-    ]
-    entries += [
-        AuditEntry(
-            action="record.sync_withdraw" if outcome == WITHDRAWN else "record.sync_update",
-            target_type=RECORD_TARGET_TYPE,
-            target_id=str(record.pk),
-            to_state=record.status,
-            reason=sender,
-        )
-        for _index, record, outcome in plan.updates
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
-    for index, record in plan.creates:
-        plan.receipts[index] = PartnerReceipt(ACCEPTED, record.pk)
+    for (index, *_rest), pk in zip(plan.creates, created, strict=True):
+        plan.receipts[index] = PartnerReceipt(ACCEPTED, pk)
     for index, record, outcome in plan.updates:
         plan.receipts[index] = PartnerReceipt(outcome, record.pk)
 
@@ -448,12 +610,11 @@ def _push(
     plan = _plan(
         pushes,
         context,
-        source=source,
         series_scope=series_scope,
         category_scope=category_scope,
         today=today,
     )
-    _write(plan, sender)
+    _write(plan, source=source, sender=sender)
     return plan
 
 

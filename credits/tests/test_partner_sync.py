@@ -344,3 +344,107 @@ def test_changes_refresh_the_person_year_after_commit(
         [(other.pk, 2023)],
         [],
     ]
+
+
+class _PortableConnection:
+    """The database connection as ``partner_sync`` sees it, claiming not to be PostgreSQL:
+    it writes through ``bulk_create`` (the SQLite path of ``make run``)."""
+
+    vendor = "sqlite"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(connection, name)
+
+
+_COMPARED = [
+    f.attname
+    for f in Record._meta.concrete_fields
+    if f.attname
+    not in {
+        "id",
+        "person_id",
+        "external_id",
+        "created_at",
+        "updated_at",
+        "decided_at",
+        "change_xid",
+        "change_seq",
+        "changed_at",
+    }
+]
+
+
+def _varied(person: Person, prefix: str) -> list[api.PartnerPush]:
+    accounting = {"category": "", "series_code": None, "unit": "activity"}
+    return [
+        push(person, f"{prefix}1", amount=Decimal("1.5"), title="Ethics"),
+        push(person, f"{prefix}2", amount=Decimal(2), unit="days", title="Two days"),
+        push(person, f"{prefix}3", amount=Decimal(150), unit="minutes", title="Minutes"),
+        push(
+            person,
+            f"{prefix}4",
+            category="public",
+            series_code=None,
+            title="Public subject",
+            form="class",
+            assessment_result="pass",
+            institution_name="Provincial school",
+        ),
+        push(
+            person,
+            f"{prefix}5",
+            category="elective",
+            series_code=None,
+            kind="inhouse_training",
+            approved_plan=True,
+            title="In-house",
+        ),
+        push(person, f"{prefix}6", kind="degree_study", title="Degree", general_knowledge=True),
+        api.PartnerPush(
+            external_id=f"{prefix}7",
+            id_number=person.id_number,
+            draft=draft(**accounting, activity_code="paper_first_author", amount=Decimal(1)),
+        ),
+    ]
+
+
+def test_the_set_based_insert_writes_what_bulk_create_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New records go to PostgreSQL in one INSERT … SELECT with their audit entries: every
+    column and every audit entry as the ORM path writes them, ids and change marks in push
+    order."""
+    fast = person_create(series=("health", "accounting"))
+    portable = person_create(series=("health", "accounting"))
+    receipts = run(*_varied(fast, "F"))
+    monkeypatch.setattr(partner_sync, "connection", _PortableConnection())
+    expected = run(*_varied(portable, "P"))
+    monkeypatch.undo()
+    assert [r.outcome for r in receipts] == ["accepted"] * 7, [r.errors for r in receipts]
+    assert [r.outcome for r in expected] == ["accepted"] * 7, [r.errors for r in expected]
+    written = [record_of(r) for r in receipts]
+    oracle = [record_of(r) for r in expected]
+    for record, reference in zip(written, oracle, strict=True):
+        assert {n: getattr(record, n) for n in _COMPARED} == {
+            n: getattr(reference, n) for n in _COMPARED
+        }
+        assert record.person_id == fast.pk and record.external_id == "F" + reference.external_id[1:]
+        assert record.decided_at is not None and record.created_at == record.updated_at
+    ids = [r.pk for r in written]
+    assert ids == sorted(ids)
+    marks = [r.change_seq or 0 for r in written]
+    assert 0 not in marks and marks == sorted(marks)  # the change-feed trigger stamped them
+
+    def entries(records: list[Record]) -> list[tuple[Any, ...]]:
+        found = AuditEntry.objects.filter(
+            target_type="credits.record", target_id__in=[str(r.pk) for r in records]
+        ).order_by("pk")
+        fields = ["target_id", "action", "actor_id", "organisation_id", "from_state"]
+        fields += ["to_state", "reason", "path", "changes", "ip"]
+        return [tuple(getattr(e, name) for name in fields) for e in found]
+
+    assert entries(written) == [
+        (str(r.pk), "record.sync_create", None, None, "", "approved", "华医网", "", None, None)
+        for r in written
+    ]
+    assert [e[1:] for e in entries(written)] == [e[1:] for e in entries(oracle)]

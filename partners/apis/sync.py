@@ -160,7 +160,7 @@ class SyncRecordsApi(PartnerApiView):
             )
         if len(records) <= settings.PARTNER_SYNC_INLINE_LIMIT:
             return json_response(push_inline(partner=self.partner, records=records))
-        job = job_create(partner=self.partner, records=records)
+        job = job_create(partner=self.partner, records=records, body=raw)
         url = request.build_absolute_uri(reverse("partners:sync_job", args=[job.pk]))
         response = json_response({"job": job.pk, "status_url": url}, status=202)
         response["Location"] = url

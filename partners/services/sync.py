@@ -13,9 +13,11 @@ no receipts yet; a chunk run twice (``acks_late`` after a lost worker) changes n
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -136,16 +138,59 @@ def _chunks(total: int) -> range:
 
 
 @transaction.atomic
-def job_create(*, partner: Partner, records: Sequence[Mapping[str, Any]]) -> SyncJob:
-    """Keep a big push and queue its chunks after commit.
+def job_create(
+    *, partner: Partner, records: Sequence[Mapping[str, Any]], body: bytes | None = None
+) -> SyncJob:
+    """Keep a big push and queue its chunks after commit.  ``body``: the request body whose
+    ``records`` are ``records`` (``payload.records_read``), kept as the database parses it
+    (amounts exact, nothing encoded again in Python).
 
     Caller checks: the partner authenticated with a usable key."""
     job = SyncJob.objects.create(
-        partner=partner, total=len(records), payload=list(records), status=SyncJob.Status.QUEUED
+        partner=partner,
+        total=len(records),
+        payload=list(records) if body is None else [],
+        status=SyncJob.Status.QUEUED,
     )
+    if body is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PAYLOAD_SQL[connection.vendor == "postgresql"], [body.decode("utf-8"), job.pk]
+            )
     for chunk in _chunks(job.total):
         queue_on_commit(CHUNK_TASK, job.pk, chunk)
     return job
+
+
+# A job's records, from the request body: [SQLite, PostgreSQL].
+_PAYLOAD_SQL = (
+    "UPDATE partners_syncjob SET payload = json_extract(%s, '$.records') WHERE id = %s",
+    "UPDATE partners_syncjob SET payload = (%s::jsonb) -> 'records' WHERE id = %s",
+)
+# One chunk's records and the external ids up to its end (for first uses), not the whole
+# payload: $first and $last are the chunk's first and last index.
+_SLICE_SQL = """
+SELECT jsonb_path_query_array(payload, 'strict $[$first to $last]', v)::text,
+       jsonb_path_query_array(payload, 'strict $[0 to $last].external_id', v)::text
+FROM partners_syncjob, jsonb_build_object('first', %s::int, 'last', %s::int) AS v
+WHERE id = %s
+"""
+
+
+def _records_of(job_id: int, start: int, end: int) -> tuple[list[Any], list[str]]:
+    """The job's records ``start`` to ``end`` (excluded) and the external ids of records 0
+    to ``end``, read as ``payload.body_parse`` reads a body (fractions as ``Decimal``)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_SLICE_SQL, [start, end - 1, job_id])
+            chunk, ids = cursor.fetchone()
+            return (
+                json.loads(chunk, parse_float=Decimal),
+                json.loads(ids),
+            )
+        cursor.execute("SELECT payload FROM partners_syncjob WHERE id = %s", [job_id])
+        records = json.loads(cursor.fetchone()[0], parse_float=Decimal)
+    return records[start:end], [record["external_id"] for record in records[:end]]
 
 
 def _chunk_lock(job_id: int, chunk: int) -> None:
@@ -176,35 +221,25 @@ def job_chunk_process(*, job_id: int, chunk: int) -> None:
 @transaction.atomic
 def _chunk(job_id: int, chunk: int) -> None:
     _chunk_lock(job_id, chunk)
-    job = SyncJob.objects.select_related("partner").filter(pk=job_id).first()
+    job = SyncJob.objects.select_related("partner").defer("payload").filter(pk=job_id).first()
     if job is None or job.status not in (SyncJob.Status.QUEUED, SyncJob.Status.RUNNING):
         return
     size = settings.PARTNER_SYNC_CHUNK
     start, end = chunk * size, min((chunk + 1) * size, job.total)
     if start >= end or SyncReceipt.objects.filter(job_id=job_id, index=start).exists():
         return
-    records = job.payload
+    records, external_ids = _records_of(job_id, start, end)
+    firsts: dict[str, int] = {}
+    for index, external_id in enumerate(external_ids):
+        firsts.setdefault(external_id, index)
     receipts = records_push(
         partner=job.partner,
-        records=records[start:end],
-        firsts=first_uses(records),
+        records=records,
+        firsts=firsts,
         offset=start,
         job_id=job_id,
     )
-    SyncReceipt.objects.bulk_create(
-        [
-            SyncReceipt(
-                job_id=job_id,
-                index=receipt["index"],
-                external_id=receipt["external_id"],
-                outcome=receipt["outcome"],
-                record_id=receipt["record"],
-                errors=receipt["errors"],
-            )
-            for receipt in receipts
-        ],
-        batch_size=1_000,
-    )
+    _receipts_write(job_id, receipts)
     counts = counts_of(receipts)
     SyncJob.objects.filter(pk=job_id).update(
         processed=F("processed") + len(receipts),
@@ -215,3 +250,34 @@ def _chunk(job_id: int, chunk: int) -> None:
     SyncJob.objects.filter(pk=job_id, processed=F("total")).exclude(
         status=SyncJob.Status.DONE
     ).update(status=SyncJob.Status.DONE, finished_at=timezone.now(), payload=[])
+
+
+# A chunk's receipts as one JSON document (its keys are the receipts' own).
+_RECEIPTS_SQL = """
+INSERT INTO partners_syncreceipt (job_id, index, external_id, outcome, record_id, errors)
+SELECT %s, t.index, t.external_id, t.outcome, t.record, t.errors
+FROM jsonb_to_recordset(%s::jsonb)
+     AS t(index int, external_id text, outcome text, record bigint, errors jsonb)
+"""
+
+
+def _receipts_write(job_id: int, receipts: Sequence[Receipt]) -> None:
+    """Keep a chunk's receipts (one statement on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        SyncReceipt.objects.bulk_create(
+            [
+                SyncReceipt(
+                    job_id=job_id,
+                    index=receipt["index"],
+                    external_id=receipt["external_id"],
+                    outcome=receipt["outcome"],
+                    record_id=receipt["record"],
+                    errors=receipt["errors"],
+                )
+                for receipt in receipts
+            ],
+            batch_size=1_000,
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_RECEIPTS_SQL, [job_id, json.dumps(receipts, ensure_ascii=False)])

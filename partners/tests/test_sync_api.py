@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -449,3 +450,44 @@ def test_the_person_sees_the_platform_and_a_withdrawal(pusher: Pusher, nurse: An
     pusher.post({"records": [{"external_id": "a", "withdrawn": True}]})
     page = client.get(url).content.decode()
     assert 'data-testid="withdrawn-by"' in page and "status-withdrawn" in page
+
+
+def test_a_job_reads_amounts_as_exactly_as_a_push_answered_at_once(
+    pusher: Pusher, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A job keeps the request's records as PostgreSQL parsed them and reads each chunk as
+    the request was read (fractions exact): the same receipts and hours as a push of at most
+    ``PARTNER_SYNC_INLINE_LIMIT`` records, never a 500 for a fraction."""
+    settings.PARTNER_SYNC_INLINE_LIMIT = 5
+    settings.PARTNER_SYNC_CHUNK = 2
+
+    def batch(person: Any, prefix: str) -> list[dict[str, Any]]:
+        return [
+            record(person, f"{prefix}a", hours=1.5, title="A"),
+            record(person, f"{prefix}b", hours=1.1, title="B"),
+            record(person, f"{prefix}c", hours=None, days=0.5, title="C"),
+            record(person, f"{prefix}d", hours=2.25, title="D"),  # two decimals: rejected
+            record(person, f"{prefix}e", year=float(YEAR), hours=3.0, title="E"),
+        ]
+
+    inline, queued = person_create(series=("health",)), person_create(series=("health",))
+    answer = json.loads(pusher.post({"records": batch(inline, "i")}).content)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = pusher.post({"records": [*batch(queued, "q"), record(queued, "qf", title="F")]})
+    assert response.status_code == 202, response.content
+    job_id = json.loads(response.content)["job"]
+    for chunk in range(3):
+        job_chunk_process(job_id=job_id, chunk=chunk)
+    receipts = list(SyncReceipt.objects.filter(job_id=job_id).order_by("index"))
+    assert [(r.outcome, r.errors) for r in receipts[:5]] == [
+        (r["outcome"], r["errors"]) for r in answer["receipts"]
+    ]
+    assert [r["outcome"] for r in answer["receipts"]] == ["accepted"] * 3 + ["rejected", "accepted"]
+
+    def hours(person: Any) -> list[Any]:
+        return list(
+            Record.objects.filter(person=person).order_by("title").values_list("hours", "year")
+        )
+
+    assert hours(queued)[:4] == hours(inline)
+    assert [h for h, _year in hours(inline)] == [Decimal("1.5"), Decimal("1.1"), 4, 3]

@@ -240,7 +240,11 @@ PARTNER_SYNC_MAX_BODY = env_int("PARTNER_SYNC_MAX_BODY", 16 * 1024 * 1024)
 # (202) processed on the `sync` queue in chunks; above the maximum: 413.
 PARTNER_SYNC_INLINE_LIMIT = env_int("PARTNER_SYNC_INLINE_LIMIT", 1_000)
 PARTNER_SYNC_MAX_RECORDS = env_int("PARTNER_SYNC_MAX_RECORDS", 10_000)
-PARTNER_SYNC_CHUNK = env_int("PARTNER_SYNC_CHUNK", 1_000)
+# 5,000: the largest push is two chunks (progress 50 %, 100 %; two workers share it), each a
+# second or so of work: every chunk costs ~0.1 s on its own (a task, a transaction, its
+# look-ups), measured in docs/decisions/0019-sync-push-speed.md. A chunk's records stay
+# locked until it commits.
+PARTNER_SYNC_CHUNK = env_int("PARTNER_SYNC_CHUNK", 5_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
