@@ -491,3 +491,18 @@ def test_a_job_reads_amounts_as_exactly_as_a_push_answered_at_once(
 
     assert hours(queued)[:4] == hours(inline)
     assert [h for h, _year in hours(inline)] == [Decimal("1.5"), Decimal("1.1"), 4, 3]
+
+
+def test_a_big_push_with_a_control_character_is_refused_before_a_job_is_kept(
+    pusher: Pusher, nurse: Any, settings: Any
+) -> None:
+    """PostgreSQL's jsonb cannot hold ``\\u0000`` and a job keeps the request's records as
+    the database parses them: the request is refused (400, as a small push is) before that."""
+    settings.PARTNER_SYNC_INLINE_LIMIT = 1
+    records = [record(nurse, "ok", title="正常"), record(nurse, "nul", title="坏\u0000标题")]
+    small = assert_problem(pusher.post({"records": records[1:]}), 400)
+    big = assert_problem(pusher.post({"records": records}), 400)
+    assert list(big["errors"]) == ["records[1].title"] and list(small["errors"]) == [
+        "records[0].title"
+    ]
+    assert not SyncJob.objects.exists() and not Record.objects.exists()
