@@ -260,6 +260,9 @@ def refresh_whole_year_postgresql(
         # The temp tables' statistics (ANALYZE below) need only row counts and rough
         # distributions for the planner's joins: a small sample is enough.
         cursor.execute("SET LOCAL default_statistics_target = 10")
+        # One process: on the two shared cores the parallel plan of the first pass cost more
+        # wall time than it saved (and the floor runs without workers too).
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
