@@ -20,6 +20,7 @@ distinct pair.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -120,10 +121,10 @@ _PROFILE_JOIN = "LEFT JOIN validation_profile p ON p.person_id = s.person_id"
 # as in ``credits.selectors.records.person_regions``.
 _GENERAL_SQL = """
 CREATE TEMP TABLE validation_gk ON COMMIT DROP AS
-SELECT DISTINCT ON (e.person_id, g.series_id) e.person_id, g.series_id, g.minimum
+SELECT DISTINCT ON (e.person_id, g.series_id) e.person_id, g.series_id, g.minimum_t
 FROM accounts_employment e
 JOIN accounts_organisation o ON o.id = e.employer_id
-JOIN unnest(%s::bigint[], %s::bigint[], %s::numeric[]) AS g(region_id, series_id, minimum)
+JOIN unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS g(region_id, series_id, minimum_t)
     ON g.region_id = o.region_id
 WHERE e.status = 'confirmed' {persons}
 ORDER BY e.person_id, g.series_id, e.id DESC
@@ -132,9 +133,11 @@ ORDER BY e.person_id, g.series_id, e.id DESC
 _REQ_SQL = """
 CREATE TEMP TABLE validation_req ON COMMIT DROP AS
 SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s::boolean[],
-    %s::numeric[]) AS t(key, valid, public, elective, elective_allowed, professional);
+    %s::numeric[], %s::integer[], %s::integer[])
+    AS t(key, valid, public, elective, elective_allowed, professional, public_t, elective_t);
 CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
-SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_id, required);
+SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[], %s::integer[])
+    AS t(key, series_id, required, required_t);
 """
 
 # One row per person and series the requirement names (for a valid series set: every series
@@ -145,8 +148,8 @@ SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_
 _SERIES_NEW_SQL = """
 CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
 SELECT h.person_id, q.series_id, q.required, COALESCE(a.professional, 0) AS earned,
-    COALESCE(a.professional, 0) >= q.required * 10
-        AND (q.required = 0 OR g.minimum IS NULL OR COALESCE(a.general, 0) >= g.minimum * 10)
+    COALESCE(a.professional, 0) >= q.required_t
+        AND (q.required = 0 OR g.minimum_t IS NULL OR COALESCE(a.general, 0) >= g.minimum_t)
         AS met,
     a.public, COALESCE(a.elective, 0) + COALESCE(a.moved, 0) AS elective, a.degree
 FROM validation_held h
@@ -166,7 +169,7 @@ LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.serie
 # scheme allows elective.
 _ELECTIVE = (
     "(COALESCE(n.elective, 0) + COALESCE(n.moved, 0) + COALESCE(t.elective, 0)"
-    " + LEAST(COALESCE(n.degree, 0) + COALESCE(t.degree, 0), %(cap)s * 10))"
+    " + LEAST(COALESCE(n.degree, 0) + COALESCE(t.degree, 0), %(cap_t)s))"
 )
 _PUBLIC = "(COALESCE(n.public, 0) + COALESCE(t.public, 0))"
 _SUMMARY_NEW_SQL = f"""
@@ -178,8 +181,8 @@ SELECT h.person_id, s.public AS public_required,
         AS elective_earned,
     s.professional AS professional_required,
     COALESCE(t.earned, 0) * 0.1 AS professional_earned,
-    s.valid AND {_PUBLIC} >= s.public * 10
-        AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective * 10
+    s.valid AND {_PUBLIC} >= s.public_t
+        AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective_t
         AND COALESCE(t.all_met, true) AS compliant
 FROM validation_held h
 JOIN validation_req s ON s.key = h.rkey
@@ -210,15 +213,22 @@ def profile_key(profile: Profile) -> str:
     )
 
 
+def tenths_up(hours: Decimal) -> int:
+    """``hours`` in whole tenths, rounded up: for whole tenths ``t``, ``t >= tenths_up(h)``
+    exactly when ``t / 10 >= h`` (a requirement with more decimal places stays exact)."""
+    return math.ceil(hours * 10)
+
+
 def _general_minimums(
     year: int, rules: RuleBook, id_of: dict[str, int]
-) -> tuple[list[int], list[int], list[Decimal]]:
+) -> tuple[list[int], list[int], list[int]]:
     """(region ids, series ids, minimums) of the year's general-knowledge minimums, one row
     per region and series a rule applies to, the most specific region's rule for each region
-    (district, city, province: the codes ``credits.selectors.records.person_regions`` gives).
+    (district, city, province: the codes ``credits.selectors.records.person_regions`` gives),
+    the minimums in tenths rounded up (``tenths_up``).
     Nothing when the year sets no minimum (no query)."""
     rows = [r for r in rules.general_knowledge if r.year == year and r.series in id_of]
-    columns: tuple[list[int], list[int], list[Decimal]] = ([], [], [])
+    columns: tuple[list[int], list[int], list[int]] = ([], [], [])
     if not rows:
         return columns
     regions = Region.objects.values_list("pk", "code", "parent__code", "parent__parent__code")
@@ -229,7 +239,7 @@ def _general_minimums(
             if rule is not None:
                 columns[0].append(region_id)
                 columns[1].append(id_of[series])
-                columns[2].append(rule.minimum)
+                columns[2].append(tenths_up(rule.minimum))
     return columns
 
 
@@ -304,8 +314,8 @@ def refresh_whole_year_postgresql(
             ([int(pk) for pk in row[0].partition("|")[0].split(",")], row[0])
             for row in cursor.fetchall()
         ]
-        req_rows: list[tuple[str, bool, Decimal, Decimal, bool, Decimal]] = []
-        series_rows: list[tuple[str, int, Decimal]] = []
+        req_rows: list[tuple[str, bool, Decimal, Decimal, bool, Decimal, int, int]] = []
+        series_rows: list[tuple[str, int, Decimal, int]] = []
         for key, text_key in keys:
             _set, _bar, pkey = text_key.partition("|")
             req = requirement(tuple(sorted(code_of[k] for k in key)), year, rules, by_key.get(pkey))
@@ -317,11 +327,15 @@ def refresh_whole_year_postgresql(
                     req.elective,
                     req.elective_allowed,
                     sum(req.professional.values(), Decimal(0)),
+                    tenths_up(req.public),
+                    tenths_up(req.elective),
                 )
             )
-            series_rows.extend((text_key, id_of[c], h) for c, h in req.professional.items())
-        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[], [], [], [], [], []]
-        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[], [], []]
+            series_rows.extend(
+                (text_key, id_of[c], h, tenths_up(h)) for c, h in req.professional.items()
+            )
+        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[]] * 8
+        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[]] * 4
         cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
         cursor.execute(
             "ANALYZE validation_held; ANALYZE validation_agg; ANALYZE validation_req;"
@@ -333,7 +347,8 @@ def refresh_whole_year_postgresql(
         cursor.execute(
             _SUMMARY_NEW_SQL.format(zero_candidates=zero),
             {
-                "cap": rules.degree_study.cap_hours,
+                # A whole number of tenths (the rule's field has one decimal place).
+                "cap_t": tenths_up(rules.degree_study.cap_hours),
                 "year": year,
                 "ids": ids[0] if ids else None,
                 "evaluator": special,
