@@ -893,7 +893,10 @@ class YearSeriesSummary(models.Model):
     """Professional hours of one person, year and series (part of ``YearSummary``)."""
 
     # No database-level foreign keys and no index of its own on the person, as
-    # ``YearSummary.person``.
+    # ``YearSummary.person``; none on the series either: nothing reads these rows by series
+    # but the ORM's PROTECT check when a series is deleted (an administrator's rare act, a
+    # scan then), while every whole-year first fill paid for it on each of its ~120,000
+    # inserts (docs/decisions/0020-validation-speed.md).
     person = models.ForeignKey(
         "accounts.Person",
         on_delete=models.CASCADE,
@@ -907,6 +910,7 @@ class YearSeriesSummary(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
     earned = models.DecimalField(max_digits=7, decimal_places=1, default=0)
