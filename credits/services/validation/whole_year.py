@@ -136,22 +136,23 @@ SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s
     %s::numeric[], %s::integer[], %s::integer[])
     AS t(key, valid, public, elective, elective_allowed, professional, public_t, elective_t);
 CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
-SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[], %s::integer[])
-    AS t(key, series_id, required, required_t);
+SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[], %s::integer[], %s::boolean[])
+    AS t(key, series_id, required, required_t, single);
 """
 
 # One row per person and series the requirement names (for a valid series set: every series
-# held): the requirement, the professional hours earned in tenths (``earned``), whether the
-# series is met (hours and general-knowledge minimum), and, carried along for the person's
-# totals, the public, elective (with ``moved``) and degree-study tenths declared under that
-# held series (public and elective hours count only under a series the person holds or none).
+# held; ``single``: the only one): the requirement, the professional hours earned in tenths
+# (``earned``), whether the series is met (hours and general-knowledge minimum), and, carried
+# along for the person's totals, the public, elective (with ``moved``) and degree-study
+# tenths declared under that held series (public and elective hours count only under a
+# series the person holds or none).
 _SERIES_NEW_SQL = """
 CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
 SELECT h.person_id, q.series_id, q.required, COALESCE(a.professional, 0) AS earned,
     COALESCE(a.professional, 0) >= q.required_t
         AND (q.required = 0 OR g.minimum_t IS NULL OR COALESCE(a.general, 0) >= g.minimum_t)
         AS met,
-    a.public, COALESCE(a.elective, 0) + COALESCE(a.moved, 0) AS elective, a.degree
+    a.public, COALESCE(a.elective, 0) + COALESCE(a.moved, 0) AS elective, a.degree, q.single
 FROM validation_held h
 JOIN validation_req_series q ON q.key = h.rkey
 LEFT JOIN validation_agg a ON a.person_id = h.person_id AND a.series_id = q.series_id
@@ -159,14 +160,16 @@ LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.serie
 """
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
-# (all zero, as the evaluator path gives them). A person's totals: the group of records
-# declared without a series (``n``, at most one per person) and the person's rows of
-# `validation_series_new` summed (``t``: professional hours, whether every series is met, and
-# the public, elective and degree-study hours declared under a held series). When the series
-# set is not valid everything earned is zero (and there are no series rows). Sums are in
-# tenths (integers) until the end; the professional requirement is the requirement key's.
-# Degree study is capped (the rule's cap) and, like all elective hours, counts only where a
-# scheme allows elective.
+# (``validation_zero``: all zero, as the evaluator path gives them), keeping only the rows
+# that are new or whose figures differ from the stored summary (the MERGE then touches only
+# those; in a yearly re-run, usually none). A person's totals: the group of records declared
+# without a series (``n``, at most one per person) and the person's rows of
+# `validation_series_new` (``t``: professional hours, whether every series is met, and the
+# public, elective and degree-study hours declared under a held series; summed only for a
+# person holding more than one series). When the series set is not valid everything earned
+# is zero (and there are no series rows). Sums are in tenths (integers) until the end; the
+# professional requirement is the requirement key's. Degree study is capped (the rule's
+# cap) and, like all elective hours, counts only where a scheme allows elective.
 _ELECTIVE = (
     "(COALESCE(n.elective, 0) + COALESCE(n.moved, 0) + COALESCE(t.elective, 0)"
     " + LEAST(COALESCE(n.degree, 0) + COALESCE(t.degree, 0), %(cap_t)s))"
@@ -174,31 +177,47 @@ _ELECTIVE = (
 _PUBLIC = "(COALESCE(n.public, 0) + COALESCE(t.public, 0))"
 _SUMMARY_NEW_SQL = f"""
 CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
-SELECT h.person_id, s.public AS public_required,
-    CASE WHEN s.valid THEN {_PUBLIC} * 0.1 ELSE 0 END AS public_earned,
-    s.elective AS elective_required,
-    CASE WHEN s.valid AND s.elective_allowed THEN {_ELECTIVE} * 0.1 ELSE 0 END
-        AS elective_earned,
-    s.professional AS professional_required,
-    COALESCE(t.earned, 0) * 0.1 AS professional_earned,
-    s.valid AND {_PUBLIC} >= s.public_t
-        AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective_t
-        AND COALESCE(t.all_met, true) AS compliant
-FROM validation_held h
-JOIN validation_req s ON s.key = h.rkey
-LEFT JOIN validation_agg n ON n.person_id = h.person_id AND n.series_id IS NULL
-LEFT JOIN (
-    SELECT person_id, SUM(public) AS public, SUM(elective) AS elective, SUM(degree) AS degree,
-        SUM(earned) AS earned, bool_and(met) AS all_met
-    FROM validation_series_new
-    GROUP BY person_id
-) t ON t.person_id = h.person_id
-UNION ALL
-SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
-FROM {{zero_candidates}}
+SELECT c.* FROM (
+    SELECT h.person_id, s.public AS public_required,
+        CASE WHEN s.valid THEN {_PUBLIC} * 0.1 ELSE 0 END AS public_earned,
+        s.elective AS elective_required,
+        CASE WHEN s.valid AND s.elective_allowed THEN {_ELECTIVE} * 0.1 ELSE 0 END
+            AS elective_earned,
+        s.professional AS professional_required,
+        COALESCE(t.earned, 0) * 0.1 AS professional_earned,
+        s.valid AND {_PUBLIC} >= s.public_t
+            AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective_t
+            AND COALESCE(t.all_met, true) AS compliant
+    FROM validation_held h
+    JOIN validation_req s ON s.key = h.rkey
+    LEFT JOIN validation_agg n ON n.person_id = h.person_id AND n.series_id IS NULL
+    LEFT JOIN (
+        SELECT person_id, public, elective, degree, earned, met AS all_met
+        FROM validation_series_new
+        WHERE single
+        UNION ALL
+        SELECT person_id, SUM(public), SUM(elective), SUM(degree), SUM(earned), bool_and(met)
+        FROM validation_series_new
+        WHERE NOT single
+        GROUP BY person_id
+    ) t ON t.person_id = h.person_id
+    UNION ALL
+    SELECT person_id, 0, 0, 0, 0, 0, 0, false FROM validation_zero
+) c
+LEFT JOIN credits_yearsummary y ON y.person_id = c.person_id AND y.year = %(year)s
+WHERE y.person_id IS NULL
+    OR (y.public_required, y.public_earned, y.elective_required, y.elective_earned,
+        y.professional_required, y.professional_earned, y.compliant)
+    IS DISTINCT FROM (c.public_required, c.public_earned, c.elective_required,
+        c.elective_earned, c.professional_required, c.professional_earned, c.compliant)
+"""  # noqa: S608 - only our own SQL text is formatted in
+_ZERO_SQL = """
+CREATE TEMP TABLE validation_zero ON COMMIT DROP AS
+SELECT y.person_id
+FROM {zero_candidates}
     NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
     AND y.person_id <> ALL(%(evaluator)s::bigint[])
-"""  # noqa: S608 - only our own SQL text is formatted in
+"""
 # Who gets the zero summary when holding no series: the whole year's stored summaries, or
 # every listed person (as the evaluator path gives them).
 _ZERO_YEAR = "credits_yearsummary y WHERE y.year = %(year)s AND"
@@ -309,13 +328,14 @@ def refresh_whole_year_postgresql(
             ),
             [special, *ids],
         )
+        held = cursor.rowcount  # each held person gets one summary row
         cursor.execute("SELECT DISTINCT rkey FROM validation_held")
         keys = [
             ([int(pk) for pk in row[0].partition("|")[0].split(",")], row[0])
             for row in cursor.fetchall()
         ]
         req_rows: list[tuple[str, bool, Decimal, Decimal, bool, Decimal, int, int]] = []
-        series_rows: list[tuple[str, int, Decimal, int]] = []
+        series_rows: list[tuple[str, int, Decimal, int, bool]] = []
         for key, text_key in keys:
             _set, _bar, pkey = text_key.partition("|")
             req = requirement(tuple(sorted(code_of[k] for k in key)), year, rules, by_key.get(pkey))
@@ -332,10 +352,11 @@ def refresh_whole_year_postgresql(
                 )
             )
             series_rows.extend(
-                (text_key, id_of[c], h, tenths_up(h)) for c, h in req.professional.items()
+                (text_key, id_of[c], h, tenths_up(h), len(req.professional) == 1)
+                for c, h in req.professional.items()
             )
         req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[]] * 8
-        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[]] * 4
+        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[]] * 5
         cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
         cursor.execute(
             "ANALYZE validation_held; ANALYZE validation_agg; ANALYZE validation_req;"
@@ -345,21 +366,20 @@ def refresh_whole_year_postgresql(
         cursor.execute("ANALYZE validation_series_new")
         zero = _ZERO_LISTED if listed else _ZERO_YEAR
         cursor.execute(
-            _SUMMARY_NEW_SQL.format(zero_candidates=zero),
-            {
-                # A whole number of tenths (the rule's field has one decimal place).
-                "cap_t": tenths_up(rules.degree_study.cap_hours),
-                "year": year,
-                "ids": ids[0] if ids else None,
-                "evaluator": special,
-            },
+            _ZERO_SQL.format(zero_candidates=zero),
+            {"year": year, "ids": ids[0] if ids else None, "evaluator": special},
         )
-        counted = cursor.rowcount
+        counted = held + cursor.rowcount
+        cursor.execute(
+            _SUMMARY_NEW_SQL,
+            # A whole number of tenths (the rule's field has one decimal place).
+            {"cap_t": tenths_up(rules.degree_study.cap_hours), "year": year},
+        )
         cursor.execute("ANALYZE validation_summary_new")
         merge_new_figures(cursor, year)
         cursor.execute(
             "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
-            "validation_series_new, validation_summary_new, validation_gk"
+            "validation_series_new, validation_summary_new, validation_zero, validation_gk"
             + (", validation_profile" if profiles else "")
         )
     if special:
