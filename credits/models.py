@@ -657,6 +657,15 @@ class Record(models.Model):
                 fields=["employer", "status", "start_date", "id"], name="credits_rec_q_status_start"
             ),
             models.Index(fields=["person", "year"], name="credits_rec_person_year"),
+            # The few records of a kind other than ordinary (degree study, in-house training,
+            # accounting activities): the whole-year validation finds their persons here
+            # instead of flagging every group of its one pass over the year
+            # (docs/decisions/0020-validation-speed.md).
+            models.Index(
+                fields=["year", "person"],
+                condition=~Q(kind="") | ~Q(activity_code=""),
+                name="credits_rec_special",
+            ),
             # A sync partner's records by change (the partners app's changes feed).
             models.Index(
                 fields=["external_source", "updated_at", "id"],

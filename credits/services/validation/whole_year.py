@@ -37,14 +37,22 @@ from credits.services.validation.store import delete_stale, merge_new_figures, s
 # and the per-person totals to disk); SET LOCAL: only this transaction.
 WORK_MEM = "64MB"
 
+# The persons with a record of a kind other than ordinary, from the partial index
+# ``credits_rec_special`` (the predicate is the index's own).
+_SPECIAL_SQL = """
+SELECT DISTINCT person_id FROM credits_record
+WHERE year = %s AND status = 'approved' AND (NOT (kind = '') OR NOT (activity_code = ''))
+    {persons}
+"""
+
 # The one pass over the year's records, as lean as the floor it is measured against: one row
 # per (person, series) — the series is NULL for public and elective records declared without
-# one — with each category's hours apart, the professional general-knowledge (通识) hours, and
-# whether a record of a kind other than ordinary is among them (``special``). Hours are summed
+# one — with each category's hours apart and the professional general-knowledge (通识) hours.
+# Hours are summed
 # as whole tenths of an hour in integers (every figure has one decimal place: ``numeric(6,1)``;
 # a group would need over 900 trillion hours to overflow): a numeric sum's state is many times
 # larger than an integer's, and the year's ~300,000 numeric states spilled the hash to disk.
-# ``degree`` and ``moved`` are filled by ``_KINDS_SQL`` for the few groups marked special.
+# ``degree`` and ``moved`` are filled by ``_KINDS_SQL`` for the persons of ``_SPECIAL_SQL``.
 _TENTHS = "(r.hours * 10)::int"
 _AGG_SQL = f"""
 CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
@@ -54,15 +62,14 @@ SELECT r.person_id, r.series_id,
        (SUM({_TENTHS}) FILTER (WHERE r.category = 'professional'))::int AS professional,
        (SUM({_TENTHS}) FILTER (WHERE r.category = 'professional' AND r.general_knowledge))::int
            AS general,
-       NULL::int AS degree, NULL::int AS moved,
-       bool_or(r.kind <> '' OR r.activity_code <> '') AS special
+       NULL::int AS degree, NULL::int AS moved, false AS special
 FROM credits_record r
 WHERE r.year = %s AND r.status = 'approved' {{persons}}
 GROUP BY r.person_id, r.series_id
 """  # noqa: S608 - only our own SQL text is formatted in
 
-# The groups with a record of a kind other than ordinary (``special``, deleted first), computed
-# again from their persons' records (through the (person, year) index) with the kinds apart:
+# The groups of the persons with a record of a kind other than ordinary (deleted first),
+# computed again from their records (through the (person, year) index) with the kinds apart:
 # each category's hours and the general-knowledge hours of the ordinary records (no kind, or
 # in-house training with an approved plan), counted where declared; ``degree`` (degree study)
 # and ``moved`` (in-house training without an approved plan), which count as elective wherever
@@ -84,9 +91,8 @@ SELECT r.person_id, r.series_id,
            WHERE r.kind = 'inhouse_training' AND r.approved_plan IS NOT TRUE))::int,
        bool_or(r.activity_code <> '' OR r.kind <> ALL(%(kinds)s))
 FROM credits_record r
-WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s)
+WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s::bigint[])
 GROUP BY r.person_id, r.series_id
-HAVING bool_or(r.kind <> '' OR r.activity_code <> '')
 RETURNING person_id, special
 """  # noqa: S608 - only our own SQL text is formatted in
 
@@ -292,12 +298,15 @@ def refresh_whole_year_postgresql(
         # One process: on the two shared cores the parallel plan of the first pass cost more
         # wall time than it saved (and the floor runs without workers too).
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(_SPECIAL_SQL.format(persons=restrict), [year, *ids])
+        special = sorted(row[0] for row in cursor.fetchall())
         cursor.execute(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
-        cursor.execute("DELETE FROM validation_agg WHERE special RETURNING person_id")
-        special = sorted({row[0] for row in cursor.fetchall()})
         if special:
+            cursor.execute(
+                "DELETE FROM validation_agg WHERE person_id = ANY(%s::bigint[])", [special]
+            )
             cursor.execute(
                 _KINDS_SQL, {"persons": special, "kinds": _sql_kinds(rules), "year": year}
             )
