@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -487,6 +488,14 @@ class Record(models.Model):
         verbose_name=_("series"),
     )
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+    # ``hours`` in whole tenths, kept by PostgreSQL itself: the whole-year validation sums
+    # integers (one decimal place: exact) without converting a million numerics each run
+    # (docs/decisions/0020-validation-speed.md).
+    hours_tenths = models.GeneratedField(
+        expression=Cast(F("hours") * 10, models.IntegerField()),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
     original_amount = models.DecimalField(_("amount declared"), max_digits=8, decimal_places=1)
     original_unit = models.CharField(
         _("unit declared"), max_length=10, choices=Unit.choices, default=Unit.HOURS
@@ -657,6 +666,15 @@ class Record(models.Model):
                 fields=["employer", "status", "start_date", "id"], name="credits_rec_q_status_start"
             ),
             models.Index(fields=["person", "year"], name="credits_rec_person_year"),
+            # The few records of a kind other than ordinary (degree study, in-house training,
+            # accounting activities): the whole-year validation finds their persons here
+            # instead of flagging every group of its one pass over the year
+            # (docs/decisions/0020-validation-speed.md).
+            models.Index(
+                fields=["year", "person"],
+                condition=~Q(kind="") | ~Q(activity_code=""),
+                name="credits_rec_special",
+            ),
             # A sync partner's records by change (the partners app's changes feed).
             models.Index(
                 fields=["external_source", "updated_at", "id"],
@@ -893,7 +911,10 @@ class YearSeriesSummary(models.Model):
     """Professional hours of one person, year and series (part of ``YearSummary``)."""
 
     # No database-level foreign keys and no index of its own on the person, as
-    # ``YearSummary.person``.
+    # ``YearSummary.person``; none on the series either: nothing reads these rows by series
+    # but the ORM's PROTECT check when a series is deleted (an administrator's rare act, a
+    # scan then), while every whole-year first fill paid for it on each of its ~120,000
+    # inserts (docs/decisions/0020-validation-speed.md).
     person = models.ForeignKey(
         "accounts.Person",
         on_delete=models.CASCADE,
@@ -907,6 +928,7 @@ class YearSeriesSummary(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
     earned = models.DecimalField(max_digits=7, decimal_places=1, default=0)

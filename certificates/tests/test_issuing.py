@@ -251,13 +251,22 @@ def test_many_changed_years_go_out_as_few_messages_and_every_pair_is_reconciled(
     monkeypatch.setattr("certificates.receivers.FANOUT_CHUNK", 300)
     fanned: list[list[list[int]]] = []
     reconciled: list[list[list[int]]] = []
-    monkeypatch.setattr(tasks.certificates_reconcile_fanout_task, "delay", fanned.append)
+    argsreprs: list[str | None] = []
+
+    def fanout_apply_async(args: tuple[Any, ...], *_: Any, **options: Any) -> None:
+        fanned.append(args[0])
+        argsreprs.append(options.get("argsrepr"))
+
+    monkeypatch.setattr(tasks.certificates_reconcile_fanout_task, "apply_async", fanout_apply_async)
     monkeypatch.setattr(tasks.certificates_reconcile_task, "delay", reconciled.append)
     pairs = [(person_id, 2025) for person_id in range(1, 451)]
 
     receiver(sender=object, pairs=pairs + pairs[:10])  # duplicates are sent once
 
     assert [len(chunk) for chunk in fanned] == [300, 150] and reconciled == []
+    # The message header names the chunk's size instead of Celery's repr of every pair
+    # (which cost more than sending them, after the validation's commit).
+    assert argsreprs == ["([<300 person-years>],)", "([<150 person-years>],)"]
     for chunk in fanned:
         tasks.certificates_reconcile_fanout_task.run(chunk)
     assert [len(chunk) for chunk in reconciled] == [200, 100, 150]

@@ -644,3 +644,19 @@ def test_summaries_have_no_database_foreign_keys_but_follow_their_person(db: Non
     assert not YearSummary.objects.filter(person_id=person.pk).exists()
     assert not YearSeriesSummary.objects.filter(person_id=person.pk).exists()
     assert YearSummary.objects.filter(person=other).exists()
+
+
+@pytest.mark.parametrize(
+    ("hours", "tenths"),
+    [("0", 0), ("7.2", 72), ("72", 720), ("0.25", 3), ("0.21", 3), ("19.99", 200)],
+)
+def test_requirements_become_tenths_rounded_up_so_integer_comparisons_stay_exact(
+    hours: str, tenths: int
+) -> None:
+    """The set-based SQL compares whole tenths earned with a requirement in tenths: rounding a
+    requirement of more decimal places up keeps ``earned >= required`` exact."""
+    from credits.services.validation.whole_year import tenths_up
+
+    assert tenths_up(Decimal(hours)) == tenths
+    for earned in range(tenths - 2, tenths + 3):
+        assert (earned >= tenths_up(Decimal(hours))) is (Decimal(earned) / 10 >= Decimal(hours))

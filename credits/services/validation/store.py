@@ -148,7 +148,8 @@ def store_portable(year: int, summary_rows: list[SummaryRow], series_rows: list[
     )
 
 
-# The whole-year run's writes: its new figures are in temp tables (``whole_year``); one MERGE
+# The whole-year run's writes: its new figures are in temp tables (``whole_year``; the series
+# rows' ``earned`` in tenths of an hour); one MERGE
 # per table updates only the rows whose figures changed and inserts the missing ones (an
 # INSERT … ON CONFLICT DO UPDATE would lock every existing row, changed or not). A concurrent
 # whole-year run can fail on the unique constraint and is simply run again.
@@ -156,11 +157,11 @@ SERIES_MERGE_SQL = """
 MERGE INTO credits_yearseriessummary t
 USING validation_series_new n
 ON t.year = %(year)s AND t.person_id = n.person_id AND t.series_id = n.series_id
-WHEN MATCHED AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned) THEN
-    UPDATE SET required = n.required, earned = n.earned
+WHEN MATCHED AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned * 0.1) THEN
+    UPDATE SET required = n.required, earned = n.earned * 0.1
 WHEN NOT MATCHED THEN
     INSERT (person_id, series_id, year, required, earned)
-    VALUES (n.person_id, n.series_id, %(year)s, n.required, n.earned)
+    VALUES (n.person_id, n.series_id, %(year)s, n.required, n.earned * 0.1)
 """
 
 SUMMARY_MERGE_SQL = """

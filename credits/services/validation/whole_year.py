@@ -20,6 +20,7 @@ distinct pair.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -36,55 +37,82 @@ from credits.services.validation.store import delete_stale, merge_new_figures, s
 # and the per-person totals to disk); SET LOCAL: only this transaction.
 WORK_MEM = "64MB"
 
-# The one pass over the year's records, as lean as the floor it is measured against: the hours
-# and general-knowledge (通识) hours of each (person, category, series), and whether a record of
-# a kind other than ordinary is among them (``special``). ``degree`` and ``moved`` are filled
-# by ``_KINDS_SQL`` for those few groups only.
-_AGG_SQL = """
-CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
-SELECT r.person_id, r.category, r.series_id, SUM(r.hours) AS hours,
-       SUM(r.hours) FILTER (WHERE r.general_knowledge) AS general,
-       NULL::numeric AS degree, NULL::numeric AS moved,
-       bool_or(r.kind <> '' OR r.activity_code <> '') AS special
-FROM credits_record r
-WHERE r.year = %s AND r.status = 'approved' {persons}
-GROUP BY r.person_id, r.category, r.series_id
+# The persons with a record of a kind other than ordinary, from the partial index
+# ``credits_rec_special`` (the predicate is the index's own).
+_SPECIAL_SQL = """
+SELECT DISTINCT person_id FROM credits_record
+WHERE year = %s AND status = 'approved' AND (NOT (kind = '') OR NOT (activity_code = ''))
+    {persons}
 """
 
-# The groups with a record of a kind other than ordinary (``special``), computed again from
-# their persons' records (through the (person, year) index) with the kinds apart: ``hours`` and
-# ``general`` of the ordinary records (no kind, or in-house training with an approved plan),
-# counted where declared; ``degree`` (degree study) and ``moved`` (in-house training without
-# an approved plan), which count as elective wherever declared, degree study at most the
-# rule's cap a year (the evaluator caps a running total in record order, which for positive
-# hours is the capped sum). ``special`` now marks the groups this SQL leaves to the evaluator
-# (accounting activities, unknown kinds; degree study too when the rule excludes series).
+# The one pass over the year's records, as lean as the floor it is measured against: one row
+# per (person, series) — the series is NULL for public and elective records declared without
+# one — with each category's hours apart and the professional general-knowledge (通识) hours.
+# Hours are summed
+# as whole tenths of an hour in integers (``credits_record.hours_tenths``, a stored generated
+# column: every figure has one decimal place, ``numeric(6,1)``; each group's sum is cast back
+# to ``int``, which a group would need over 200 million hours to overflow): a numeric sum's
+# state is many times larger than an integer's (the year's ~300,000 numeric states spilled the
+# hash to disk), and converting a million numerics each run cost a quarter of the pass.
+# ``degree`` and ``moved`` are filled by ``_KINDS_SQL`` for the persons of ``_SPECIAL_SQL``.
+_TENTHS = "r.hours_tenths"
+_AGG_SQL = f"""
+CREATE TEMP TABLE validation_agg ON COMMIT DROP AS
+SELECT r.person_id, r.series_id,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'public'))::int AS public,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'elective'))::int AS elective,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'professional'))::int AS professional,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'professional' AND r.general_knowledge))::int
+           AS general,
+       NULL::int AS degree, NULL::int AS moved, false AS special
+FROM credits_record r
+WHERE r.year = %s AND r.status = 'approved' {{persons}}
+GROUP BY r.person_id, r.series_id
+"""  # noqa: S608 - only our own SQL text is formatted in
+
+# The groups of the persons with a record of a kind other than ordinary (deleted first),
+# computed again from their records (through the (person, year) index) with the kinds apart:
+# each category's hours and the general-knowledge hours of the ordinary records (no kind, or
+# in-house training with an approved plan), counted where declared; ``degree`` (degree study)
+# and ``moved`` (in-house training without an approved plan), which count as elective wherever
+# declared, degree study at most the rule's cap a year (the evaluator caps a running total in
+# record order, which for positive hours is the capped sum). ``special`` now marks the groups
+# this SQL leaves to the evaluator (accounting activities, unknown kinds; degree study too
+# when the rule excludes series).
 _ORDINARY = "(r.kind = '' OR (r.kind = 'inhouse_training' AND r.approved_plan))"
 _KINDS_SQL = f"""
-DELETE FROM validation_agg WHERE special;
 INSERT INTO validation_agg
-SELECT r.person_id, r.category, r.series_id,
-       SUM(r.hours) FILTER (WHERE {_ORDINARY}),
-       SUM(r.hours) FILTER (WHERE r.general_knowledge AND {_ORDINARY}),
-       SUM(r.hours) FILTER (WHERE r.kind = 'degree_study'),
-       SUM(r.hours) FILTER (WHERE r.kind = 'inhouse_training' AND r.approved_plan IS NOT TRUE),
+SELECT r.person_id, r.series_id,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'public' AND {_ORDINARY}))::int,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'elective' AND {_ORDINARY}))::int,
+       (SUM({_TENTHS}) FILTER (WHERE r.category = 'professional' AND {_ORDINARY}))::int,
+       (SUM({_TENTHS}) FILTER (
+           WHERE r.category = 'professional' AND r.general_knowledge AND {_ORDINARY}))::int,
+       (SUM({_TENTHS}) FILTER (WHERE r.kind = 'degree_study'))::int,
+       (SUM({_TENTHS}) FILTER (
+           WHERE r.kind = 'inhouse_training' AND r.approved_plan IS NOT TRUE))::int,
        bool_or(r.activity_code <> '' OR r.kind <> ALL(%(kinds)s))
 FROM credits_record r
-WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s)
-GROUP BY r.person_id, r.category, r.series_id
-HAVING bool_or(r.kind <> '' OR r.activity_code <> '')
+WHERE r.year = %(year)s AND r.status = 'approved' AND r.person_id = ANY(%(persons)s::bigint[])
+GROUP BY r.person_id, r.series_id
 RETURNING person_id, special
 """  # noqa: S608 - only our own SQL text is formatted in
 
-# Each person's series set (``key``) and requirement key (``rkey``): the set, and the profile
-# key of a person with confirmed profile facts (``validation_profile``), as text.
+# Each person's series set (``key``: the series ids, comma-separated) and requirement key
+# (``rkey``): the set, and the profile key of a person with confirmed profile facts
+# (``validation_profile``), as text. The ids come in index order (the unique (person, series)
+# index); the order only decides how many distinct keys there are, not a requirement: Python
+# reads each key back as a set.
 _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
-SELECT s.person_id, s.key, s.key::text {profile_key} AS rkey
+SELECT s.person_id, s.key {profile_key} AS rkey
 FROM (
-    SELECT person_id, array_agg(professionalseries_id ORDER BY professionalseries_id) AS key
-    FROM accounts_person_series
-    WHERE person_id <> ALL(%s::bigint[]) {persons}
+    SELECT person_id, string_agg(professionalseries_id::text, ',') AS key
+    FROM (
+        SELECT person_id, professionalseries_id FROM accounts_person_series
+        WHERE person_id <> ALL(%s::bigint[]) {persons}
+        ORDER BY person_id, professionalseries_id
+    ) ps
     GROUP BY person_id
 ) s {profile_join}
 """
@@ -101,10 +129,10 @@ _PROFILE_JOIN = "LEFT JOIN validation_profile p ON p.person_id = s.person_id"
 # as in ``credits.selectors.records.person_regions``.
 _GENERAL_SQL = """
 CREATE TEMP TABLE validation_gk ON COMMIT DROP AS
-SELECT DISTINCT ON (e.person_id, g.series_id) e.person_id, g.series_id, g.minimum
+SELECT DISTINCT ON (e.person_id, g.series_id) e.person_id, g.series_id, g.minimum_t
 FROM accounts_employment e
 JOIN accounts_organisation o ON o.id = e.employer_id
-JOIN unnest(%s::bigint[], %s::bigint[], %s::numeric[]) AS g(region_id, series_id, minimum)
+JOIN unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS g(region_id, series_id, minimum_t)
     ON g.region_id = o.region_id
 WHERE e.status = 'confirmed' {persons}
 ORDER BY e.person_id, g.series_id, e.id DESC
@@ -112,84 +140,92 @@ ORDER BY e.person_id, g.series_id, e.id DESC
 
 _REQ_SQL = """
 CREATE TEMP TABLE validation_req ON COMMIT DROP AS
-SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s::boolean[])
-    AS t(key, valid, public, elective, elective_allowed);
+SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s::boolean[],
+    %s::numeric[], %s::integer[], %s::integer[])
+    AS t(key, valid, public, elective, elective_allowed, professional, public_t, elective_t);
 CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
-SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[]) AS t(key, series_id, required);
+SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[], %s::integer[], %s::boolean[])
+    AS t(key, series_id, required, required_t, single);
 """
 
+# One row per person and series the requirement names (for a valid series set: every series
+# held; ``single``: the only one): the requirement, the professional hours earned in tenths
+# (``earned``), whether the series is met (hours and general-knowledge minimum), and, carried
+# along for the person's totals, the public, elective (with ``moved``) and degree-study
+# tenths declared under that held series (public and elective hours count only under a
+# series the person holds or none).
 _SERIES_NEW_SQL = """
 CREATE TEMP TABLE validation_series_new ON COMMIT DROP AS
-SELECT h.person_id, q.series_id, q.required, COALESCE(a.hours, 0) AS earned,
-    COALESCE(a.hours, 0) >= q.required
-        AND (q.required = 0 OR g.minimum IS NULL OR COALESCE(a.general, 0) >= g.minimum) AS met
+SELECT h.person_id, q.series_id, q.required, COALESCE(a.professional, 0) AS earned,
+    COALESCE(a.professional, 0) >= q.required_t
+        AND (q.required = 0 OR g.minimum_t IS NULL OR COALESCE(a.general, 0) >= g.minimum_t)
+        AS met,
+    a.public, COALESCE(a.elective, 0) + COALESCE(a.moved, 0) AS elective, a.degree, q.single
 FROM validation_held h
 JOIN validation_req_series q ON q.key = h.rkey
-LEFT JOIN validation_agg a
-    ON a.person_id = h.person_id AND a.category = 'professional' AND a.series_id = q.series_id
+LEFT JOIN validation_agg a ON a.person_id = h.person_id AND a.series_id = q.series_id
 LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.series_id
 """
 
 # Persons holding a series, then those with a stored summary of the year who now hold none
-# (all zero, as the evaluator path gives them). A person's totals come from one aggregation
-# over the groups of `validation_agg` that count for public, elective, moved and degree-study
-# hours (those without a series, which no professional record lacks, with no join; those of a
-# series the person holds) and the person's rows of `validation_series_new` for professional
-# hours. The sums run over whole tenths of an hour as integers (every figure has one decimal
-# place; a group of one person, category and series would need over 200 million hours to
-# overflow): a numeric sum's state is many times larger, and its hash of ~100,000 persons
-# spilled to disk.
-# Degree study is capped (the rule's cap) and, like all elective hours, counts only where a
-# scheme allows elective.
-_ELECTIVE = "COALESCE(t.elective, 0) + LEAST(COALESCE(t.degree, 0), %(cap)s)"
+# (``validation_zero``: all zero, as the evaluator path gives them), keeping only the rows
+# that are new or whose figures differ from the stored summary (the MERGE then touches only
+# those; in a yearly re-run, usually none). A person's totals: the group of records declared
+# without a series (``n``, at most one per person) and the person's rows of
+# `validation_series_new` (``t``: professional hours, whether every series is met, and the
+# public, elective and degree-study hours declared under a held series; summed only for a
+# person holding more than one series). When the series set is not valid everything earned
+# is zero (and there are no series rows). Sums are in tenths (integers) until the end; the
+# professional requirement is the requirement key's. Degree study is capped (the rule's
+# cap) and, like all elective hours, counts only where a scheme allows elective.
+_ELECTIVE = (
+    "(COALESCE(n.elective, 0) + COALESCE(n.moved, 0) + COALESCE(t.elective, 0)"
+    " + LEAST(COALESCE(n.degree, 0) + COALESCE(t.degree, 0), %(cap_t)s))"
+)
+_PUBLIC = "(COALESCE(n.public, 0) + COALESCE(t.public, 0))"
 _SUMMARY_NEW_SQL = f"""
 CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
-SELECT h.person_id, s.public AS public_required,
-    CASE WHEN s.valid THEN COALESCE(t.public, 0) ELSE 0 END AS public_earned,
-    s.elective AS elective_required,
-    CASE WHEN s.valid AND s.elective_allowed THEN {_ELECTIVE} ELSE 0 END AS elective_earned,
-    COALESCE(t.required, 0) AS professional_required,
-    COALESCE(t.earned, 0) AS professional_earned,
-    s.valid AND COALESCE(t.public, 0) >= s.public
-        AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective
-        AND COALESCE(t.all_met, true) AS compliant
-FROM validation_held h
-JOIN validation_req s ON s.key = h.rkey
-LEFT JOIN (
-    SELECT person_id, SUM(public) / 10.0 AS public, SUM(elective) / 10.0 AS elective,
-        SUM(degree) / 10.0 AS degree, SUM(required) / 10.0 AS required,
-        SUM(earned) / 10.0 AS earned, bool_and(met) AS all_met
-    FROM (
-        SELECT a.person_id,
-            CASE WHEN a.category = 'public' THEN (a.hours * 10)::int END AS public,
-            ((CASE WHEN a.category = 'elective' THEN COALESCE(a.hours, 0) ELSE 0 END
-                + COALESCE(a.moved, 0)) * 10)::int AS elective,
-            (a.degree * 10)::int AS degree,
-            NULL::int AS required, NULL::int AS earned, NULL::boolean AS met
-        FROM validation_agg a
-        WHERE a.series_id IS NULL
-        UNION ALL
-        SELECT a.person_id,
-            CASE WHEN a.category = 'public' THEN (a.hours * 10)::int END,
-            ((CASE WHEN a.category = 'elective' THEN COALESCE(a.hours, 0) ELSE 0 END
-                + COALESCE(a.moved, 0)) * 10)::int,
-            (a.degree * 10)::int, NULL, NULL, NULL
-        FROM validation_agg a JOIN validation_held h2 ON h2.person_id = a.person_id
-        WHERE a.series_id IS NOT NULL
-            AND (a.category <> 'professional' OR a.degree IS NOT NULL OR a.moved IS NOT NULL)
-            AND a.series_id = ANY(h2.key)
-        UNION ALL
-        SELECT person_id, NULL, NULL, NULL, (required * 10)::int, (earned * 10)::int, met
+SELECT c.* FROM (
+    SELECT h.person_id, s.public AS public_required,
+        CASE WHEN s.valid THEN {_PUBLIC} * 0.1 ELSE 0 END AS public_earned,
+        s.elective AS elective_required,
+        CASE WHEN s.valid AND s.elective_allowed THEN {_ELECTIVE} * 0.1 ELSE 0 END
+            AS elective_earned,
+        s.professional AS professional_required,
+        COALESCE(t.earned, 0) * 0.1 AS professional_earned,
+        s.valid AND {_PUBLIC} >= s.public_t
+            AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective_t
+            AND COALESCE(t.all_met, true) AS compliant
+    FROM validation_held h
+    JOIN validation_req s ON s.key = h.rkey
+    LEFT JOIN validation_agg n ON n.person_id = h.person_id AND n.series_id IS NULL
+    LEFT JOIN (
+        SELECT person_id, public, elective, degree, earned, met AS all_met
         FROM validation_series_new
-    ) c
-    GROUP BY person_id
-) t ON t.person_id = h.person_id
-UNION ALL
-SELECT y.person_id, 0, 0, 0, 0, 0, 0, false
-FROM {{zero_candidates}}
+        WHERE single
+        UNION ALL
+        SELECT person_id, SUM(public), SUM(elective), SUM(degree), SUM(earned), bool_and(met)
+        FROM validation_series_new
+        WHERE NOT single
+        GROUP BY person_id
+    ) t ON t.person_id = h.person_id
+    UNION ALL
+    SELECT person_id, 0, 0, 0, 0, 0, 0, false FROM validation_zero
+) c
+LEFT JOIN credits_yearsummary y ON y.person_id = c.person_id AND y.year = %(year)s
+WHERE y.person_id IS NULL
+    OR (y.public_required, y.public_earned, y.elective_required, y.elective_earned,
+        y.professional_required, y.professional_earned, y.compliant)
+    IS DISTINCT FROM (c.public_required, c.public_earned, c.elective_required,
+        c.elective_earned, c.professional_required, c.professional_earned, c.compliant)
+"""  # noqa: S608 - only our own SQL text is formatted in
+_ZERO_SQL = """
+CREATE TEMP TABLE validation_zero ON COMMIT DROP AS
+SELECT y.person_id
+FROM {zero_candidates}
     NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
     AND y.person_id <> ALL(%(evaluator)s::bigint[])
-"""  # noqa: S608 - only our own SQL text is formatted in
+"""
 # Who gets the zero summary when holding no series: the whole year's stored summaries, or
 # every listed person (as the evaluator path gives them).
 _ZERO_YEAR = "credits_yearsummary y WHERE y.year = %(year)s AND"
@@ -204,15 +240,22 @@ def profile_key(profile: Profile) -> str:
     )
 
 
+def tenths_up(hours: Decimal) -> int:
+    """``hours`` in whole tenths, rounded up: for whole tenths ``t``, ``t >= tenths_up(h)``
+    exactly when ``t / 10 >= h`` (a requirement with more decimal places stays exact)."""
+    return math.ceil(hours * 10)
+
+
 def _general_minimums(
     year: int, rules: RuleBook, id_of: dict[str, int]
-) -> tuple[list[int], list[int], list[Decimal]]:
+) -> tuple[list[int], list[int], list[int]]:
     """(region ids, series ids, minimums) of the year's general-knowledge minimums, one row
     per region and series a rule applies to, the most specific region's rule for each region
-    (district, city, province: the codes ``credits.selectors.records.person_regions`` gives).
+    (district, city, province: the codes ``credits.selectors.records.person_regions`` gives),
+    the minimums in tenths rounded up (``tenths_up``).
     Nothing when the year sets no minimum (no query)."""
     rows = [r for r in rules.general_knowledge if r.year == year and r.series in id_of]
-    columns: tuple[list[int], list[int], list[Decimal]] = ([], [], [])
+    columns: tuple[list[int], list[int], list[int]] = ([], [], [])
     if not rows:
         return columns
     regions = Region.objects.values_list("pk", "code", "parent__code", "parent__parent__code")
@@ -223,7 +266,7 @@ def _general_minimums(
             if rule is not None:
                 columns[0].append(region_id)
                 columns[1].append(id_of[series])
-                columns[2].append(rule.minimum)
+                columns[2].append(tenths_up(rule.minimum))
     return columns
 
 
@@ -254,12 +297,18 @@ def refresh_whole_year_postgresql(
         # The temp tables' statistics (ANALYZE below) need only row counts and rough
         # distributions for the planner's joins: a small sample is enough.
         cursor.execute("SET LOCAL default_statistics_target = 10")
+        # One process: on the two shared cores the parallel plan of the first pass cost more
+        # wall time than it saved (and the floor runs without workers too).
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(_SPECIAL_SQL.format(persons=restrict), [year, *ids])
+        special = sorted(row[0] for row in cursor.fetchall())
         cursor.execute(
             _AGG_SQL.format(persons=restrict.replace("person_id", "r.person_id")), [year, *ids]
         )
-        cursor.execute("SELECT DISTINCT person_id FROM validation_agg WHERE special")
-        special = sorted(row[0] for row in cursor.fetchall())
         if special:
+            cursor.execute(
+                "DELETE FROM validation_agg WHERE person_id = ANY(%s::bigint[])", [special]
+            )
             cursor.execute(
                 _KINDS_SQL, {"persons": special, "kinds": _sql_kinds(rules), "year": year}
             )
@@ -290,38 +339,58 @@ def refresh_whole_year_postgresql(
             ),
             [special, *ids],
         )
-        cursor.execute("SELECT DISTINCT key, rkey FROM validation_held")
-        keys = [(list(row[0]), row[1]) for row in cursor.fetchall()]
-        req_rows: list[tuple[str, bool, Decimal, Decimal, bool]] = []
-        series_rows: list[tuple[str, int, Decimal]] = []
+        held = cursor.rowcount  # each held person gets one summary row
+        cursor.execute("SELECT DISTINCT rkey FROM validation_held")
+        keys = [
+            ([int(pk) for pk in row[0].partition("|")[0].split(",")], row[0])
+            for row in cursor.fetchall()
+        ]
+        req_rows: list[tuple[str, bool, Decimal, Decimal, bool, Decimal, int, int]] = []
+        series_rows: list[tuple[str, int, Decimal, int, bool]] = []
         for key, text_key in keys:
             _set, _bar, pkey = text_key.partition("|")
             req = requirement(tuple(sorted(code_of[k] for k in key)), year, rules, by_key.get(pkey))
-            req_rows.append((text_key, req.valid, req.public, req.elective, req.elective_allowed))
-            series_rows.extend((text_key, id_of[c], h) for c, h in req.professional.items())
-        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[], [], [], [], []]
-        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[], [], []]
+            req_rows.append(
+                (
+                    text_key,
+                    req.valid,
+                    req.public,
+                    req.elective,
+                    req.elective_allowed,
+                    sum(req.professional.values(), Decimal(0)),
+                    tenths_up(req.public),
+                    tenths_up(req.elective),
+                )
+            )
+            series_rows.extend(
+                (text_key, id_of[c], h, tenths_up(h), len(req.professional) == 1)
+                for c, h in req.professional.items()
+            )
+        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[]] * 8
+        series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[]] * 5
         cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
-        cursor.execute("ANALYZE validation_held; ANALYZE validation_agg")
+        cursor.execute(
+            "ANALYZE validation_held; ANALYZE validation_agg; ANALYZE validation_req;"
+            " ANALYZE validation_req_series"
+        )
         cursor.execute(_SERIES_NEW_SQL)
         cursor.execute("ANALYZE validation_series_new")
         zero = _ZERO_LISTED if listed else _ZERO_YEAR
         cursor.execute(
-            _SUMMARY_NEW_SQL.format(zero_candidates=zero),
-            {
-                "cap": rules.degree_study.cap_hours,
-                "year": year,
-                "ids": ids[0] if ids else None,
-                "evaluator": special,
-            },
+            _ZERO_SQL.format(zero_candidates=zero),
+            {"year": year, "ids": ids[0] if ids else None, "evaluator": special},
+        )
+        counted = held + cursor.rowcount
+        cursor.execute(
+            _SUMMARY_NEW_SQL,
+            # A whole number of tenths (the rule's field has one decimal place).
+            {"cap_t": tenths_up(rules.degree_study.cap_hours), "year": year},
         )
         cursor.execute("ANALYZE validation_summary_new")
         merge_new_figures(cursor, year)
-        cursor.execute("SELECT count(*) FROM validation_summary_new")
-        counted = int(cursor.fetchone()[0])
         cursor.execute(
             "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
-            "validation_series_new, validation_summary_new, validation_gk"
+            "validation_series_new, validation_summary_new, validation_zero, validation_gk"
             + (", validation_profile" if profiles else "")
         )
     if special:
