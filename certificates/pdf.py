@@ -26,10 +26,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from certificates import fonts
 from certificates.models import Certificate
 
 SEAL_TEXT = "专业技术人员继续教育专用章"
 SEAL_RED = "#d4151c"
+# The compact certificate font first (certificates.fonts), the full system font after it.
+SEAL_FONTS = f"{fonts.FAMILY}, Noto Serif CJK SC"
 
 
 def _star_points(cx: float, cy: float, outer: float, inner: float) -> str:
@@ -75,7 +78,7 @@ def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
         f'<polygon points="{_star_points(cx, cy, 30, 12)}" fill="{SEAL_RED}"/>'
         # Regular weight thickened by a stroke: no bold font subset in the file.
         f'<g fill="{SEAL_RED}" stroke="{SEAL_RED}" stroke-width="0.6" '
-        f'font-family="Noto Serif CJK SC" font-size="19">'
+        f'font-family="{SEAL_FONTS}" font-size="19">'
         + "".join(chars)
         + issuer_line
         + "</g></svg>"
@@ -141,7 +144,9 @@ def render_certificate_pdf(certificate: Certificate, *, language: str | None = N
 
     html = render_certificate_html(certificate, language=language, inline_style=False)
     with _no_automatic_gc():
-        data: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        data: bytes = HTML(
+            string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher()
+        ).write_pdf(
             stylesheets=[_stylesheet()], uncompressed_pdf=False, font_config=_font_config()
         )
     if _gc.freeze_after_render and not _gc.frozen:
@@ -207,11 +212,40 @@ def _font_config() -> Any:
 
 def _stylesheet() -> Any:
     """``certificates/pdf.css`` parsed once per thread (beside the font configuration it was
-    made with), instead of tokenising and validating the same ``<style>`` for every document."""
+    made with), instead of tokenising and validating the same ``<style>`` for every document.
+    With the compact certificate font (``certificates.fonts``) loaded by ``@font-face`` when
+    it can be had (built on the first call in a process if ``manage.py certificate_fonts``
+    has not made it yet)."""
     sheet = getattr(_fonts, "stylesheet", None)
     if sheet is None:
         from weasyprint import CSS
 
-        source = render_to_string("certificates/pdf.css")
-        sheet = _fonts.stylesheet = CSS(string=source, font_config=_font_config())
+        font = fonts.compact_font_path()
+        source = render_to_string(
+            "certificates/pdf.css",
+            {"compact_font_url": font.as_uri() if font else "", "compact_family": fonts.FAMILY},
+        )
+        sheet = _fonts.stylesheet = CSS(
+            string=source, font_config=_font_config(), url_fetcher=_url_fetcher()
+        )
     return sheet
+
+
+def _url_fetcher() -> Any:
+    """WeasyPrint's fetcher limited to what a certificate uses: ``data:`` URLs (the seal and
+    the QR code) and the compact font's file; nothing else on disk or on the network."""
+    fetcher = getattr(_fonts, "fetcher", None)
+    if fetcher is None:
+        from weasyprint.urls import URLFetcher
+
+        font = fonts.compact_font_path()
+        allowed = font.as_uri() if font else None
+
+        class CertificateFetcher(URLFetcher):  # type: ignore[misc]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if url.startswith("data:") or (allowed is not None and url == allowed):
+                    return super().fetch(url, headers)
+                raise ValueError(f"Certificates fetch no {url[:80]!r}")
+
+        fetcher = _fonts.fetcher = CertificateFetcher()
+    return fetcher
