@@ -31,8 +31,7 @@ from certificates.models import Certificate
 
 SEAL_TEXT = "专业技术人员继续教育专用章"
 SEAL_RED = "#d4151c"
-# The compact certificate font first (certificates.fonts), the full system font after it.
-SEAL_FONTS = f"{fonts.FAMILY}, Noto Serif CJK SC"
+SEAL_FONT = "Noto Serif CJK SC"
 
 
 def _star_points(cx: float, cy: float, outer: float, inner: float) -> str:
@@ -45,10 +44,10 @@ def _star_points(cx: float, cy: float, outer: float, inner: float) -> str:
 
 
 @cache
-def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
+def seal_svg(text: str = SEAL_TEXT, issuer: str = "", font_family: str = SEAL_FONT) -> str:
     """The electronic seal, drawn here: a red ring, ``text`` running clockwise along the top
     arc (each character turned to face the centre), a five-pointed star in the middle and
-    ``issuer`` in a line below it."""
+    ``issuer`` in a line below it, in ``font_family`` (a comma-separated list)."""
     size, cx, cy = 200.0, 100.0, 100.0
     ring, text_radius = 92.0, 72.0
     span = 210.0  # degrees of arc the text covers, centred on the top
@@ -78,11 +77,17 @@ def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
         f'<polygon points="{_star_points(cx, cy, 30, 12)}" fill="{SEAL_RED}"/>'
         # Regular weight thickened by a stroke: no bold font subset in the file.
         f'<g fill="{SEAL_RED}" stroke="{SEAL_RED}" stroke-width="0.6" '
-        f'font-family="{SEAL_FONTS}" font-size="19">'
+        f'font-family="{escape(font_family)}" font-size="19">'
         + "".join(chars)
         + issuer_line
         + "</g></svg>"
     )
+
+
+def _seal_fonts() -> str:
+    """The compact certificate font first (``certificates.fonts``) when there is one, the
+    full system font after it."""
+    return f"{fonts.FAMILY}, {SEAL_FONT}" if fonts.compact_font_path() else SEAL_FONT
 
 
 def _data_uri(svg: str) -> str:
@@ -122,7 +127,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "professional": hours.get("professional", {}),
         "records": certificate.records or [],
         "issued": issued.date(),
-        "seal": _data_uri(seal_svg()),
+        "seal": _data_uri(seal_svg(font_family=_seal_fonts())),
         "qr": _png_data_uri(qr_png(url)),
         "verify_url": url,
     }
