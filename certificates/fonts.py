@@ -83,10 +83,28 @@ def certificate_characters() -> set[int]:
 
 
 def source_font() -> tuple[Path, int] | None:
-    """Noto Serif CJK SC Regular as Fontconfig finds it: file and face index in a .ttc."""
+    """Noto Serif CJK SC Regular as Fontconfig finds it (file, face index in a .ttc), or
+    Debian's fonts-noto-cjk file where ``fc-match`` is not installed."""
+    return _fontconfig_source() or _debian_source()
+
+
+def _debian_source() -> tuple[Path, int] | None:
+    from fontTools.ttLib import TTCollection
+
+    path = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+    if not path.exists():
+        return None
+    for index, face in enumerate(TTCollection(str(path), lazy=True).fonts):
+        if face["name"].getDebugName(1) == "Noto Serif CJK SC":
+            return path, index
+    return None
+
+
+def _fontconfig_source() -> tuple[Path, int] | None:
     try:
-        found = subprocess.run(
-            ["fc-match", "-f", "%{family}\t%{file}\t%{index}", SOURCE_PATTERN],
+        # A fixed command on the PATH, no input from outside.
+        found = subprocess.run(  # noqa: S603
+            ["fc-match", "-f", "%{family}\t%{file}\t%{index}", SOURCE_PATTERN],  # noqa: S607
             check=True,
             capture_output=True,
             text=True,
@@ -144,9 +162,7 @@ def build_compact_font(source: Path, index: int) -> bytes:
     new = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(old))]
     top = font["CFF "].cff.topDictIndex[0]
     charstrings = top.CharStrings.charStrings
-    top.CharStrings.charStrings = {
-        new[gid]: charstrings[name] for gid, name in enumerate(old)
-    }
+    top.CharStrings.charStrings = {new[gid]: charstrings[name] for gid, name in enumerate(old)}
     top.charset = list(new)
     font.setGlyphOrder(new)
     out = io.BytesIO()

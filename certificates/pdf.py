@@ -151,9 +151,7 @@ def render_certificate_pdf(certificate: Certificate, *, language: str | None = N
     with _no_automatic_gc():
         data: bytes = HTML(
             string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher()
-        ).write_pdf(
-            stylesheets=[_stylesheet()], uncompressed_pdf=False, font_config=_font_config()
-        )
+        ).write_pdf(stylesheets=[_stylesheet()], uncompressed_pdf=False, font_config=_font_config())
     if _gc.freeze_after_render and not _gc.frozen:
         _gc.frozen = True
         gc.collect()
@@ -246,7 +244,7 @@ def _url_fetcher() -> Any:
         font = fonts.compact_font_path()
         allowed = font.as_uri() if font else None
 
-        class CertificateFetcher(URLFetcher):  # type: ignore[misc]
+        class CertificateFetcher(URLFetcher):
             def fetch(self, url: str, headers: Any = None) -> Any:
                 if url.startswith("data:") or (allowed is not None and url == allowed):
                     return super().fetch(url, headers)
