@@ -142,8 +142,14 @@ def build_compact_font(source: Path, index: int) -> bytes:
     options.hinting = False
     options.desubroutinize = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=certificate_characters())
-    subsetter.subset(font)
+    subsetter.populate(unicodes=certificate_characters() & set(font.getBestCmap()))
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # its subsetter logs every glyph name at INFO
+    try:
+        subsetter.subset(font)
+    finally:
+        quiet.setLevel(level)
     _rename(font)
     first = io.BytesIO()
     font.save(first)
