@@ -7,11 +7,14 @@ database writes), so bulk printing and benchmarks can reuse them.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import gc
 import io
 import math
+import shutil
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -210,7 +213,21 @@ def _font_config() -> Any:
         from weasyprint.text.fonts import FontConfiguration
 
         config = _fonts.config = FontConfiguration()
+        atexit.register(_remove_font_folder, weakref.ref(config))
     return config
+
+
+def _remove_font_folder(ref: weakref.ref[Any]) -> None:
+    """WeasyPrint copies each ``@font-face`` file (the compact certificate font, 2.3 MB) into
+    a temporary folder per font configuration, which its ``__del__`` removes; a configuration
+    kept to the end of the process is collected while the interpreter shuts down, when that
+    ``__del__`` fails (its module's globals are gone) and the folder stayed in /tmp.  Removed
+    here at exit instead (``_folder``: WeasyPrint 70's attribute)."""
+    config = ref()
+    folder = getattr(config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None  # type: ignore[union-attr]
 
 
 def _stylesheet() -> Any:

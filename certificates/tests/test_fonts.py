@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
@@ -154,3 +157,28 @@ def test_the_renderer_fetches_data_urls_and_the_compact_font_only(fresh_fonts: N
     for url in ("file:///etc/passwd", "http://127.0.0.1:1/x.png", path.parent.as_uri() + "/x"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_a_process_leaves_no_copy_of_the_font_in_the_temporary_folder(tmp_path: Path) -> None:
+    """WeasyPrint copies an @font-face file into a temporary folder per font configuration;
+    the one kept for the whole process is removed when the process exits."""
+    script = (
+        "import django; django.setup()\n"
+        "from certificates.pdf import render_certificate_pdf\n"
+        "from certificates.tests.test_pdf import _certificate\n"
+        f"render_certificate_pdf(_certificate(name={ORDINARY!r}))\n"
+        "import tempfile, pathlib\n"
+        "print(len(list(pathlib.Path(tempfile.gettempdir()).glob('weasyprint-*'))))\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() == "1"  # the copy existed while the process ran
+    assert "Exception ignored" not in done.stderr, done.stderr
+    assert not list(tmp_path.glob("weasyprint-*"))
