@@ -213,21 +213,31 @@ def _font_config() -> Any:
         from weasyprint.text.fonts import FontConfiguration
 
         config = _fonts.config = FontConfiguration()
-        atexit.register(_remove_font_folder, weakref.ref(config))
+        _font_configs.append(weakref.ref(config))
     return config
 
 
-def _remove_font_folder(ref: weakref.ref[Any]) -> None:
-    """WeasyPrint copies each ``@font-face`` file (the compact certificate font, 2.3 MB) into
-    a temporary folder per font configuration, which its ``__del__`` removes; a configuration
-    kept to the end of the process is collected while the interpreter shuts down, when that
-    ``__del__`` fails (its module's globals are gone) and the folder stayed in /tmp.  Removed
-    here at exit instead (``_folder``: WeasyPrint 70's attribute)."""
-    config = ref()
-    folder = getattr(config, "_folder", None)
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-        config._folder = None  # type: ignore[union-attr]
+_font_configs: list[weakref.ref[Any]] = []
+
+
+def release_font_files() -> None:
+    """Remove the temporary copies of ``@font-face`` files (the compact certificate font,
+    2.3 MB) of this process's font configurations.  WeasyPrint copies each into a folder per
+    configuration that its ``__del__`` removes, but a configuration kept to the end of the
+    process is collected while the interpreter shuts down, when that ``__del__`` fails (its
+    module's globals are gone), and a Celery pool process ends with ``os._exit`` (no
+    ``__del__``, no ``atexit``): the folder stayed in /tmp.  Called at exit (``atexit``) and
+    by Celery's ``worker_process_shutdown`` (``certificates.receivers``); no render after it
+    in this process (``_folder``: WeasyPrint 70's attribute)."""
+    while _font_configs:
+        config = _font_configs.pop()()
+        folder = getattr(config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            config._folder = None  # type: ignore[union-attr]
+
+
+atexit.register(release_font_files)
 
 
 def _stylesheet() -> Any:

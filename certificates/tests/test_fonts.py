@@ -182,3 +182,21 @@ def test_a_process_leaves_no_copy_of_the_font_in_the_temporary_folder(tmp_path: 
     assert done.stdout.strip() == "1"  # the copy existed while the process ran
     assert "Exception ignored" not in done.stderr, done.stderr
     assert not list(tmp_path.glob("weasyprint-*"))
+
+
+@pytest.mark.django_db
+def test_a_celery_pool_process_removes_its_copy_of_the_font_when_it_ends(
+    fresh_fonts: None,
+) -> None:
+    """A pool process ends with os._exit (no atexit): worker_process_shutdown removes it."""
+    from celery.signals import worker_process_shutdown
+
+    pdf._fonts.__dict__.pop("config", None)  # a configuration of this test's own
+    try:
+        render_certificate_pdf(_certificate(name=ORDINARY))
+        folder = Path(pdf._font_config()._folder)
+        assert any(folder.iterdir())
+        worker_process_shutdown.send(sender=None, pid=os.getpid(), exitcode=0)
+        assert not folder.exists()
+    finally:
+        pdf._fonts.__dict__.pop("config", None)  # the next render makes a new one
