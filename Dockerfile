@@ -21,6 +21,7 @@ RUN useradd --system --uid 1000 --home-dir /app ceportal \
     && DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
        DJANGO_SETTINGS_MODULE=portal.settings.production \
        python manage.py collectstatic --noinput \
+    && DJANGO_SETTINGS_MODULE=portal.settings python manage.py certificate_fonts \
     && chown -R ceportal:ceportal var
 
 USER ceportal

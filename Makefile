@@ -20,6 +20,7 @@ run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py certificate_keys init
+	$(BIN)/python manage.py certificate_fonts
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

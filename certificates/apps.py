@@ -11,11 +11,12 @@ class CertificatesConfig(AppConfig):
         from certificates.checks import signing_files_present
 
         register(signing_files_present)
-        from celery.signals import worker_process_init
+        from celery.signals import worker_process_init, worker_process_shutdown
 
         from accounts.api import series_lock_hooks, staff_list_annotations
         from certificates import audit
         from certificates.receivers import worker_process_init as process_init
+        from certificates.receivers import worker_process_shutdown as process_shutdown
         from certificates.receivers import year_summary_changed
         from certificates.selectors.certificates import (
             latest_certificate_field,
@@ -27,6 +28,9 @@ class CertificatesConfig(AppConfig):
             year_summary_changed, dispatch_uid="certificates.year_summary_changed"
         )
         worker_process_init.connect(process_init, dispatch_uid="certificates.process_init")
+        worker_process_shutdown.connect(
+            process_shutdown, dispatch_uid="certificates.process_shutdown"
+        )
         series_lock_hooks.append(series_locked_years)
         staff_list_annotations["certificate_status"] = lambda: latest_certificate_field(
             "status", person_ref="person_id"

@@ -7,11 +7,14 @@ database writes), so bulk printing and benchmarks can reuse them.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import gc
 import io
 import math
+import shutil
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,10 +29,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from certificates import fonts
 from certificates.models import Certificate
 
 SEAL_TEXT = "专业技术人员继续教育专用章"
 SEAL_RED = "#d4151c"
+SEAL_FONT = "Noto Serif CJK SC"
 
 
 def _star_points(cx: float, cy: float, outer: float, inner: float) -> str:
@@ -42,10 +47,10 @@ def _star_points(cx: float, cy: float, outer: float, inner: float) -> str:
 
 
 @cache
-def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
+def seal_svg(text: str = SEAL_TEXT, issuer: str = "", font_family: str = SEAL_FONT) -> str:
     """The electronic seal, drawn here: a red ring, ``text`` running clockwise along the top
     arc (each character turned to face the centre), a five-pointed star in the middle and
-    ``issuer`` in a line below it."""
+    ``issuer`` in a line below it, in ``font_family`` (a comma-separated list)."""
     size, cx, cy = 200.0, 100.0, 100.0
     ring, text_radius = 92.0, 72.0
     span = 210.0  # degrees of arc the text covers, centred on the top
@@ -75,11 +80,17 @@ def seal_svg(text: str = SEAL_TEXT, issuer: str = "") -> str:
         f'<polygon points="{_star_points(cx, cy, 30, 12)}" fill="{SEAL_RED}"/>'
         # Regular weight thickened by a stroke: no bold font subset in the file.
         f'<g fill="{SEAL_RED}" stroke="{SEAL_RED}" stroke-width="0.6" '
-        f'font-family="Noto Serif CJK SC" font-size="19">'
+        f'font-family="{escape(font_family)}" font-size="19">'
         + "".join(chars)
         + issuer_line
         + "</g></svg>"
     )
+
+
+def _seal_fonts() -> str:
+    """The compact certificate font first (``certificates.fonts``) when there is one, the
+    full system font after it."""
+    return f"{fonts.FAMILY}, {SEAL_FONT}" if fonts.compact_font_path() else SEAL_FONT
 
 
 def _data_uri(svg: str) -> str:
@@ -119,7 +130,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "professional": hours.get("professional", {}),
         "records": certificate.records or [],
         "issued": issued.date(),
-        "seal": _data_uri(seal_svg()),
+        "seal": _data_uri(seal_svg(font_family=_seal_fonts())),
         "qr": _png_data_uri(qr_png(url)),
         "verify_url": url,
     }
@@ -141,9 +152,9 @@ def render_certificate_pdf(certificate: Certificate, *, language: str | None = N
 
     html = render_certificate_html(certificate, language=language, inline_style=False)
     with _no_automatic_gc():
-        data: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-            stylesheets=[_stylesheet()], uncompressed_pdf=False, font_config=_font_config()
-        )
+        data: bytes = HTML(
+            string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher()
+        ).write_pdf(stylesheets=[_stylesheet()], uncompressed_pdf=False, font_config=_font_config())
     if _gc.freeze_after_render and not _gc.frozen:
         _gc.frozen = True
         gc.collect()
@@ -202,16 +213,69 @@ def _font_config() -> Any:
         from weasyprint.text.fonts import FontConfiguration
 
         config = _fonts.config = FontConfiguration()
+        _font_configs.append(weakref.ref(config))
     return config
+
+
+_font_configs: list[weakref.ref[Any]] = []
+
+
+def release_font_files() -> None:
+    """Remove the temporary copies of ``@font-face`` files (the compact certificate font,
+    2.3 MB) of this process's font configurations.  WeasyPrint copies each into a folder per
+    configuration that its ``__del__`` removes, but a configuration kept to the end of the
+    process is collected while the interpreter shuts down, when that ``__del__`` fails (its
+    module's globals are gone), and a Celery pool process ends with ``os._exit`` (no
+    ``__del__``, no ``atexit``): the folder stayed in /tmp.  Called at exit (``atexit``) and
+    by Celery's ``worker_process_shutdown`` (``certificates.receivers``); no render after it
+    in this process (``_folder``: WeasyPrint 70's attribute)."""
+    while _font_configs:
+        config = _font_configs.pop()()
+        folder = getattr(config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            config._folder = None  # type: ignore[union-attr]
+
+
+atexit.register(release_font_files)
 
 
 def _stylesheet() -> Any:
     """``certificates/pdf.css`` parsed once per thread (beside the font configuration it was
-    made with), instead of tokenising and validating the same ``<style>`` for every document."""
+    made with), instead of tokenising and validating the same ``<style>`` for every document.
+    With the compact certificate font (``certificates.fonts``) loaded by ``@font-face`` when
+    it can be had (built on the first call in a process if ``manage.py certificate_fonts``
+    has not made it yet)."""
     sheet = getattr(_fonts, "stylesheet", None)
     if sheet is None:
         from weasyprint import CSS
 
-        source = render_to_string("certificates/pdf.css")
-        sheet = _fonts.stylesheet = CSS(string=source, font_config=_font_config())
+        font = fonts.compact_font_path()
+        source = render_to_string(
+            "certificates/pdf.css",
+            {"compact_font_url": font.as_uri() if font else "", "compact_family": fonts.FAMILY},
+        )
+        sheet = _fonts.stylesheet = CSS(
+            string=source, font_config=_font_config(), url_fetcher=_url_fetcher()
+        )
     return sheet
+
+
+def _url_fetcher() -> Any:
+    """WeasyPrint's fetcher limited to what a certificate uses: ``data:`` URLs (the seal and
+    the QR code) and the compact font's file; nothing else on disk or on the network."""
+    fetcher = getattr(_fonts, "fetcher", None)
+    if fetcher is None:
+        from weasyprint.urls import URLFetcher
+
+        font = fonts.compact_font_path()
+        allowed = font.as_uri() if font else None
+
+        class CertificateFetcher(URLFetcher):
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if url.startswith("data:") or (allowed is not None and url == allowed):
+                    return super().fetch(url, headers)
+                raise ValueError(f"Certificates fetch no {url[:80]!r}")
+
+        fetcher = _fonts.fetcher = CertificateFetcher()
+    return fetcher

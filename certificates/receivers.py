@@ -35,3 +35,11 @@ def worker_process_init(**kwargs: Any) -> None:
     from certificates.pdf import gc_freeze_after_first_render
 
     gc_freeze_after_first_render()
+
+
+def worker_process_shutdown(**kwargs: Any) -> None:
+    """Celery's ``worker_process_shutdown`` (a pool process ending, which skips ``atexit``):
+    remove the process's temporary copies of the certificate font (certificates.pdf)."""
+    from certificates.pdf import release_font_files
+
+    release_font_files()

@@ -55,4 +55,5 @@ if [[ -f var/bench-venv/.installed ]]; then
 fi
 
 .venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py certificate_fonts >/dev/null
 .venv/bin/python -m bench "$@"

@@ -46,6 +46,9 @@ step "ruff format" .venv/bin/ruff format --check .
 step "mypy" .venv/bin/mypy .
 # App boundaries and import cycles: the contracts in pyproject.toml.
 step "import-linter" .venv/bin/lint-imports
+# The compact certificate font (certificates/fonts.py), once per machine (~20 s), so the
+# test workers find it instead of waiting for each other to build it.
+step "certificate font" .venv/bin/python manage.py certificate_fonts
 # Exit code 5 (nothing collected) is a failure like any other non-zero code.
 step "pytest" .venv/bin/pytest -n 2 --durations=15 "$@"
 

@@ -210,6 +210,8 @@ CERTIFICATE_SIGNING_CERT = env_str("CERTIFICATE_SIGNING_CERT", str(_KEYS_DIR / "
 CERTIFICATE_SIGNING_CHAIN = env_str("CERTIFICATE_SIGNING_CHAIN", str(_KEYS_DIR / "ca-chain.pem"))
 CERTIFICATE_SIGNING_KEY_PASSPHRASE = env_str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", "")
 CERTIFICATE_KEYS_AUTOCREATE = True
+# The compact certificate font (certificates/fonts.py), built once per machine.
+CERTIFICATE_FONT_CACHE = env_str("CERTIFICATE_FONT_CACHE", str(BASE_DIR / "var" / "fonts"))
 # RFC 3161 timestamp server: set it for PAdES B-T signatures (empty: B-B).
 CERTIFICATE_TIMESTAMP_URL = env_str("CERTIFICATE_TIMESTAMP_URL", "")
 # Public verification look-ups (form and API) per client address.
