@@ -19,6 +19,9 @@ COPY . .
 RUN useradd --system --uid 1000 --home-dir /app ceportal \
     && mkdir -p var/media var/static \
     && DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
+       CERTIFICATE_SIGNING_KEY=/run/secrets/not-at-build-time \
+       CERTIFICATE_SIGNING_CERT=/run/secrets/not-at-build-time \
+       CERTIFICATE_SIGNING_CHAIN=/run/secrets/not-at-build-time \
        DJANGO_SETTINGS_MODULE=portal.settings.production \
        python manage.py collectstatic --noinput \
     && DJANGO_SETTINGS_MODULE=portal.settings python manage.py certificate_fonts \

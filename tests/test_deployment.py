@@ -169,6 +169,42 @@ def test_dockerfile_builds_from_the_lock_file() -> None:
         assert package in dockerfile
 
 
+def _dockerfile_steps() -> list[tuple[dict[str, str], list[str]]]:
+    """Each ``manage.py`` command the image build runs, with the variables set for it."""
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    steps = []
+    for line in dockerfile.splitlines():
+        if not line.startswith("RUN "):
+            continue
+        for part in line.removeprefix("RUN ").split("&&"):
+            words = shlex.split(part)
+            if "manage.py" not in words:
+                continue
+            env = dict(w.split("=", 1) for w in words if "=" in w and w.split("=")[0].isupper())
+            steps.append((env, words[words.index("manage.py") + 1 :]))
+    return steps
+
+
+def test_the_image_builds_settings_load_with_the_variables_the_dockerfile_gives() -> None:
+    """``collectstatic`` runs at build time without the production secrets: every variable
+    production requires must be given a build-time value there (the build broke on
+    ``CERTIFICATE_SIGNING_KEY`` once)."""
+    steps = _dockerfile_steps()
+    assert [command[0] for _env, command in steps] == ["collectstatic", "certificate_fonts"]
+    for env, _command in steps:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CERT"))}
+        loaded = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"],
+            env={**clean, **env},
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert loaded.returncode == 0, (env, loaded.stderr[-2000:])
+
+
 def _signing_key_env() -> dict[str, str]:
     """The certificate-signing files production requires (the throwaway development ones)."""
     from certificates.signing import key_paths, keys_init
