@@ -12,3 +12,9 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# Everything imported so far lives as long as the worker: out of the collector's full passes
+# (portal.boot).
+from portal.boot import boot_objects_freeze  # noqa: E402
+
+boot_objects_freeze()
