@@ -12,3 +12,11 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# The cache and Celery clients built (not connected) now rather than by the first request,
+# then everything imported so far, which lives as long as the worker, out of the collector's
+# full passes (portal.boot).
+from portal.boot import boot_objects_freeze, clients_prepare  # noqa: E402
+
+clients_prepare()
+boot_objects_freeze()

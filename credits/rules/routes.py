@@ -74,6 +74,10 @@ class Windows:
 
 def windows_for(year: int, book: RuleBook) -> Windows:
     """The windows of ``year`` from the rule book (defaults for a year without a row)."""
+    return book.memo(("windows", year), lambda: _windows(year, book))
+
+
+def _windows(year: int, book: RuleBook) -> Windows:
     settings = settings_for_year(year, book.year_settings)
     own: list[SeriesDeadline] = sorted(
         (d for d in book.series_deadlines if d.year == year), key=lambda d: d.series

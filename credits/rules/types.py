@@ -7,7 +7,7 @@ build the same objects from table rows.  Hours are ``Decimal`` throughout.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -236,6 +236,18 @@ class RuleBook:
     activity_conditions: tuple[ActivityCondition, ...] = ()
     general_knowledge: tuple[GeneralKnowledgeRule, ...] = ()
 
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, once per ``key`` for this rule book: what is derived from its rows
+        alone (a year's settings, windows, a route) is computed once, not once per record
+        checked (a 10,000-record push, docs/decisions/0019).  The book is immutable, so a
+        value never goes stale; an edited rule table gives a new book."""
+        memo: dict[Hashable, Any] = self.__dict__.setdefault("_memo", {})
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
+
     def activity(self, code: str) -> ActivityConversion | None:
         for conversion in self.activities:
             if conversion.code == code:
@@ -264,6 +276,7 @@ class RuleBook:
 
 
 _Regional = TypeVar("_Regional", ActivityCondition, GeneralKnowledgeRule)
+_T = TypeVar("_T")
 
 
 def _most_specific(rows: Iterable[_Regional], regions: tuple[str, ...]) -> _Regional | None:

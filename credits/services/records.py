@@ -35,6 +35,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -184,7 +185,12 @@ def _route(
     else:
         codes = [*person.series.order_by("code").values_list("code", flat=True)] or [None]
     routes = [
-        route_for(book.routes, series=code, category=category, source=source, year=year)
+        book.memo(
+            ("route", code, category, source, year),
+            partial(
+                route_for, book.routes, series=code, category=category, source=source, year=year
+            ),
+        )
         for code in codes
     ]
     return next((r for r in routes if not r.elsewhere), routes[0])
@@ -562,7 +568,9 @@ def _declared(
             % {"min": minimum_year, "max": today.year},
         )
         raise ValidationError(errors)
-    settings: YearSettings = settings_for_year(year, book.year_settings)
+    settings: YearSettings = book.memo(
+        ("settings", year), lambda: settings_for_year(year, book.year_settings)
+    )
     if conversion is None:
         series = _series_for(
             errors,

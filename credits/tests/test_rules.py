@@ -880,3 +880,37 @@ class TestOutput:
             records=(public(30), activity("paper_first_author", 1), elective(4)),
         )
         assert evaluate(data, RULES, today=TODAY) == evaluate(data, RULES, today=TODAY)
+
+
+# --- RuleBook.memo (docs/decisions/0019): derived values once per book, never across books ---
+
+
+def test_memo_computes_once_per_key_and_book() -> None:
+    from credits.rules import windows_for
+
+    book = defaults.rulebook()
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert [book.memo(("k", 1), compute) for _ in range(3)] == [1, 1, 1]
+    assert book.memo(("k", 2), compute) == 2
+    assert defaults.rulebook().memo(("k", 1), compute) == 3  # another book: its own values
+    assert windows_for(2021, book) is windows_for(2021, book)
+
+
+def test_memoised_windows_are_each_books_own() -> None:
+    from credits.rules import windows_for
+
+    book = defaults.rulebook()
+    before = windows_for(2022, book)
+    moved = YearSettings(2022, D(8), 45, date(2023, 5, 31), date(2023, 4, 30))
+    other = dataclasses.replace(
+        book, year_settings=(*(r for r in book.year_settings if r.year != 2022), moved)
+    )
+    after = windows_for(2022, other)
+    assert (after.public, after.declaration) == (date(2023, 4, 30), date(2023, 5, 31))
+    assert windows_for(2022, book) == before != after
+    assert other == dataclasses.replace(other)  # the memo is no part of the book's value
