@@ -118,6 +118,20 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
+def _record_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A counted record as the records table shows it: the end date shortened to what differs
+    from the start (``end_short``: "03-02" after "2024-03-01", the whole date in another
+    year, empty on the same day), so the date range is one line."""
+    start, end = str(record.get("start_date") or ""), str(record.get("end_date") or "")
+    if end == start:
+        short = ""
+    elif end[:5] == start[:5] and len(end) == len(start) == 10:
+        short = end[5:]
+    else:
+        short = end
+    return {**record, "end_short": short}
+
+
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
     hours = certificate.hours or {}
     issued: datetime = timezone.localtime(certificate.issued_at)
@@ -128,7 +142,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "public": hours.get("public", {}),
         "elective": hours.get("elective", {}),
         "professional": hours.get("professional", {}),
-        "records": certificate.records or [],
+        "records": [_record_row(record) for record in certificate.records or []],
         "issued": issued.date(),
         "seal": _data_uri(seal_svg(font_family=_seal_fonts())),
         "qr": _png_data_uri(qr_png(url)),

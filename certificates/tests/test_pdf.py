@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -422,3 +423,84 @@ def test_a_render_runs_without_automatic_garbage_collection(
     finally:
         gc.enable()
     assert seen == [False, False]
+
+
+def test_a_records_dates_are_one_range_with_the_end_shortened() -> None:
+    from certificates.pdf import _record_row
+
+    def short(start: str, end: str) -> str:
+        return str(_record_row({"start_date": start, "end_date": end})["end_short"])
+
+    assert short("2024-03-01", "2024-03-02") == "03-02"
+    assert short("2024-03-01", "2024-04-30") == "04-30"
+    assert short("2024-12-30", "2025-01-02") == "2025-01-02"  # another year: the whole date
+    assert short("2024-03-01", "2024-03-01") == ""  # one day: the start date alone
+
+
+@pytest.mark.django_db
+def test_the_records_dates_read_as_one_range(tmp_path: Path) -> None:
+    certificate = _certificate()
+    certificate.records = [
+        {**certificate.records[0], "start_date": "2025-03-01", "end_date": "2025-03-02"},
+        {**certificate.records[0], "start_date": "2025-12-30", "end_date": "2026-01-02"},
+        {**certificate.records[0], "start_date": "2025-05-06", "end_date": "2025-05-06"},
+    ]
+    page = _text(render_certificate_pdf(certificate), tmp_path, page=2)
+    assert "2025-03-01 至 03-02" in page
+    assert "2025-12-30 至 2026-01-02" in " ".join(page.split())  # two lines: another year
+    assert "2025-05-06" in page and "2025-05-06 至" not in page
+    english = _text(render_certificate_pdf(certificate, language="en"), tmp_path, page=2)
+    assert "2025-03-01 to 03-02" in english
+
+
+@pytest.mark.django_db
+def test_a_typical_record_is_one_line_in_every_column() -> None:
+    """Every wrapped line is one more Pango layout: with a title of 20 CJK characters, a
+    series in the category, a date range and a nine-character institution, each cell of a
+    row is one line (ten lines a row before, a third of the render time)."""
+    from django.conf import settings
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from certificates.pdf import _font_config, _stylesheet, render_certificate_html
+
+    certificate = _certificate()
+    certificate.records = [
+        {
+            **certificate.records[0],
+            "title": f"建筑结构抗震设计新规范专题培训（第{i}期）",
+            "category": "professional",
+            "series": "工程",
+            "start_date": "2024-03-01",
+            "end_date": "2024-03-02",
+            "institution": "广州市继续教育学院",
+        }
+        for i in (1, 12)
+    ]
+    html = render_certificate_html(certificate, inline_style=False)
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[_stylesheet()], font_config=_font_config()
+    )
+    lines: list[int] = []
+
+    def count_lines(box: Any) -> int:
+        if isinstance(box, boxes.LineBox):
+            return 1
+        return sum(count_lines(child) for child in getattr(box, "children", []))
+
+    def cells(box: Any) -> Iterator[Any]:
+        if isinstance(box, boxes.TableCellBox):
+            yield box
+        for child in getattr(box, "children", []):
+            yield from cells(child)
+
+    def walk(box: Any) -> None:
+        if isinstance(box, boxes.TableBox) and box.element.get("class") == "records":
+            lines.extend(count_lines(cell) for cell in cells(box) if cell.element.tag == "td")
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert lines == [1] * 12, lines
