@@ -518,6 +518,34 @@ def test_a_whole_year_run_drops_series_rows_no_longer_held(db: None) -> None:
     assert stored(person)[0].professional_required == 42
 
 
+def _stale_deletes(queries: CaptureQueriesContext) -> int:
+    return sum(
+        q["sql"].startswith('DELETE FROM "credits_yearseriessummary"')
+        for q in queries.captured_queries
+    )
+
+
+def test_a_first_fill_skips_the_stale_search_and_a_later_run_still_drops_stale_rows(
+    db: None,
+) -> None:
+    person = person_create(series=("engineering", "accounting"))
+    rec(person, hours=42)
+    # Summaries of another year do not make this year's run a re-run.
+    summaries_refresh(year=YEAR - 1, today=TODAY)
+    assert YearSummary.objects.filter(year=YEAR - 1).exists()
+
+    with CaptureQueriesContext(connection) as first:
+        summaries_refresh(year=YEAR, today=TODAY)
+    assert _stale_deletes(first) == 0  # empty year: nothing can be stale
+    assert set(stored(person)[1]) == {"engineering", "accounting"}
+
+    person.series.remove(ProfessionalSeries.objects.get(code="accounting"))
+    with CaptureQueriesContext(connection) as again:
+        summaries_refresh(year=YEAR, today=TODAY)
+    assert _stale_deletes(again) == 1
+    assert set(stored(person)[1]) == {"engineering"}
+
+
 @pytest.mark.parametrize("special", [False, True], ids=["ordinary", "degree_study"])
 def test_a_whole_year_run_refreshes_a_person_who_now_holds_no_series(
     db: None, special: bool

@@ -387,6 +387,17 @@ def refresh_whole_year_postgresql(
             {"cap_t": tenths_up(rules.degree_study.cap_hours), "year": year},
         )
         cursor.execute("ANALYZE validation_summary_new")
+        # A first fill (no summary of the year yet: an index probe on `credits_sum_year_ok`)
+        # writes only held series rows, so it has no stale rows to look for (the anti-join
+        # of every series row with the persons' series cost 0.17-0.22 s for 100,000
+        # persons). Every writer stores a person's series rows with their summary, so no
+        # summary of the year means no series row of the year either.
+        first_fill = False
+        if not listed:
+            cursor.execute(
+                "SELECT NOT EXISTS (SELECT FROM credits_yearsummary WHERE year = %s)", [year]
+            )
+            first_fill = cursor.fetchone()[0]
         merge_new_figures(cursor, year)
         cursor.execute(
             "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
@@ -397,5 +408,6 @@ def refresh_whole_year_postgresql(
         counted += store_summaries(
             year, summaries_compute(year=year, person_ids=special, today=today)
         )
-    delete_stale(year, person_ids)
+    if not first_fill:
+        delete_stale(year, person_ids)
     return counted
