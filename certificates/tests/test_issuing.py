@@ -274,5 +274,6 @@ def test_many_changed_years_go_out_as_few_messages_and_every_pair_is_reconciled(
 
     fanned.clear()
     reconciled.clear()
-    receiver(sender=object, pairs=pairs[:3])  # one person's change: one task, no fan-out
+    # One person's change: one task, no fan-out; pairs in any order, duplicates sent once.
+    receiver(sender=object, pairs=[pairs[2], pairs[0], pairs[1], pairs[0]])
     assert fanned == [] and reconciled == [[[1, 2025], [2, 2025], [3, 2025]]]
