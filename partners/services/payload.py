@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -248,9 +248,10 @@ def push_of(record: Mapping[str, Any], *, institution: str) -> PartnerPush | dic
     )
 
 
-def first_uses(records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """External id → index of the record that uses it first."""
+def first_uses(external_ids: Iterable[str]) -> dict[str, int]:
+    """External id → index of the record that uses it first (``external_ids`` in push
+    order)."""
     firsts: dict[str, int] = {}
-    for index, record in enumerate(records):
-        firsts.setdefault(record["external_id"], index)
+    for index, external_id in enumerate(external_ids):
+        firsts.setdefault(external_id, index)
     return firsts

@@ -125,7 +125,9 @@ def push_inline(*, partner: Partner, records: Sequence[Mapping[str, Any]]) -> di
     """The 200 answer to a push of at most ``PARTNER_SYNC_INLINE_LIMIT`` records.
 
     Caller checks: the partner authenticated with a usable key."""
-    receipts = records_push(partner=partner, records=records, firsts=first_uses(records))
+    receipts = records_push(
+        partner=partner, records=records, firsts=first_uses(r["external_id"] for r in records)
+    )
     return {"received": len(records), **counts_of(receipts), "receipts": receipts}
 
 
@@ -229,13 +231,10 @@ def _chunk(job_id: int, chunk: int) -> None:
     if start >= end or SyncReceipt.objects.filter(job_id=job_id, index=start).exists():
         return
     records, external_ids = _records_of(job_id, start, end)
-    firsts: dict[str, int] = {}
-    for index, external_id in enumerate(external_ids):
-        firsts.setdefault(external_id, index)
     receipts = records_push(
         partner=job.partner,
         records=records,
-        firsts=firsts,
+        firsts=first_uses(external_ids),
         offset=start,
         job_id=job_id,
     )
