@@ -873,16 +873,19 @@ class YearSummary(models.Model):
     ``YearSeriesSummary``; ``compliant`` is true when every category and series is met.
     """
 
-    # Derived data, rewritten in bulk by annual validation: no database-level foreign keys
-    # (their deferred per-row checks doubled the first fill of a year) and no index of its
-    # own on the person; the ORM's CASCADE and PROTECT still apply
-    # (docs/decisions/0006-fast-under-load.md).
+    # Derived data, rewritten in bulk by annual validation, keyed by what it is about: the
+    # primary key is (year, person), year first because every bulk reader and writer works
+    # a year at a time (a range of the key) while a person's own pages ask for one year
+    # (a probe). No surrogate id, no other index, no database-level foreign keys: each
+    # cost a whole-year first fill a write per row (docs/decisions/0006-fast-under-load.md,
+    # 0020-validation-speed.md); the ORM's CASCADE and PROTECT still apply.
+    pk = models.CompositePrimaryKey("year", "person")
     person = models.ForeignKey(
         "accounts.Person",
         on_delete=models.CASCADE,
         related_name="year_summaries",
         db_constraint=False,
-        db_index=False,  # the unique (person, year) serves look-ups by person
+        db_index=False,  # the primary key serves look-ups of a person's year
     )
     year = models.PositiveSmallIntegerField(_("year"))
     public_required = models.DecimalField(max_digits=6, decimal_places=1, default=0)
@@ -898,10 +901,6 @@ class YearSummary(models.Model):
         ordering = ["-year", "person_id"]
         verbose_name = _("year summary")
         verbose_name_plural = _("year summaries")
-        constraints = [
-            models.UniqueConstraint(fields=["person", "year"], name="credits_summary_once"),
-        ]
-        indexes = [models.Index(fields=["year", "compliant"], name="credits_sum_year_ok")]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {'ok' if self.compliant else 'short'}"
@@ -910,17 +909,18 @@ class YearSummary(models.Model):
 class YearSeriesSummary(models.Model):
     """Professional hours of one person, year and series (part of ``YearSummary``)."""
 
-    # No database-level foreign keys and no index of its own on the person, as
-    # ``YearSummary.person``; none on the series either: nothing reads these rows by series
-    # but the ORM's PROTECT check when a series is deleted (an administrator's rare act, a
-    # scan then), while every whole-year first fill paid for it on each of its ~120,000
-    # inserts (docs/decisions/0020-validation-speed.md).
+    # Keyed and indexed as ``YearSummary``: the primary key (year, person, series) and nothing
+    # else. Nothing reads these rows by series but the ORM's PROTECT check when a series is
+    # deleted (an administrator's rare act, a scan then), while every whole-year first fill
+    # paid for an index on each of its ~120,000 inserts
+    # (docs/decisions/0020-validation-speed.md).
+    pk = models.CompositePrimaryKey("year", "person", "series")
     person = models.ForeignKey(
         "accounts.Person",
         on_delete=models.CASCADE,
         related_name="year_series_summaries",
         db_constraint=False,
-        db_index=False,  # the unique (person, year, series) serves look-ups by person
+        db_index=False,  # the primary key serves look-ups of a person's year
     )
     year = models.PositiveSmallIntegerField(_("year"))
     series = models.ForeignKey(
@@ -935,11 +935,6 @@ class YearSeriesSummary(models.Model):
 
     class Meta:
         ordering = ["year", "person_id", "series_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "year", "series"], name="credits_series_summary_once"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {self.series_id}: {self.earned}/{self.required}"

@@ -40,7 +40,12 @@ def refresh_on_profile_facts(
     from credits.services.validation import summaries_refresh_later
 
     first, last = rulebook_load().min_year, timezone.localdate().year + 1
-    years = set(YearSummary.objects.filter(person_id=person_id).values_list("year", flat=True))
+    # year__in, not a filter on the person alone: the summaries' key is (year, person), so
+    # each year is one probe of it.
+    years = set(
+        YearSummary.objects.filter(person_id=person_id, year__in=range(first, last + 1))
+        .values_list("year", flat=True)
+    )
     for day in dates:
         years.update((day.year, day.year + 1))
     summaries_refresh_later((person_id, y) for y in years if first <= y <= last)

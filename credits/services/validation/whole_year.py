@@ -387,7 +387,7 @@ def refresh_whole_year_postgresql(
             {"cap_t": tenths_up(rules.degree_study.cap_hours), "year": year},
         )
         cursor.execute("ANALYZE validation_summary_new")
-        # A first fill (no summary of the year yet: an index probe on `credits_sum_year_ok`)
+        # A first fill (no summary of the year yet: a probe of the summaries' primary key)
         # writes only held series rows, so it has no stale rows to look for (the anti-join
         # of every series row with the persons' series cost 0.17-0.22 s for 100,000
         # persons). Every writer stores a person's series rows with their summary, so no
