@@ -43,8 +43,9 @@ def refresh_on_profile_facts(
     # year__in, not a filter on the person alone: the summaries' key is (year, person), so
     # each year is one probe of it.
     years = set(
-        YearSummary.objects.filter(person_id=person_id, year__in=range(first, last + 1))
-        .values_list("year", flat=True)
+        YearSummary.objects.filter(
+            person_id=person_id, year__in=range(first, last + 1)
+        ).values_list("year", flat=True)
     )
     for day in dates:
         years.update((day.year, day.year + 1))
