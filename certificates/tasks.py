@@ -35,11 +35,12 @@ def certificates_reconcile_task(pairs: list[list[int]]) -> None:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def certificates_reconcile_fanout_task(pairs: list[list[int]]) -> None:
-    """Queue the reconciliation of many [person_id, year] pairs, RECONCILE_CHUNK a task
-    (a retry queues them again: reconciling is idempotent)."""
-    for start in range(0, len(pairs), RECONCILE_CHUNK):
-        certificates_reconcile_task.delay(pairs[start : start + RECONCILE_CHUNK])
+def certificates_reconcile_fanout_task(year: int, person_ids: list[int]) -> None:
+    """Queue the reconciliation of many persons' ``year``, RECONCILE_CHUNK person-years a
+    task (a retry queues them again: reconciling is idempotent)."""
+    for start in range(0, len(person_ids), RECONCILE_CHUNK):
+        chunk = person_ids[start : start + RECONCILE_CHUNK]
+        certificates_reconcile_task.delay([[person_id, year] for person_id in chunk])
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

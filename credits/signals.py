@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent after commit, once per refresh, with ``pairs``: the (person_id, year) whose stored year
-# summary was inserted or whose figures changed. Receivers should only queue their own work.
+# Sent after commit, once per refresh, with ``year`` and ``person_ids`` (sorted, each once):
+# the persons whose stored summary of that year was inserted or whose figures changed (a
+# whole-year run: up to every person of the year). Receivers should only queue their own
+# work.
 year_summary_changed = Signal()

@@ -117,8 +117,8 @@ def test_the_signal_is_sent_after_commit_only_for_changed_summaries(
 ) -> None:
     sent: list[Any] = []
 
-    def capture(sender: type, *, pairs: Any, **kwargs: Any) -> None:
-        sent.append(sorted(pairs))
+    def capture(sender: type, *, year: int, person_ids: Any, **kwargs: Any) -> None:
+        sent.append((year, list(person_ids)))
 
     year_summary_changed.connect(capture, dispatch_uid="test.capture")
     year_summary_changed.disconnect(dispatch_uid="certificates.year_summary_changed")
@@ -128,7 +128,7 @@ def test_the_signal_is_sent_after_commit_only_for_changed_summaries(
         assert sent == []  # nothing before commit
         for callback in callbacks:
             callback()
-        assert sent == [[(world.person.pk, LAST_YEAR)]]
+        assert sent == [(LAST_YEAR, [world.person.pk])]
         sent.clear()
         with django_capture_on_commit_callbacks(execute=True):
             summaries_refresh(year=LAST_YEAR, person_ids=[world.person.pk])
@@ -243,37 +243,39 @@ def test_many_changed_years_go_out_as_few_messages_and_every_pair_is_reconciled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A whole-year run changes thousands of person-years: the receiver (after credits'
-    commit) sends one fan-out message per FANOUT_CHUNK pairs; the fan-out task queues one
-    reconciliation per RECONCILE_CHUNK, covering every pair once."""
+    commit) sends one fan-out message per FANOUT_CHUNK persons; the fan-out task queues one
+    reconciliation per RECONCILE_CHUNK, covering every person-year once."""
     from certificates import tasks
 
     monkeypatch.setattr(tasks, "FANOUT_CHUNK", 300)
     monkeypatch.setattr("certificates.receivers.FANOUT_CHUNK", 300)
-    fanned: list[list[list[int]]] = []
+    fanned: list[tuple[int, list[int]]] = []
     reconciled: list[list[list[int]]] = []
     argsreprs: list[str | None] = []
 
     def fanout_apply_async(args: tuple[Any, ...], *_: Any, **options: Any) -> None:
-        fanned.append(args[0])
+        fanned.append(args)
         argsreprs.append(options.get("argsrepr"))
 
     monkeypatch.setattr(tasks.certificates_reconcile_fanout_task, "apply_async", fanout_apply_async)
     monkeypatch.setattr(tasks.certificates_reconcile_task, "delay", reconciled.append)
-    pairs = [(person_id, 2025) for person_id in range(1, 451)]
+    ids = list(range(1, 451))
+    pairs = [(person_id, 2025) for person_id in ids]
 
-    receiver(sender=object, pairs=pairs + pairs[:10])  # duplicates are sent once
+    receiver(sender=object, year=2025, person_ids=ids + ids[:10])  # duplicates sent once
 
-    assert [len(chunk) for chunk in fanned] == [300, 150] and reconciled == []
-    # The message header names the chunk's size instead of Celery's repr of every pair
+    assert [(year, len(chunk)) for year, chunk in fanned] == [(2025, 300), (2025, 150)]
+    assert reconciled == []
+    # The message header names the chunk's size instead of Celery's repr of every id
     # (which cost more than sending them, after the validation's commit).
-    assert argsreprs == ["([<300 person-years>],)", "([<150 person-years>],)"]
-    for chunk in fanned:
-        tasks.certificates_reconcile_fanout_task.run(chunk)
+    assert argsreprs == ["(2025, [<300 persons>])", "(2025, [<150 persons>])"]
+    for year, chunk in fanned:
+        tasks.certificates_reconcile_fanout_task.run(year, chunk)
     assert [len(chunk) for chunk in reconciled] == [200, 100, 150]
     assert sorted(tuple(p) for chunk in reconciled for p in chunk) == sorted(pairs)
 
     fanned.clear()
     reconciled.clear()
     # One person's change: one task, no fan-out; pairs in any order, duplicates sent once.
-    receiver(sender=object, pairs=[pairs[2], pairs[0], pairs[1], pairs[0]])
+    receiver(sender=object, year=2025, person_ids=[3, 1, 2, 1])
     assert fanned == [] and reconciled == [[[1, 2025], [2, 2025], [3, 2025]]]

@@ -96,10 +96,11 @@ def _announce_changed(year: int, person_ids: Sequence[int] | None, *, since: dat
     changed = YearSummary.objects.filter(year=year, computed_at__gte=since)
     if person_ids is not None:
         changed = changed.filter(person_id__in=person_ids)
-    pairs = [(pk, year) for pk in changed.order_by("person_id").values_list("person_id", flat=True)]
-    if pairs:
+    person_ids = list(changed.order_by("person_id").values_list("person_id", flat=True))
+    if person_ids:
         transaction.on_commit(
-            lambda: year_summary_changed.send(sender=YearSummary, pairs=pairs), robust=True
+            lambda: year_summary_changed.send(sender=YearSummary, year=year, person_ids=person_ids),
+            robust=True,
         )
 
 
