@@ -519,8 +519,9 @@ def test_a_whole_year_run_drops_series_rows_no_longer_held(db: None) -> None:
 
 
 def _stale_deletes(queries: CaptureQueriesContext) -> int:
+    """The statements that delete series rows (the ORM's quotes the table name)."""
     return sum(
-        q["sql"].startswith('DELETE FROM "credits_yearseriessummary"')
+        q["sql"].replace('"', "").lstrip().startswith("DELETE FROM credits_yearseriessummary")
         for q in queries.captured_queries
     )
 
@@ -544,6 +545,43 @@ def test_a_first_fill_skips_the_stale_search_and_a_later_run_still_drops_stale_r
         summaries_refresh(year=YEAR, today=TODAY)
     assert _stale_deletes(again) == 1
     assert set(stored(person)[1]) == {"engineering"}
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["whole_year", "per_person"])
+def test_after_the_first_fill_only_changed_series_rows_are_written_and_new_ones_inserted(
+    db: None, listed: bool
+) -> None:
+    """After a year's first fill a run writes only the series rows that changed
+    (``validation_series_change``): a series taken up since gets its row, a changed one its
+    figures, an unchanged one is left alone (its row version does not move)."""
+    person = person_create(series=("engineering",))
+    rec(person, hours=42)
+    bystander = person_create(series=("engineering",))
+    rec(bystander, hours=40)
+    summaries_refresh(year=YEAR, today=TODAY)  # the first fill
+    assert set(stored(person)[1]) == {"engineering"}
+
+    def versions() -> dict[int, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT person_id, xmin::text FROM credits_yearseriessummary WHERE year = %s",
+                [YEAR],
+            )
+            return dict(cursor.fetchall())
+
+    before = versions()
+    person.series.add(ProfessionalSeries.objects.get(code="accounting"))
+    rec(person, series="accounting", hours=24)
+    rec(person, hours=3)
+    summaries_refresh(
+        year=YEAR, today=TODAY, person_ids=[person.pk, bystander.pk] if listed else None
+    )
+    series = stored(person)[1]
+    assert set(series) == {"engineering", "accounting"}
+    assert series["engineering"][1] == 45 and series["accounting"][1] == 24
+    assert versions()[bystander.pk] == before[bystander.pk]
+    summary = stored(person)[0]
+    assert summary.professional_earned == 45 + 24
 
 
 @pytest.mark.parametrize("special", [False, True], ids=["ordinary", "degree_study"])

@@ -149,20 +149,28 @@ def store_portable(year: int, summary_rows: list[SummaryRow], series_rows: list[
 
 
 # The whole-year run's writes: its new figures are in temp tables (``whole_year``; the series
-# rows' ``earned`` in tenths of an hour); one MERGE
-# per table updates only the rows whose figures changed and inserts the missing ones (an
-# INSERT … ON CONFLICT DO UPDATE would lock every existing row, changed or not). A concurrent
-# whole-year run can fail on the unique constraint and is simply run again.
+# rows' ``earned`` in tenths of an hour in ``validation_series_new``, in hours in
+# ``validation_series_change``); one MERGE per table updates only the rows whose figures
+# changed and inserts the missing ones (an INSERT … ON CONFLICT DO UPDATE would lock every
+# existing row, changed or not). A concurrent whole-year run can fail on the primary key and
+# is simply run again.
 SERIES_MERGE_SQL = """
 MERGE INTO credits_yearseriessummary t
-USING validation_series_new n
+USING {source} n
 ON t.year = %(year)s AND t.person_id = n.person_id AND t.series_id = n.series_id
-WHEN MATCHED AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned * 0.1) THEN
-    UPDATE SET required = n.required, earned = n.earned * 0.1
+WHEN MATCHED AND (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned) THEN
+    UPDATE SET required = n.required, earned = n.earned
 WHEN NOT MATCHED THEN
     INSERT (person_id, series_id, year, required, earned)
-    VALUES (n.person_id, n.series_id, %(year)s, n.required, n.earned * 0.1)
+    VALUES (n.person_id, n.series_id, %(year)s, n.required, n.earned)
 """
+# A first fill: every computed row (nothing is stored yet); later runs: the changed ones.
+SERIES_ALL = (
+    "(SELECT person_id, series_id, required, earned * 0.1 AS earned FROM validation_series_new)"
+)
+SERIES_CHANGED = (
+    "(SELECT person_id, series_id, required, earned FROM validation_series_change WHERE NOT gone)"
+)
 
 SUMMARY_MERGE_SQL = """
 MERGE INTO credits_yearsummary t
@@ -184,12 +192,32 @@ WHEN NOT MATCHED THEN
         n.elective_earned, n.professional_required, n.professional_earned, n.compliant, %(now)s)
 """
 
+# The stored series rows without a computed one (``validation_series_change.gone``) whose
+# series the person no longer holds; the same rows as ``delete_stale``'s, found among the few
+# the run did not compute instead of among every stored row.
+DELETE_GONE_SQL = """
+DELETE FROM credits_yearseriessummary s
+USING validation_series_change c
+WHERE c.gone AND s.year = %(year)s AND s.person_id = c.person_id AND s.series_id = c.series_id
+    AND NOT EXISTS (
+        SELECT FROM accounts_person_series ps
+        WHERE ps.person_id = c.person_id AND ps.professionalseries_id = c.series_id
+    )
+"""
 
-def merge_new_figures(cursor: Any, year: int) -> None:
-    """MERGE ``validation_series_new`` and ``validation_summary_new`` into the summaries."""
+
+def merge_new_figures(cursor: Any, year: int, *, first_fill: bool) -> None:
+    """MERGE the new series rows (every one in a first fill, else the changed ones of
+    ``validation_series_change``) and ``validation_summary_new`` into the summaries."""
     params: dict[str, Any] = {"year": year, "now": timezone.now()}
-    cursor.execute(SERIES_MERGE_SQL, params)
+    source = SERIES_ALL if first_fill else SERIES_CHANGED
+    cursor.execute(SERIES_MERGE_SQL.format(source=source), params)
     cursor.execute(SUMMARY_MERGE_SQL, params)
+
+
+def delete_gone(cursor: Any, year: int) -> None:
+    """Delete the stale series rows ``validation_series_change`` found."""
+    cursor.execute(DELETE_GONE_SQL, {"year": year})
 
 
 def delete_stale(year: int, person_ids: Sequence[int] | None) -> None:

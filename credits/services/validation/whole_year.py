@@ -31,7 +31,7 @@ from accounts.api import ProfessionalSeries, Region
 from credits.rules import KIND_DEGREE_STUDY, KIND_INHOUSE_TRAINING, Profile, RuleBook
 from credits.selectors.records import person_profiles, rulebook_load
 from credits.services.validation.compute import requirement, summaries_compute
-from credits.services.validation.store import delete_stale, merge_new_figures, store_summaries
+from credits.services.validation.store import delete_gone, merge_new_figures, store_summaries
 
 # Memory for each sort and hash of the run (the default 4 MB spills the year's aggregation
 # and the per-person totals to disk); SET LOCAL: only this transaction.
@@ -184,11 +184,15 @@ LEFT JOIN validation_agg a ON a.person_id = h.person_id AND a.series_id = q.seri
 LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.series_id
 """
 
-# Persons holding a series, then those with a stored summary of the year who now hold none
-# (``validation_zero``: all zero, as the evaluator path gives them), keeping only the rows
-# that are new or whose figures differ from the stored summary (the MERGE then touches only
-# those; in a yearly re-run, usually none). A person's totals: the group of records declared
-# without a series (``n``, at most one per person) and the person's rows of
+# Every person's new summary (``c``: persons holding a series) beside what is stored
+# (``b``: the year's stored summaries, or each listed person with theirs if any), one FULL
+# JOIN: a person of ``c`` is kept when a figure differs from the stored summary (none stored:
+# NULL figures, which always differ; the MERGE then touches only those; in a yearly re-run,
+# usually none); a person of ``b``
+# alone holds no series now (or is left to the evaluator, ``%(evaluator)s``) and gets the all
+# zero summary the evaluator path gives (``zero``; kept whether changed or not, to be
+# counted: the MERGE skips an unchanged one). A person's totals: the group of records
+# declared without a series (``n``, at most one per person) and the person's rows of
 # `validation_series_new` (``t``: professional hours, whether every series is met, and the
 # public, elective and degree-study hours declared under a held series; summed only for a
 # person holding more than one series). When the series set is not valid everything earned
@@ -200,9 +204,22 @@ _ELECTIVE = (
     " + LEAST(COALESCE(n.degree, 0) + COALESCE(t.degree, 0), %(cap_t)s))"
 )
 _PUBLIC = "(COALESCE(n.public, 0) + COALESCE(t.public, 0))"
+_FIGURES = (
+    "public_required, public_earned, elective_required, elective_earned,"
+    " professional_required, professional_earned, compliant"
+)
 _SUMMARY_NEW_SQL = f"""
 CREATE TEMP TABLE validation_summary_new ON COMMIT DROP AS
-SELECT c.* FROM (
+SELECT COALESCE(c.person_id, b.person_id) AS person_id,
+    COALESCE(c.public_required, 0) AS public_required,
+    COALESCE(c.public_earned, 0) AS public_earned,
+    COALESCE(c.elective_required, 0) AS elective_required,
+    COALESCE(c.elective_earned, 0) AS elective_earned,
+    COALESCE(c.professional_required, 0) AS professional_required,
+    COALESCE(c.professional_earned, 0) AS professional_earned,
+    COALESCE(c.compliant, false) AS compliant,
+    c.person_id IS NULL AS zero
+FROM (
     SELECT h.person_id, s.public AS public_required,
         CASE WHEN s.valid THEN {_PUBLIC} * 0.1 ELSE 0 END AS public_earned,
         s.elective AS elective_required,
@@ -226,27 +243,49 @@ SELECT c.* FROM (
         WHERE NOT single
         GROUP BY person_id
     ) t ON t.person_id = h.person_id
-    UNION ALL
-    SELECT person_id, 0, 0, 0, 0, 0, 0, false FROM validation_zero
 ) c
-LEFT JOIN credits_yearsummary y ON y.person_id = c.person_id AND y.year = %(year)s
-WHERE y.person_id IS NULL
-    OR (y.public_required, y.public_earned, y.elective_required, y.elective_earned,
-        y.professional_required, y.professional_earned, y.compliant)
-    IS DISTINCT FROM (c.public_required, c.public_earned, c.elective_required,
-        c.elective_earned, c.professional_required, c.professional_earned, c.compliant)
+FULL JOIN ({{stored}}) b ON b.person_id = c.person_id
+WHERE CASE WHEN c.person_id IS NULL THEN b.person_id <> ALL(%(evaluator)s::bigint[])
+    ELSE (b.public_required, b.public_earned, b.elective_required, b.elective_earned,
+            b.professional_required, b.professional_earned, b.compliant)
+        IS DISTINCT FROM (c.public_required, c.public_earned, c.elective_required,
+            c.elective_earned, c.professional_required, c.professional_earned, c.compliant)
+    END
 """  # noqa: S608 - only our own SQL text is formatted in
-_ZERO_SQL = """
-CREATE TEMP TABLE validation_zero ON COMMIT DROP AS
-SELECT y.person_id
-FROM {zero_candidates}
-    NOT EXISTS (SELECT 1 FROM accounts_person_series ps WHERE ps.person_id = y.person_id)
-    AND y.person_id <> ALL(%(evaluator)s::bigint[])
+# What is stored: the whole year's summaries, or every listed person with theirs if any (a
+# listed person holding no series gets the zero summary even without one, as the evaluator
+# path gives them).
+_STORED_YEAR = f"""
+    SELECT person_id, {_FIGURES}
+    FROM credits_yearsummary WHERE year = %(year)s
+"""  # noqa: S608 - only our own SQL text is formatted in
+_STORED_LISTED = """
+    SELECT i.person_id, y.public_required,
+        y.public_earned, y.elective_required, y.elective_earned, y.professional_required,
+        y.professional_earned, y.compliant
+    FROM unnest(%(ids)s::bigint[]) AS i(person_id)
+    LEFT JOIN credits_yearsummary y ON y.year = %(year)s AND y.person_id = i.person_id
 """
-# Who gets the zero summary when holding no series: the whole year's stored summaries, or
-# every listed person (as the evaluator path gives them).
-_ZERO_YEAR = "credits_yearsummary y WHERE y.year = %(year)s AND"
-_ZERO_LISTED = "unnest(%(ids)s::bigint[]) AS y(person_id) WHERE"
+
+# After a first fill, the series rows that changed (new ones and those gone compare with
+# NULLs, which always differ; ``gone``: stored but not computed), one
+# FULL JOIN of the computed series rows with the stored ones of the year (or of the listed
+# persons), instead of a MERGE reading every computed row and a search for stale rows
+# reading every stored one. A stored row without a computed one is a series no longer held,
+# a person left to the evaluator, or a held series of a series set that is not valid; the
+# stale DELETE (``store.delete_gone``) removes those no longer held, as ``delete_stale`` does.
+_SERIES_CHANGE_SQL = """
+CREATE TEMP TABLE validation_series_change ON COMMIT DROP AS
+SELECT COALESCE(n.person_id, t.person_id) AS person_id,
+    COALESCE(n.series_id, t.series_id) AS series_id,
+    n.required, n.earned * 0.1 AS earned, n.person_id IS NULL AS gone
+FROM validation_series_new n
+FULL JOIN (
+    SELECT person_id, series_id, required, earned FROM credits_yearseriessummary
+    WHERE year = %(year)s {persons}
+) t ON t.person_id = n.person_id AND t.series_id = n.series_id
+WHERE (t.required, t.earned) IS DISTINCT FROM (n.required, n.earned * 0.1)
+"""
 
 
 def profile_key(profile: Profile) -> str:
@@ -391,30 +430,39 @@ def refresh_whole_year_postgresql(
         )
         cursor.execute(_SERIES_NEW_SQL)
         cursor.execute("ANALYZE validation_series_new")
-        zero = _ZERO_LISTED if listed else _ZERO_YEAR
         cursor.execute(
-            _ZERO_SQL.format(zero_candidates=zero),
-            {"year": year, "ids": ids[0] if ids else None, "evaluator": special},
+            _SUMMARY_NEW_SQL.format(stored=_STORED_LISTED if listed else _STORED_YEAR),
+            {
+                # A whole number of tenths (the rule's field has one decimal place).
+                "cap_t": tenths_up(rules.degree_study.cap_hours),
+                "year": year,
+                "ids": ids[0] if ids else None,
+                "evaluator": special,
+            },
         )
-        counted = held + cursor.rowcount
-        cursor.execute(
-            _SUMMARY_NEW_SQL,
-            # A whole number of tenths (the rule's field has one decimal place).
-            {"cap_t": tenths_up(rules.degree_study.cap_hours), "year": year},
-        )
+        cursor.execute("SELECT count(*) FROM validation_summary_new WHERE zero")
+        counted = held + cursor.fetchone()[0]
         cursor.execute("ANALYZE validation_summary_new")
         # A first fill (no summary of the year yet: a probe of the summaries' primary key)
-        # writes only held series rows, so it has no stale rows to look for (the anti-join
-        # of every series row with the persons' series cost 0.17-0.22 s for 100,000
-        # persons). Every writer stores a person's series rows with their summary, so no
-        # summary of the year means no series row of the year either.
+        # writes only held series rows, so it has nothing stored to compare with and no stale
+        # rows to look for. Every writer stores a person's series rows with their summary, so
+        # no summary of the year means no series row of the year either.
         first_fill = False
         if not listed:
             cursor.execute(
                 "SELECT NOT EXISTS (SELECT FROM credits_yearsummary WHERE year = %s)", [year]
             )
             first_fill = cursor.fetchone()[0]
-        merge_new_figures(cursor, year)
+        if not first_fill:
+            cursor.execute(
+                _SERIES_CHANGE_SQL.format(
+                    persons="AND person_id = ANY(%(ids)s::bigint[])" if listed else ""
+                ),
+                {"year": year, "ids": ids[0] if ids else None},
+            )
+        merge_new_figures(cursor, year, first_fill=first_fill)
+        if not first_fill:
+            delete_gone(cursor, year)
         if first_fill:
             # A year's worth of new rows leaves the tables' statistics far behind (after the
             # year's first fill they can still say a few hundred rows of it): the next run's
@@ -424,13 +472,12 @@ def refresh_whole_year_postgresql(
             cursor.execute("ANALYZE credits_yearsummary, credits_yearseriessummary")
         cursor.execute(
             "DROP TABLE validation_held, validation_agg, validation_req, validation_req_series, "
-            "validation_series_new, validation_summary_new, validation_zero, validation_gk"
+            "validation_series_new, validation_summary_new, validation_gk"
+            + ("" if first_fill else ", validation_series_change")
             + (", validation_profile" if profiles else "")
         )
     if special:
         counted += store_summaries(
             year, summaries_compute(year=year, person_ids=special, today=today)
         )
-    if not first_fill:
-        delete_stale(year, person_ids)
     return counted
