@@ -19,7 +19,11 @@ from credits.models import Record, YearSeriesSummary, YearSummary
 from credits.rules import EvaluationInput, RecordInput, RuleBook, defaults, evaluate
 from credits.selectors.records import rulebook_load
 from credits.services import record_decision_change, records_review
-from credits.services.validation import records_to_inputs, summaries_refresh
+from credits.services.validation import (
+    records_to_inputs,
+    summaries_compute,
+    summaries_refresh,
+)
 from tests.factories import World, admin_of, person_create
 
 pytestmark = pytest.mark.django_db
@@ -545,6 +549,35 @@ def test_a_first_fill_skips_the_stale_search_and_a_later_run_still_drops_stale_r
         summaries_refresh(year=YEAR, today=TODAY)
     assert _stale_deletes(again) == 1
     assert set(stored(person)[1]) == {"engineering"}
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["whole_year", "per_person"])
+def test_a_series_set_that_is_not_valid_gets_the_evaluator_paths_all_zero_summary(
+    db: None, listed: bool
+) -> None:
+    """In a year no requirement scheme covers (before 2010) a person's series set is not
+    valid: the SQL stores what the evaluator path (``summaries_compute``) gives, nothing
+    required, nothing earned, not compliant, and no series rows."""
+    year = 2009
+    person = person_create(series=("engineering",))
+    rec(person, category="public", series=None, hours=30, year=year)
+    rec(person, hours=42, year=year)
+    summaries_refresh(year=year, today=TODAY, person_ids=[person.pk] if listed else None)
+
+    (expected,) = summaries_compute(year=year, person_ids=[person.pk], today=TODAY)
+    summary = YearSummary.objects.get(person=person, year=year)
+    assert (
+        summary.public_required,
+        summary.public_earned,
+        summary.elective_required,
+        summary.elective_earned,
+        summary.professional_required,
+        summary.professional_earned,
+        summary.compliant,
+    ) == (0, 0, 0, 0, 0, 0, False)
+    assert (expected.public_required, expected.public_earned, expected.compliant) == (0, 0, False)
+    assert expected.series_required == {}
+    assert not YearSeriesSummary.objects.filter(person=person, year=year).exists()
 
 
 @pytest.mark.parametrize("listed", [False, True], ids=["whole_year", "per_person"])

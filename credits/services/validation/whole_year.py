@@ -119,10 +119,12 @@ RETURNING a.person_id, a.special
 # (``rkey``): the set, and the profile key of a person with confirmed profile facts
 # (``validation_profile``), as text. The ids come in index order (the unique (person, series)
 # index); the order only decides how many distinct keys there are, not a requirement: Python
-# reads each key back as a set.
+# reads each key back as a set. Beside it, the person's group of records declared without a
+# series (``n_``: at most one per person), carried along for the person's totals.
 _HELD_SQL = """
 CREATE TEMP TABLE validation_held ON COMMIT DROP AS
-SELECT s.person_id, s.key {profile_key} AS rkey
+SELECT s.person_id, s.key {profile_key} AS rkey, n.public AS n_public,
+    COALESCE(n.elective, 0) + COALESCE(n.moved, 0) AS n_elective, n.degree AS n_degree
 FROM (
     SELECT person_id, string_agg(professionalseries_id::text, ',') AS key
     FROM (
@@ -132,6 +134,7 @@ FROM (
     ) ps
     GROUP BY person_id
 ) s {profile_join}
+LEFT JOIN validation_agg n ON n.person_id = s.person_id AND n.series_id IS NULL
 """
 _PROFILE_SQL = """
 CREATE TEMP TABLE validation_profile ON COMMIT DROP AS
@@ -158,8 +161,9 @@ ORDER BY e.person_id, g.series_id, e.id DESC
 _REQ_SQL = """
 CREATE TEMP TABLE validation_req ON COMMIT DROP AS
 SELECT * FROM unnest(%s::text[], %s::boolean[], %s::numeric[], %s::numeric[], %s::boolean[],
-    %s::numeric[], %s::integer[], %s::integer[])
-    AS t(key, valid, public, elective, elective_allowed, professional, public_t, elective_t);
+    %s::numeric[], %s::integer[], %s::integer[], %s::integer[])
+    AS t(key, valid, public, elective, elective_allowed, professional, public_t, elective_t,
+        nseries);
 CREATE TEMP TABLE validation_req_series ON COMMIT DROP AS
 SELECT * FROM unnest(%s::text[], %s::integer[], %s::numeric[], %s::integer[], %s::boolean[])
     AS t(key, series_id, required, required_t, single);
@@ -177,7 +181,8 @@ SELECT h.person_id, q.series_id, q.required, COALESCE(a.professional, 0) AS earn
     COALESCE(a.professional, 0) >= q.required_t
         AND (q.required = 0 OR g.minimum_t IS NULL OR COALESCE(a.general, 0) >= g.minimum_t)
         AS met,
-    a.public, COALESCE(a.elective, 0) + COALESCE(a.moved, 0) AS elective, a.degree, q.single
+    a.public, COALESCE(a.elective, 0) + COALESCE(a.moved, 0) AS elective, a.degree, q.single,
+    h.rkey, h.n_public, h.n_elective, h.n_degree
 FROM validation_held h
 JOIN validation_req_series q ON q.key = h.rkey
 LEFT JOIN validation_agg a ON a.person_id = h.person_id AND a.series_id = q.series_id
@@ -188,22 +193,23 @@ LEFT JOIN validation_gk g ON g.person_id = h.person_id AND g.series_id = q.serie
 # (``b``: the year's stored summaries, or each listed person with theirs if any), one FULL
 # JOIN: a person of ``c`` is kept when a figure differs from the stored summary (none stored:
 # NULL figures, which always differ; the MERGE then touches only those; in a yearly re-run,
-# usually none); a person of ``b``
-# alone holds no series now (or is left to the evaluator, ``%(evaluator)s``) and gets the all
-# zero summary the evaluator path gives (``zero``; kept whether changed or not, to be
-# counted: the MERGE skips an unchanged one). A person's totals: the group of records
-# declared without a series (``n``, at most one per person) and the person's rows of
-# `validation_series_new` (``t``: professional hours, whether every series is met, and the
-# public, elective and degree-study hours declared under a held series; summed only for a
-# person holding more than one series). When the series set is not valid everything earned
-# is zero (and there are no series rows). Sums are in tenths (integers) until the end; the
-# professional requirement is the requirement key's. Degree study is capped (the rule's
-# cap) and, like all elective hours, counts only where a scheme allows elective.
+# usually none); a person of ``b`` alone holds no series now (or is left to the evaluator,
+# ``%(evaluator)s``) and gets the all zero summary the evaluator path gives (``zero``; kept
+# whether changed or not, to be counted: the MERGE skips an unchanged one). A person's
+# totals (``u``): the group of records declared without a series (``n_``, carried from
+# ``validation_held``) and the person's rows of `validation_series_new` (professional hours,
+# whether every series is met, and the public, elective and degree-study hours declared under
+# a held series): the row itself for a person holding one series, the rows summed for a
+# person holding several, and for a requirement key without series rows (a series set that
+# is not valid: everything earned is zero) the person's ``validation_held`` row. Sums are in
+# tenths (integers) until the end; the professional requirement is the requirement key's.
+# Degree study is capped (the rule's cap) and, like all elective hours, counts only where a
+# scheme allows elective.
 _ELECTIVE = (
-    "(COALESCE(n.elective, 0) + COALESCE(n.moved, 0) + COALESCE(t.elective, 0)"
-    " + LEAST(COALESCE(n.degree, 0) + COALESCE(t.degree, 0), %(cap_t)s))"
+    "(u.n_elective + COALESCE(u.elective, 0)"
+    " + LEAST(COALESCE(u.n_degree, 0) + COALESCE(u.degree, 0), %(cap_t)s))"
 )
-_PUBLIC = "(COALESCE(n.public, 0) + COALESCE(t.public, 0))"
+_PUBLIC = "(COALESCE(u.n_public, 0) + COALESCE(u.public, 0))"
 _FIGURES = (
     "public_required, public_earned, elective_required, elective_earned,"
     " professional_required, professional_earned, compliant"
@@ -220,29 +226,34 @@ SELECT COALESCE(c.person_id, b.person_id) AS person_id,
     COALESCE(c.compliant, false) AS compliant,
     c.person_id IS NULL AS zero
 FROM (
-    SELECT h.person_id, s.public AS public_required,
+    SELECT u.person_id, s.public AS public_required,
         CASE WHEN s.valid THEN {_PUBLIC} * 0.1 ELSE 0 END AS public_earned,
         s.elective AS elective_required,
         CASE WHEN s.valid AND s.elective_allowed THEN {_ELECTIVE} * 0.1 ELSE 0 END
             AS elective_earned,
         s.professional AS professional_required,
-        COALESCE(t.earned, 0) * 0.1 AS professional_earned,
+        COALESCE(u.earned, 0) * 0.1 AS professional_earned,
         s.valid AND {_PUBLIC} >= s.public_t
             AND (CASE WHEN s.elective_allowed THEN {_ELECTIVE} ELSE 0 END) >= s.elective_t
-            AND COALESCE(t.all_met, true) AS compliant
-    FROM validation_held h
-    JOIN validation_req s ON s.key = h.rkey
-    LEFT JOIN validation_agg n ON n.person_id = h.person_id AND n.series_id IS NULL
-    LEFT JOIN (
-        SELECT person_id, public, elective, degree, earned, met AS all_met
+            AND COALESCE(u.all_met, true) AS compliant
+    FROM (
+        SELECT person_id, rkey, n_public, n_elective, n_degree, public, elective, degree,
+            earned, met AS all_met
         FROM validation_series_new
         WHERE single
         UNION ALL
-        SELECT person_id, SUM(public), SUM(elective), SUM(degree), SUM(earned), bool_and(met)
+        SELECT person_id, min(rkey), min(n_public), min(n_elective), min(n_degree),
+            SUM(public), SUM(elective), SUM(degree), SUM(earned), bool_and(met)
         FROM validation_series_new
         WHERE NOT single
         GROUP BY person_id
-    ) t ON t.person_id = h.person_id
+        UNION ALL
+        SELECT h.person_id, h.rkey, h.n_public, h.n_elective, h.n_degree,
+            NULL, NULL, NULL, NULL, NULL
+        FROM validation_held h
+        JOIN validation_req r ON r.key = h.rkey AND r.nseries = 0
+    ) u
+    JOIN validation_req s ON s.key = u.rkey
 ) c
 FULL JOIN ({{stored}}) b ON b.person_id = c.person_id
 WHERE CASE WHEN c.person_id IS NULL THEN b.person_id <> ALL(%(evaluator)s::bigint[])
@@ -400,7 +411,7 @@ def refresh_whole_year_postgresql(
             ([int(pk) for pk in row[0].partition("|")[0].split(",")], row[0])
             for row in cursor.fetchall()
         ]
-        req_rows: list[tuple[str, bool, Decimal, Decimal, bool, Decimal, int, int]] = []
+        req_rows: list[tuple[str, bool, Decimal, Decimal, bool, Decimal, int, int, int]] = []
         series_rows: list[tuple[str, int, Decimal, int, bool]] = []
         for key, text_key in keys:
             _set, _bar, pkey = text_key.partition("|")
@@ -415,13 +426,14 @@ def refresh_whole_year_postgresql(
                     sum(req.professional.values(), Decimal(0)),
                     tenths_up(req.public),
                     tenths_up(req.elective),
+                    len(req.professional),
                 )
             )
             series_rows.extend(
                 (text_key, id_of[c], h, tenths_up(h), len(req.professional) == 1)
                 for c, h in req.professional.items()
             )
-        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[]] * 8
+        req_columns = [list(c) for c in zip(*req_rows, strict=True)] or [[]] * 9
         series_columns = [list(c) for c in zip(*series_rows, strict=True)] or [[]] * 5
         cursor.execute(_REQ_SQL, [*req_columns, *series_columns])
         cursor.execute(
