@@ -146,15 +146,19 @@ _PROFILE_JOIN = "LEFT JOIN validation_profile p ON p.person_id = s.person_id"
 # The professional general-knowledge (通识) minimum of each person and series: by the region
 # of the person's confirmed employer (属地管理), the rule of the most specific region worked out
 # in Python per employer region (``RuleBook.general_knowledge_for``); the last binding wins,
-# as in ``credits.selectors.records.person_regions``.
+# as in ``credits.selectors.records.person_regions``. Only for the series a person holds (the
+# only ones ``validation_series_new`` looks up): read from the holders of a series with a
+# rule, not from every employment (a fifth of the rows in the bench, where every region has
+# a minimum for accounting).
 _GENERAL_SQL = """
 CREATE TEMP TABLE validation_gk ON COMMIT DROP AS
 SELECT DISTINCT ON (e.person_id, g.series_id) e.person_id, g.series_id, g.minimum_t
-FROM accounts_employment e
+FROM accounts_person_series ps
+JOIN accounts_employment e ON e.person_id = ps.person_id
 JOIN accounts_organisation o ON o.id = e.employer_id
 JOIN unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS g(region_id, series_id, minimum_t)
-    ON g.region_id = o.region_id
-WHERE e.status = 'confirmed' {persons}
+    ON g.region_id = o.region_id AND g.series_id = ps.professionalseries_id
+WHERE e.status = 'confirmed' AND ps.professionalseries_id = ANY(%s::bigint[]) {persons}
 ORDER BY e.person_id, g.series_id, e.id DESC
 """
 
@@ -379,9 +383,10 @@ def refresh_whole_year_postgresql(
                 _KINDS_SQL, {"persons": special, "kinds": _sql_kinds(rules), "year": year}
             )
             special = sorted({person_id for person_id, evaluator in cursor.fetchall() if evaluator})
+        minimums = _general_minimums(year, rules, id_of)
         cursor.execute(
-            _GENERAL_SQL.format(persons=restrict.replace("person_id", "e.person_id")),
-            [*_general_minimums(year, rules, id_of), *ids],
+            _GENERAL_SQL.format(persons=restrict.replace("person_id", "ps.person_id")),
+            [*minimums, sorted(set(minimums[1])), *ids],
         )
         # Persons with confirmed profile facts get their own requirement key.
         profiles = {
