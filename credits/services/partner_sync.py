@@ -364,9 +364,8 @@ def _apply(record: Record, declared: Declared) -> None:
         setattr(record, name, getattr(declared, name))
 
 
-# One set-based UPDATE on PostgreSQL (``bulk_update``'s CASE per field and row takes seconds
-# for a few hundred rows): column, array type.
-_UPDATE_COLUMNS = (
+# The declared fields a partner record carries, and their SQL types (both statements below).
+_RECORD_COLUMNS = (
     ("person_id", "bigint"),
     ("year", "int"),
     ("category", "text"),
@@ -384,6 +383,12 @@ _UPDATE_COLUMNS = (
     ("institution_name", "text"),
     ("kind", "text"),
     ("approved_plan", "boolean"),
+)
+
+# One set-based UPDATE on PostgreSQL (``bulk_update``'s CASE per field and row takes seconds
+# for a few hundred rows): column, array type.
+_UPDATE_COLUMNS = (
+    *_RECORD_COLUMNS,
     ("status", "text"),
     ("decided_at", "timestamptz"),
     ("decided_by_id", "bigint"),
@@ -421,23 +426,7 @@ def _update(records: list[Record]) -> None:
 # parse).
 _INSERT_COLUMNS = (
     ("n", "int"),  # the row's place in the plan
-    ("person_id", "bigint"),
-    ("year", "int"),
-    ("category", "text"),
-    ("series_id", "bigint"),
-    ("hours", "numeric"),
-    ("original_amount", "numeric"),
-    ("original_unit", "text"),
-    ("activity_code", "text"),
-    ("general_knowledge", "boolean"),
-    ("title", "text"),
-    ("form", "text"),
-    ("start_date", "date"),
-    ("end_date", "date"),
-    ("assessment_result", "text"),
-    ("institution_name", "text"),
-    ("kind", "text"),
-    ("approved_plan", "boolean"),
+    *_RECORD_COLUMNS,
     ("external_id", "text"),
 )
 _DECLARED_COLUMNS = [name for name, _type in _INSERT_COLUMNS[1:]]
